@@ -1,0 +1,116 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// Breakwater: an order-safety suite. Shared libraries by concept, one folder per
+/// service (a library with the logic + a thin executable), tests per component.
+let package = Package(
+    name: "Breakwater",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "bus", targets: ["bus"]),
+        .executable(name: "order-gateway", targets: ["order-gateway"]),
+        .executable(name: "risk-service", targets: ["risk-service"]),
+        .executable(name: "reconciler", targets: ["reconciler"]),
+        .executable(name: "persistence-writer", targets: ["persistence-writer"]),
+        .executable(name: "venue-sim", targets: ["venue-sim"]),
+        .executable(name: "tradectl", targets: ["tradectl"]),
+        .executable(name: "breakwater-bench", targets: ["breakwater-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+    ],
+    targets: [
+        // MARK: Shared libraries
+        .systemLibrary(
+            name: "CZeroMQ",
+            path: "Shared/CZeroMQ",
+            pkgConfig: "libzmq",
+            providers: [.apt(["libzmq3-dev"])]
+        ),
+        .target(name: "ZeroMQ", dependencies: ["CZeroMQ"], path: "Shared/ZeroMQ"),
+        .target(name: "BusProtocol", path: "Shared/BusProtocol"),
+        .target(name: "TradingModel", dependencies: ["BusProtocol"], path: "Shared/TradingModel"),
+        .target(
+            name: "BusKit",
+            dependencies: ["ZeroMQ", "BusProtocol", .product(name: "Logging", package: "swift-log")],
+            path: "Shared/BusKit"
+        ),
+        .target(
+            name: "VenueKit",
+            dependencies: ["BusKit", "TradingModel"],
+            path: "Shared/VenueKit"
+        ),
+        .target(
+            name: "ServiceRuntime",
+            dependencies: [
+                "BusKit",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Shared/ServiceRuntime"
+        ),
+
+        // MARK: Services (logic library + thin executable)
+        .target(name: "BusBroker", dependencies: ["BusKit", "ServiceRuntime"], path: "Services/Bus/BusBroker"),
+        .executableTarget(name: "bus", dependencies: ["BusBroker", "ServiceRuntime"], path: "Services/Bus/Main"),
+
+        .target(
+            name: "PersistenceWriter",
+            dependencies: ["BusKit", "TradingModel", "ServiceRuntime", .product(name: "GRDB", package: "GRDB.swift")],
+            path: "Services/PersistenceWriter/PersistenceWriter"
+        ),
+        .executableTarget(
+            name: "persistence-writer",
+            dependencies: ["PersistenceWriter", "ServiceRuntime"],
+            path: "Services/PersistenceWriter/Main"
+        ),
+
+        .target(name: "RiskService", dependencies: ["BusKit", "TradingModel", "ServiceRuntime"], path: "Services/RiskService/RiskService"),
+        .executableTarget(name: "risk-service", dependencies: ["RiskService", "ServiceRuntime"], path: "Services/RiskService/Main"),
+
+        .target(
+            name: "OrderGateway",
+            dependencies: ["BusKit", "TradingModel", "VenueKit", "ServiceRuntime"],
+            path: "Services/OrderGateway/OrderGateway"
+        ),
+        .executableTarget(name: "order-gateway", dependencies: ["OrderGateway", "ServiceRuntime"], path: "Services/OrderGateway/Main"),
+
+        .target(
+            name: "Reconciler",
+            dependencies: ["BusKit", "TradingModel", "VenueKit", "ServiceRuntime"],
+            path: "Services/Reconciler/Reconciler"
+        ),
+        .executableTarget(name: "reconciler", dependencies: ["Reconciler", "ServiceRuntime"], path: "Services/Reconciler/Main"),
+
+        .target(name: "VenueSim", dependencies: ["BusKit", "TradingModel", "VenueKit", "ServiceRuntime"], path: "Services/VenueSim/VenueSim"),
+        .executableTarget(name: "venue-sim", dependencies: ["VenueSim", "ServiceRuntime"], path: "Services/VenueSim/Main"),
+
+        .target(
+            name: "Tradectl",
+            dependencies: [
+                "BusKit", "TradingModel", "ServiceRuntime",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Services/Tradectl/Tradectl"
+        ),
+        .executableTarget(name: "tradectl", dependencies: ["Tradectl"], path: "Services/Tradectl/Main"),
+
+        .executableTarget(
+            name: "breakwater-bench",
+            dependencies: ["BusKit", "TradingModel", "Tradectl", "PersistenceWriter"],
+            path: "Services/Bench"
+        ),
+
+        // MARK: Tests
+        .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"], path: "Tests/ZeroMQTests"),
+        .testTarget(name: "TradingModelTests", dependencies: ["TradingModel"], path: "Tests/TradingModelTests"),
+        .testTarget(name: "BusKitTests", dependencies: ["BusKit", "TradingModel"], path: "Tests/BusKitTests"),
+        .testTarget(name: "BusBrokerTests", dependencies: ["BusBroker", "BusKit"], path: "Tests/BusBrokerTests"),
+        .testTarget(name: "PersistenceWriterTests", dependencies: ["PersistenceWriter", "TradingModel"], path: "Tests/PersistenceWriterTests"),
+        .testTarget(name: "IntegrationTests", dependencies: ["BusKit", "TradingModel", "Tradectl"], path: "Tests/IntegrationTests"),
+    ],
+    swiftLanguageModes: [.v6]
+)

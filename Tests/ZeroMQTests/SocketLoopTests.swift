@@ -1,0 +1,53 @@
+import Foundation
+import Synchronization
+import Testing
+@testable import ZeroMQ
+
+@Suite("SocketLoop: the I/O thread bridge")
+struct SocketLoopTests {
+    @Test("messages sent from async code reach the peer and replies reach the handler")
+    func roundTripThroughLoop() async throws {
+        let context = ZMQContext()
+        let loop = SocketLoop(name: "test")
+        let (stream, continuation) = AsyncStream.makeStream(of: [Data].self)
+        let echo = try ZMQSocket(context: context, type: .router)
+        try echo.bind("tcp://127.0.0.1:*")
+        let endpoint = echo.lastEndpoint
+        let echoID = loop.register(echo, name: "echo") { _ in }
+        _ = echoID
+        let dealer = try ZMQSocket(context: context, type: .dealer, options: [.routingId("d")])
+        try dealer.connect(endpoint)
+        let dealerID = loop.register(dealer, name: "dealer") { continuation.yield($0) }
+        loop.start()
+
+        // The echo side answers on the loop thread through the same outbox API.
+        for i in 0..<100 {
+            try loop.send([Data("d".utf8), Data("m\(i)".utf8)], on: echoID)
+        }
+        var seen: [String] = []
+        for await frames in stream {
+            seen.append(String(decoding: frames[0], as: UTF8.self))
+            if seen.count == 100 { break }
+        }
+        #expect(seen == (0..<100).map { "m\($0)" })
+        try loop.send([Data("ping".utf8)], on: dealerID)
+        loop.stop()
+        #expect(throws: SocketLoop.SendRefusal.self) { try loop.send([Data("late".utf8)], on: dealerID) }
+        context.terminate()
+    }
+
+    @Test("an outbox at its limit refuses instead of growing")
+    func boundedOutbox() throws {
+        let context = ZMQContext()
+        let loop = SocketLoop(name: "bounded", outboxLimit: 3)
+        let push = try ZMQSocket(context: context, type: .push, options: [.lingerMs(0)])
+        let id = loop.register(push, name: "push") { _ in }
+        // Not started: nothing drains, so the fourth message is refused.
+        for _ in 0..<3 { try loop.send([Data("x".utf8)], on: id) }
+        #expect(throws: SocketLoop.SendRefusal.outboxFull) { try loop.send([Data("x".utf8)], on: id) }
+        #expect(loop.outboxDepth(id) == 3)
+        loop.start()
+        loop.stop()
+        context.terminate()
+    }
+}
