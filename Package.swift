@@ -108,9 +108,11 @@ let package = Package(
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"], path: "Tests/ZeroMQTests"),
         .testTarget(name: "TradingModelTests", dependencies: ["TradingModel"], path: "Tests/TradingModelTests"),
         .testTarget(name: "BusKitTests", dependencies: ["BusKit", "TradingModel"], path: "Tests/BusKitTests"),
-        .testTarget(name: "BusBrokerTests", dependencies: ["BusBroker", "BusKit"], path: "Tests/BusBrokerTests"),
+        .target(name: "TestSupport", dependencies: ["BusKit"], path: "Tests/TestSupport"),
+        .testTarget(name: "BusBrokerTests", dependencies: ["BusBroker", "BusKit", "TestSupport"], path: "Tests/BusBrokerTests"),
         .testTarget(name: "PersistenceWriterTests", dependencies: ["PersistenceWriter", "TradingModel"], path: "Tests/PersistenceWriterTests"),
-        .testTarget(name: "IntegrationTests", dependencies: ["BusKit", "TradingModel", "Tradectl"], path: "Tests/IntegrationTests"),
+        .testTarget(name: "IntegrationTests", dependencies: ["BusKit", "TradingModel", "Tradectl", "TestSupport", "VenueKit"], path: "Tests/IntegrationTests"),
+        .testTarget(name: "VenueSimTests", dependencies: ["VenueSim", "VenueKit", "TradingModel"], path: "Tests/VenueSimTests"),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,130 @@
+import BusKit
+import Foundation
+import Logging
+import Synchronization
+import ZeroMQ
+
+/// The bus process: binds the RPC ROUTER, the event XSUB/XPUB pair and the tap PUB,
+/// and runs the `Broker` on its I/O thread.
+public final class BusServer: Sendable {
+    /// The bus's settings (see docs/configuration.md).
+    public struct Configuration: Sendable {
+        public var endpoints: BusEndpoints
+        public var partitionCount = Partitioner.defaultCount
+        public var heartbeatIntervalMs = 1_000
+        public var liveness = 3
+
+        public init(endpoints: BusEndpoints) { self.endpoints = endpoints }
+    }
+
+    private struct Sockets {
+        var router: SocketLoop.SocketID
+        var xsub: SocketLoop.SocketID
+        var xpub: SocketLoop.SocketID
+        var tap: SocketLoop.SocketID
+    }
+
+    private struct Confined: @unchecked Sendable {
+        // Touched only on the I/O thread (handlers and ticks).
+        let broker: Broker
+    }
+
+    private let loop: SocketLoop
+    private let confined: Confined
+    private let sockets = Mutex<Sockets?>(nil)
+    private let lastHeartbeatMs = Mutex(0)
+    private let heartbeatIntervalMs: Int
+    private let logger: Logger
+    /// Messages the ROUTER could not deliver (peer gone); counted, the sender retries.
+    public let unroutable = Atomic<Int>(0)
+
+    public init(configuration: Configuration, context: ZMQContext, logger: Logger) throws {
+        self.logger = logger
+        self.heartbeatIntervalMs = configuration.heartbeatIntervalMs
+        let broker = Broker(
+            partitioner: Partitioner(count: configuration.partitionCount),
+            heartbeatIntervalMs: configuration.heartbeatIntervalMs, liveness: configuration.liveness,
+            startMs: WallClock.nowNanos() / 1_000_000, ids: SystemIDGenerator())
+        confined = Confined(broker: broker)
+        let tick = Mutex<(@Sendable () -> Void)?>(nil)
+        let dropped = Mutex<(@Sendable () -> Void)?>(nil)
+        loop = SocketLoop(
+            name: "bus", tickIntervalMs: 100,
+            onTick: { tick.withLock { $0 }?() },
+            onUnroutable: { _, _ in dropped.withLock { $0 }?() })
+        try bind(configuration.endpoints, context: context)
+        tick.withLock { $0 = { [weak self] in self?.onTick() } }
+        dropped.withLock { $0 = { [weak self] in self?.unroutable.add(1, ordering: .relaxed) } }
+    }
+
+    private func bind(_ endpoints: BusEndpoints, context: ZMQContext) throws {
+        let hb = Int32(heartbeatIntervalMs)
+        let router = try ZMQSocket(context: context, type: .router, options: [
+            .routerMandatory, .heartbeat(intervalMs: hb, timeoutMs: hb * 3, ttlMs: hb * 3),
+            .sendHighWaterMark(100_000), .receiveHighWaterMark(100_000), .maxMessageSize(1 << 20),
+        ])
+        try router.bind(endpoints.rpc)
+        let xsub = try ZMQSocket(context: context, type: .xsub, options: [.receiveHighWaterMark(100_000)])
+        try xsub.bind(endpoints.eventsIn)
+        let xpub = try ZMQSocket(context: context, type: .xpub, options: [.sendHighWaterMark(100_000)])
+        try xpub.bind(endpoints.eventsOut)
+        let tap = try ZMQSocket(context: context, type: .pub, options: [.sendHighWaterMark(10_000)])
+        try tap.bind(endpoints.tap)
+
+        let routerID = loop.register(router, name: "rpc") { [weak self] in self?.onRouter($0) }
+        let xsubID = loop.register(xsub, name: "events-in") { [weak self] in self?.forward($0, to: \.xpub) }
+        let xpubID = loop.register(xpub, name: "events-out") { [weak self] in self?.forward($0, to: \.xsub) }
+        let tapID = loop.register(tap, name: "tap") { _ in }
+        sockets.withLock { $0 = Sockets(router: routerID, xsub: xsubID, xpub: xpubID, tap: tapID) }
+    }
+
+    public func start() {
+        loop.start()
+        logger.info("bus.started")
+    }
+
+    public func stop() {
+        loop.stop()
+        logger.info("bus.stopped")
+    }
+
+    private func onRouter(_ frames: [Data]) {
+        let outgoing = confined.broker.handle(frames, nowMs: Self.nowMs())
+        send(outgoing)
+    }
+
+    private func onTick() {
+        let now = Self.nowMs()
+        let due = lastHeartbeatMs.withLock { last -> Bool in
+            guard now - last >= heartbeatIntervalMs else { return false }
+            last = now
+            return true
+        }
+        send(confined.broker.tick(nowMs: now, heartbeatDue: due))
+    }
+
+    private func send(_ outgoing: [Broker.Outgoing]) {
+        guard let sockets = sockets.withLock({ $0 }) else { return }
+        for item in outgoing {
+            do {
+                try loop.send(item.frames, on: sockets.router)
+            } catch {
+                logger.warning("bus.outbox.full", metadata: ["socket": "rpc"])
+            }
+            if let tap = item.tap {
+                let depth = loop.outboxDepth(sockets.router)
+                let topic = (try? JSONDecoder().decode(TypeOnly.self, from: tap.header).type) ?? "?"
+                try? loop.send([Data(topic.utf8), tap.header, tap.hopFrame(depth: depth)], on: sockets.tap)
+            }
+        }
+    }
+
+    private func forward(_ frames: [Data], to target: KeyPath<Sockets, SocketLoop.SocketID>) {
+        guard let id = sockets.withLock({ $0?[keyPath: target] }) else { return }
+        try? loop.send(frames, on: id)
+    }
+
+    private static func nowMs() -> Int { Int(WallClock.nowNanos() / 1_000_000) }
+
+    private struct TypeOnly: Decodable { var type: String }
+}

@@ -1,0 +1,110 @@
+import BusProtocol
+import Foundation
+import Logging
+
+extension BusConnection {
+    /// Runs on the I/O thread for every message on the RPC socket.
+    func onRPC(_ frames: [Data]) {
+        guard let delimiter = frames.firstIndex(where: \.isEmpty), frames.count == delimiter + 3 else {
+            logger.warning("bus.frames.malformed", metadata: ["frames": "\(frames.count)"])
+            return
+        }
+        let route = Array(frames[..<delimiter])
+        let message: Message
+        do {
+            message = try WireCodec.decodeMessage(header: frames[delimiter + 1], body: frames[delimiter + 2])
+        } catch {
+            if !route.isEmpty { replyMalformed(route: route, error: error) }
+            return
+        }
+        if route.isEmpty {
+            onFromBus(message)
+        } else {
+            onRequest(IncomingRequest(message: message, route: route))
+        }
+    }
+
+    private func onFromBus(_ message: Message) {
+        worker.withLock { $0.lastFromBusMs = Self.nowMs() }
+        if let replyTo = message.header.replyTo {
+            pending.deliver(message, for: replyTo)
+            return
+        }
+        switch message.header.type {
+        case BusCommand.heartbeat: break
+        case BusCommand.reregister: sendReady()
+        default: logger.debug("bus.command.unknown", metadata: ["type": "\(message.header.type)"])
+        }
+    }
+
+    private func onRequest(_ request: IncomingRequest) {
+        let admitted = worker.withLock { state -> Bool in
+            guard state.accepting, state.service != nil, state.handlersRunning < configuration.maxConcurrentHandlers else {
+                return false
+            }
+            state.handlersRunning += 1
+            return true
+        }
+        guard admitted else {
+            reply(to: request, with: .failure(ServiceError(
+                .overloaded, reason: "worker_busy", "too many requests in progress; retry", retryAfterMs: 50)))
+            return
+        }
+        if let deadline = request.message.header.deadline, deadline < WallClock.nowNanos() {
+            reply(to: request, with: .failure(ServiceError(.timeout, reason: "deadline_passed", "the request's deadline passed before work started")))
+            worker.withLock { $0.handlersRunning -= 1 }
+            return
+        }
+        requestContinuation.yield(request)
+    }
+
+    private func replyMalformed(route: [Data], error: ServiceError) {
+        var header = Header(id: ids.messageId(), type: MessageType.error, ts: WallClock.nowNanos(), replyTo: "")
+        header.traceparent = TraceContext.newRoot(using: ids)
+        sendRPC(route + [Data(), WireCodec.encode(header), WireCodec.encode(error)])
+    }
+
+    /// Runs on the I/O thread for every event on the SUB socket.
+    func onEvent(_ frames: [Data]) {
+        guard frames.count == 3, let message = try? WireCodec.decodeMessage(header: frames[1], body: frames[2]) else {
+            logger.warning("bus.event.malformed", metadata: ["frames": "\(frames.count)"])
+            return
+        }
+        if case .dropped = eventContinuation.yield(message) {
+            droppedEvents.add(1, ordering: .relaxed)
+        }
+    }
+
+    /// Runs on the I/O thread every 100 ms: worker heartbeats and bus liveness.
+    func onTick() {
+        let now = Self.nowMs()
+        let intervalMs = configuration.heartbeatInterval.wholeMilliseconds
+        let (service, due, busLost) = worker.withLock { state -> (String?, Bool, Bool) in
+            guard let service = state.service, state.accepting else { return (nil, false, false) }
+            let due = now - state.lastHeartbeatSentMs >= intervalMs
+            if due { state.lastHeartbeatSentMs = now }
+            let lost = now - state.lastFromBusMs > intervalMs * configuration.liveness
+            if lost { state.lastFromBusMs = now }
+            return (service, due, lost)
+        }
+        guard let service else { return }
+        if busLost {
+            logger.warning("bus.lost", metadata: ["service": "\(service)"])
+            sendReady()
+        } else if due {
+            sendToBus(type: BusCommand.heartbeat, body: BusCommand.Registration(service: service, worker: configuration.identity))
+        }
+    }
+
+    func sendReady() {
+        guard let service = worker.withLock({ $0.accepting ? $0.service : nil }) else { return }
+        sendToBus(type: BusCommand.ready, body: BusCommand.Registration(service: service, worker: configuration.identity))
+    }
+
+    func sendToBus(type: String, body: some Encodable) {
+        let header = makeHeader(type: type, service: BusCommand.service)
+        sendRPC([Data(), WireCodec.encode(header), WireCodec.encode(body)])
+    }
+
+    static func nowMs() -> Int { Int(WallClock.nowNanos() / 1_000_000) }
+}

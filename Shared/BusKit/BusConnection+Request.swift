@@ -1,0 +1,71 @@
+import BusProtocol
+import Foundation
+
+extension BusConnection {
+    /// Sends a request and waits for its reply. After `timeout` without a reply the
+    /// SAME request (same id) is sent again, up to `attempts` times: receivers treat a
+    /// repeated id as a repeat. UNAVAILABLE (no worker yet) is retried with backoff
+    /// within the same overall time. The returned message may be an `error` reply.
+    public func request(
+        service: String, type: String, key: String? = nil, body: Data,
+        traceparent: String? = nil, timeout: Duration = .seconds(5), attempts: Int = 3
+    ) async throws(ServiceError) -> Message {
+        var header = makeHeader(type: type, service: service, key: key, traceparent: traceparent)
+        header.deadline = WallClock.nowNanos() + timeout.wholeNanoseconds * Int64(attempts)
+        return try await send(header: header, body: body, timeout: timeout, attempts: attempts)
+    }
+
+    /// `request`, decoding a successful reply's body or throwing the error it carries.
+    public func call<Reply: Decodable>(
+        service: String, type: String, key: String? = nil, body: some Encodable, replyType: Reply.Type,
+        traceparent: String? = nil, timeout: Duration = .seconds(5), attempts: Int = 3
+    ) async throws(ServiceError) -> Reply {
+        let reply = try await request(
+            service: service, type: type, key: key, body: WireCodec.encode(body),
+            traceparent: traceparent, timeout: timeout, attempts: attempts)
+        return try reply.decodeReply(Reply.self)
+    }
+
+    /// Sends a request with a header the caller built (its id is the idempotency key).
+    public func send(header: Header, body: Data, timeout: Duration, attempts: Int) async throws(ServiceError) -> Message {
+        guard pending.expect(header.id) else {
+            throw ServiceError(.overloaded, reason: "too_many_pending", "too many requests waiting for replies", retryAfterMs: 50)
+        }
+        defer { pending.close(header.id) }
+        let frames = [Data(), WireCodec.encode(header), body]
+        let clock = ContinuousClock()
+        let giveUp = clock.now.advanced(by: timeout * attempts)
+        var backoff: Duration = .milliseconds(20)
+        var attempt = 0
+        while clock.now < giveUp {
+            attempt += 1
+            sendRPC(frames)
+            let wait = min(timeout, clock.now.duration(to: giveUp))
+            if let reply = await waitForReply(id: header.id, timeout: wait) {
+                guard reply.header.isError, reply.errorBody().code == .unavailable, clock.now + backoff < giveUp else {
+                    return reply
+                }
+                try? await Task.sleep(for: backoff)
+                backoff = min(backoff * 2, .milliseconds(500))
+            } else if attempt >= attempts {
+                break
+            }
+        }
+        throw ServiceError(.timeout, reason: "no_reply", "\(header.type) to \(header.service ?? "?") got no reply after \(attempt) attempt(s)")
+    }
+
+    private func waitForReply(id: String, timeout: Duration) async -> Message? {
+        await withTaskGroup(of: Message?.self) { group in
+            group.addTask { await self.pending.wait(id) }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                self.pending.interrupt(id)
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            pending.interrupt(id)
+            return first
+        }
+    }
+}

@@ -1,0 +1,18 @@
+/// The bus's four endpoints (ARCHITECTURE.md): RPC ROUTER, event XSUB/XPUB, tap PUB.
+public struct BusEndpoints: Sendable, Equatable {
+    public var rpc: String
+    public var eventsIn: String
+    public var eventsOut: String
+    public var tap: String
+
+    /// Endpoints on `host` at `basePort` (RPC), +1 (events in), +2 (events out), +3 (tap).
+    public init(host: String, basePort: Int) {
+        rpc = "tcp://\(host):\(basePort)"
+        eventsIn = "tcp://\(host):\(basePort + 1)"
+        eventsOut = "tcp://\(host):\(basePort + 2)"
+        tap = "tcp://\(host):\(basePort + 3)"
+    }
+
+    /// The defaults: loopback, 5555–5558.
+    public static let local = BusEndpoints(host: "127.0.0.1", basePort: 5555)
+}

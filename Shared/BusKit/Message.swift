@@ -1,0 +1,104 @@
+import BusProtocol
+import Foundation
+
+/// A decoded message: its header and its still-encoded JSON body.
+public struct Message: Sendable, Equatable {
+    public var header: Header
+    public var body: Data
+
+    public init(header: Header, body: Data) {
+        self.header = header
+        self.body = body
+    }
+
+    /// Decodes the body into a validated type; any failure is an INVALID_REQUEST
+    /// (or the type's own error, e.g. INVALID_NUMBER for a money field sent as a number).
+    public func decode<T: Decodable>(_ type: T.Type) throws(ServiceError) -> T {
+        try WireCodec.decode(type, from: body)
+    }
+
+    /// The reply body of a successful reply, or the error it carries.
+    public func decodeReply<T: Decodable>(_ type: T.Type) throws(ServiceError) -> T {
+        if header.isError { throw errorBody() }
+        return try decode(type)
+    }
+
+    /// The error body of an `error` reply (a malformed one becomes INTERNAL).
+    public func errorBody() -> ServiceError {
+        (try? WireCodec.decode(ServiceError.self, from: body))
+            ?? ServiceError(.internal, reason: "malformed_error_reply", "an error reply could not be read")
+    }
+}
+
+/// JSON encoding and decoding of headers and bodies, with the protocol's limits.
+public enum WireCodec {
+    /// The largest message (all frames) a service accepts; larger ones are refused.
+    public static let maxMessageBytes = 64 * 1024
+
+    public static func encode<T: Encodable>(_ value: T) -> Data {
+        do {
+            return try JSONEncoder.wire.encode(value)
+        } catch {
+            preconditionFailure("encoding \(T.self) failed: \(error)")
+        }
+    }
+
+    public static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws(ServiceError) -> T {
+        do {
+            return try JSONDecoder().decode(type, from: data)
+        } catch let error as ServiceError {
+            throw error
+        } catch let error as DecodingError {
+            throw ServiceError(.invalidRequest, reason: "malformed_body", describe(error))
+        } catch {
+            throw ServiceError(.invalidRequest, reason: "malformed_body", "the body is not valid JSON")
+        }
+    }
+
+    /// Validates and decodes the header and body frames of a request.
+    public static func decodeMessage(header: Data, body: Data) throws(ServiceError) -> Message {
+        guard header.count + body.count <= maxMessageBytes else {
+            throw ServiceError(.invalidRequest, reason: "message_too_large", "a message may be at most \(maxMessageBytes) bytes")
+        }
+        let decoded: Header
+        do {
+            decoded = try JSONDecoder().decode(Header.self, from: header)
+        } catch let error as DecodingError {
+            throw ServiceError(.invalidRequest, reason: "malformed_header", describe(error))
+        } catch {
+            throw ServiceError(.invalidRequest, reason: "malformed_header", "the header is not valid JSON")
+        }
+        guard decoded.v == Header.currentVersion else {
+            throw ServiceError(.invalidRequest, reason: "unsupported_version", "protocol version \(decoded.v) is not supported; use \(Header.currentVersion)")
+        }
+        guard !decoded.id.isEmpty, decoded.id.utf8.count <= 128, !decoded.type.isEmpty, decoded.type.utf8.count <= 64 else {
+            throw ServiceError(.invalidRequest, reason: "malformed_header", "id and type must be non-empty and short")
+        }
+        if let traceparent = decoded.traceparent, !TraceContext.isValid(traceparent) {
+            throw ServiceError(.invalidRequest, reason: "malformed_traceparent", "traceparent must be 00-<32 hex>-<16 hex>-<2 hex>")
+        }
+        return Message(header: decoded, body: body.isEmpty ? Data("{}".utf8) : body)
+    }
+
+    private static func describe(_ error: DecodingError) -> String {
+        switch error {
+        case .keyNotFound(let key, _): return "missing field '\(key.stringValue)'"
+        case .typeMismatch(_, let context), .valueNotFound(_, let context):
+            let path = context.codingPath.map(\.stringValue).joined(separator: ".")
+            return "field '\(path)': \(context.debugDescription)"
+        case .dataCorrupted(let context):
+            let path = context.codingPath.map(\.stringValue).joined(separator: ".")
+            return path.isEmpty ? "not valid JSON" : "field '\(path)': \(context.debugDescription)"
+        @unknown default: return "malformed JSON"
+        }
+    }
+}
+
+extension JSONEncoder {
+    /// Compact, stable key order: what goes on the wire and into the journal.
+    static let wire: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
+}

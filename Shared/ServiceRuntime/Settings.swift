@@ -1,0 +1,60 @@
+import BusKit
+import Foundation
+
+/// A configuration value that is missing or out of range: the service refuses to start.
+public struct ConfigurationError: Error, CustomStringConvertible {
+    public var key: String
+    public var problem: String
+    public var description: String { "configuration \(key): \(problem)" }
+}
+
+/// Reads configuration from environment variables; every key is documented in
+/// docs/configuration.md with its type, unit and default.
+public struct Settings: Sendable {
+    public let values: [String: String]
+
+    public init(_ values: [String: String] = ProcessInfo.processInfo.environment) {
+        self.values = values
+    }
+
+    public func string(_ key: String, default fallback: String) -> String {
+        guard let value = values[key], !value.isEmpty else { return fallback }
+        return value
+    }
+
+    public func int(_ key: String, default fallback: Int, in range: ClosedRange<Int>) throws -> Int {
+        guard let raw = values[key], !raw.isEmpty else { return fallback }
+        guard let value = Int(raw) else { throw ConfigurationError(key: key, problem: "'\(raw)' is not an integer") }
+        guard range.contains(value) else {
+            throw ConfigurationError(key: key, problem: "\(value) is outside \(range.lowerBound)…\(range.upperBound)")
+        }
+        return value
+    }
+
+    public func bool(_ key: String, default fallback: Bool) throws -> Bool {
+        guard let raw = values[key]?.lowercased(), !raw.isEmpty else { return fallback }
+        switch raw {
+        case "1", "true", "yes": return true
+        case "0", "false", "no": return false
+        default: throw ConfigurationError(key: key, problem: "'\(raw)' is not a boolean (true/false)")
+        }
+    }
+
+    /// Where services connect to the bus: BW_BUS_HOST (127.0.0.1) and BW_BUS_PORT (5555; +1…+3 follow).
+    public func busEndpoints() throws -> BusEndpoints {
+        BusEndpoints(host: string("BW_BUS_HOST", default: "127.0.0.1"), basePort: try int("BW_BUS_PORT", default: 5555, in: 1...65532))
+    }
+
+    /// Where the paper venue listens: BW_VENUE_HOST (127.0.0.1), BW_VENUE_PORT (5570; +1 is its stream).
+    public func venueEndpoints() throws -> (rpc: String, stream: String) {
+        let host = string("BW_VENUE_HOST", default: "127.0.0.1")
+        let port = try int("BW_VENUE_PORT", default: 5570, in: 1...65534)
+        return ("tcp://\(host):\(port)", "tcp://\(host):\(port + 1)")
+    }
+
+    /// This replica's name on the bus: `hostname:pid:start`.
+    public static func replicaIdentity(service: String) -> String {
+        let host = ProcessInfo.processInfo.hostName
+        return "\(service)@\(host):\(getpid()):\(WallClock.nowNanos() / 1_000_000)"
+    }
+}
