@@ -15,6 +15,8 @@ public final class BusConnection: Sendable {
         public var identity: String
         /// Event topic prefixes to receive (empty: no SUB socket).
         public var subscriptions: [String] = []
+        /// Whether to open a PUB socket into `endpoints.eventsIn`.
+        public var publishesEvents = true
         /// Requests this process may wait on at once before `request` refuses with OVERLOADED.
         public var maxPendingRequests = 10_000
         /// Requests this worker handles at once before replying OVERLOADED.
@@ -82,9 +84,12 @@ public final class BusConnection: Sendable {
         ])
         try dealer.connect(configuration.endpoints.rpc)
         let rpc = loop.register(dealer, name: "rpc") { [weak self] frames in self?.onRPC(frames) }
-        let publisher = try ZMQSocket(context: context, type: .pub, options: [.sendHighWaterMark(100_000)])
-        try publisher.connect(configuration.endpoints.eventsIn)
-        let pub = loop.register(publisher, name: "events-in") { _ in }
+        var pub: SocketLoop.SocketID?
+        if configuration.publishesEvents {
+            let publisher = try ZMQSocket(context: context, type: .pub, options: [.sendHighWaterMark(100_000)])
+            try publisher.connect(configuration.endpoints.eventsIn)
+            pub = loop.register(publisher, name: "events-in") { _ in }
+        }
         if !configuration.subscriptions.isEmpty {
             let subscriber = try ZMQSocket(
                 context: context, type: .sub,

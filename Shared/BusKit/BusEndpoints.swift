@@ -16,3 +16,13 @@ public struct BusEndpoints: Sendable, Equatable {
     /// The defaults: loopback, 5555–5558.
     public static let local = BusEndpoints(host: "127.0.0.1", basePort: 5555)
 }
+
+extension BusEndpoints {
+    /// Explicit endpoints (e.g. a venue's RPC and stream, which has no tap).
+    public init(rpc: String, eventsIn: String, eventsOut: String, tap: String) {
+        self.rpc = rpc
+        self.eventsIn = eventsIn
+        self.eventsOut = eventsOut
+        self.tap = tap
+    }
+}

@@ -1,0 +1,89 @@
+import BusKit
+import BusProtocol
+import Foundation
+import Logging
+import TradingModel
+import ZeroMQ
+
+/// The `Venue` for the paper venue-sim, over its own ZeroMQ endpoints (RPC ROUTER +
+/// stream PUB). Paper mode reaches only these endpoints: no live venue is reachable.
+public final class PaperVenueClient: Venue {
+    public let name = "paper"
+    private let connection: BusConnection
+    private let timeout: Duration
+    public let stream: AsyncStream<VenueEvent>
+
+    /// - Parameter subscribe: stream topics to follow (e.g. ticks and fills), or none.
+    public init(rpc: String, streamEndpoint: String, subscribe: [String], context: ZMQContext, logger: Logger, timeout: Duration = .seconds(2)) throws {
+        var configuration = BusConnection.Configuration(
+            endpoints: BusEndpoints(rpc: rpc, eventsIn: "", eventsOut: streamEndpoint, tap: ""),
+            identity: "venue-client:\(getpid()):\(SystemIDGenerator().hex(bytes: 4))")
+        configuration.subscriptions = subscribe
+        configuration.publishesEvents = false
+        connection = try BusConnection(configuration: configuration, context: context, logger: logger)
+        self.timeout = timeout
+        let events = connection.events
+        stream = AsyncStream { continuation in
+            let task = Task {
+                for await message in events {
+                    if let event = PaperVenueClient.decodeEvent(message) { continuation.yield(event) }
+                }
+                continuation.finish()
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+        connection.start()
+    }
+
+    public func stop() { connection.stop() }
+
+    static func decodeEvent(_ message: Message) -> VenueEvent? {
+        switch message.header.type {
+        case "venue.tick": (try? message.decode(VenueTick.self)).map(VenueEvent.tick)
+        case "venue.fill": (try? message.decode(VenueFill.self)).map(VenueEvent.fill)
+        case "venue.order": (try? message.decode(VenueOrder.self)).map(VenueEvent.order)
+        default: nil
+        }
+    }
+
+    private func call<Reply: Decodable>(_ type: String, _ body: some Encodable, _ reply: Reply.Type) async throws(VenueError) -> Reply {
+        do {
+            // One attempt: a resend after a timeout is the gateway's decision (it asks first).
+            return try await connection.call(service: "venue", type: type, body: body, replyType: reply, timeout: timeout, attempts: 1)
+        } catch {
+            throw VenueError.classify(error)
+        }
+    }
+
+    public func instruments() async throws(VenueError) -> [Instrument] {
+        try await call("venue.instruments", [String: String](), VenueInstruments.self).instruments
+    }
+
+    public func place(_ order: VenuePlace) async throws(VenueError) -> VenueOrder {
+        try await call("venue.place", order, VenueOrder.self)
+    }
+
+    public func order(account: String, clientOrderId: String) async throws(VenueError) -> VenueOrder? {
+        do {
+            return try await call("venue.order", VenueOrderRef(account: account, clientOrderId: clientOrderId), VenueOrder.self)
+        } catch .permanent(let error) where error.code == .notFound {
+            return nil
+        }
+    }
+
+    public func cancel(account: String, clientOrderId: String) async throws(VenueError) -> VenueOrder {
+        try await call("venue.cancel", VenueOrderRef(account: account, clientOrderId: clientOrderId), VenueOrder.self)
+    }
+
+    public func openOrders(account: String) async throws(VenueError) -> [VenueOrder] {
+        try await call("venue.open_orders", VenueAccountRef(account: account), VenueOrders.self).orders
+    }
+
+    public func fills(account: String, afterTradeSeq: Int64?) async throws(VenueError) -> [VenueFill] {
+        try await call("venue.fills", VenueFillsQuery(account: account, afterTradeSeq: afterTradeSeq), VenueFills.self).fills
+    }
+
+    public func balances(account: String) async throws(VenueError) -> VenueBalances {
+        try await call("venue.balances", VenueAccountRef(account: account), VenueBalances.self)
+    }
+}

@@ -1,0 +1,62 @@
+import BusProtocol
+import TradingModel
+
+/// A venue error, classified by what the caller may do about it (G10).
+public enum VenueError: Error, Sendable, Equatable {
+    /// Timeout or transport error: the venue may or may not have acted. The order is
+    /// `unknown` until the venue is asked by client_order_id; never "failed".
+    case transient(ServiceError)
+    /// The venue refused the request; resending the same request will not help.
+    case permanent(ServiceError)
+    /// The venue cannot be used at all (credentials, configuration): stop trading on it.
+    case fatal(ServiceError)
+
+    /// The wire error behind the classification.
+    public var serviceError: ServiceError {
+        switch self {
+        case .transient(let e), .permanent(let e), .fatal(let e): e
+        }
+    }
+
+    /// Classifies a venue's error reply by its code.
+    public static func classify(_ error: ServiceError) -> VenueError {
+        switch error.code {
+        case .timeout, .unavailable, .overloaded, .rateLimited: .transient(error)
+        case .internal: .fatal(error)
+        default: .permanent(error)
+        }
+    }
+}
+
+/// What the suite needs of an exchange: the seam between the gateway/reconciler and
+/// the paper venue-sim or a live adapter. Calls answer like an exchange's REST API;
+/// `stream` carries its market data and execution reports.
+public protocol Venue: Sendable {
+    /// The venue's name, part of every fill's deterministic fact id.
+    var name: String { get }
+    func instruments() async throws(VenueError) -> [Instrument]
+    /// Places an order; the venue treats a repeated client_order_id as the same order.
+    func place(_ order: VenuePlace) async throws(VenueError) -> VenueOrder
+    /// The order with this client_order_id, or nil if the venue never saw it.
+    func order(account: String, clientOrderId: String) async throws(VenueError) -> VenueOrder?
+    func cancel(account: String, clientOrderId: String) async throws(VenueError) -> VenueOrder
+    func openOrders(account: String) async throws(VenueError) -> [VenueOrder]
+    func fills(account: String, afterTradeSeq: Int64?) async throws(VenueError) -> [VenueFill]
+    func balances(account: String) async throws(VenueError) -> VenueBalances
+    /// Ticks, fills and order updates as the venue streams them (lossy: poll to repair).
+    var stream: AsyncStream<VenueEvent> { get }
+}
+
+/// One message of a venue's stream.
+public enum VenueEvent: Sendable, Equatable {
+    case tick(VenueTick)
+    case fill(VenueFill)
+    case order(VenueOrder)
+}
+
+/// The topics of the paper venue's stream.
+public enum VenueTopic {
+    public static let tick = "tick."
+    public static let fill = "fill."
+    public static let order = "order."
+}
