@@ -46,7 +46,7 @@ let package = Package(
         .target(
             name: "ServiceRuntime",
             dependencies: [
-                "BusKit",
+                "BusKit", "TradingModel",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

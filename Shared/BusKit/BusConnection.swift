@@ -100,9 +100,15 @@ public final class BusConnection: Sendable {
         sockets.withLock { $0 = (rpc, pub) }
     }
 
-    /// Declares this process a worker of `service` (call before `start`).
+    /// Declares this process a worker of `service`. Before `start`, it registers on
+    /// start; after, call `register()` once the process is ready to serve.
     public func serve(service: String) {
         worker.withLock { $0.service = service }
+    }
+
+    /// Registers with the bus as a worker (READY); heartbeats follow.
+    public func register() {
+        sendReady()
     }
 
     /// Starts the I/O thread and, for a worker, registers with the bus.

@@ -1,0 +1,116 @@
+import BusProtocol
+import GRDB
+import TradingModel
+
+/// Applies the requests of one batch inside the batch's transaction, each in its own
+/// savepoint, so that a bad request is rolled back alone (P2, P3).
+///
+/// Idempotency is by fact id: the journal's UNIQUE `msg_id`, written with
+/// `INSERT … ON CONFLICT(msg_id) DO NOTHING` and checked by change count. A fill is
+/// also idempotent by venue trade id: a trade already recorded under another fact id
+/// is a duplicate with the original seq, and gets no second journal row.
+struct JournalAppender {
+    /// The open batch transaction.
+    let db: Database
+    /// The commit time stamped on every new fact of the batch, unix nanoseconds.
+    let ts: Int64
+    /// The most facts one request may carry.
+    let maxFactsPerRequest: Int
+
+    /// The outcome of `request`. Throws only errors that must abort the whole batch
+    /// (I/O, a full disk…); every error caused by the request's content is a `.rejected`.
+    func outcome(of request: AppendRequest) throws -> AppendOutcome {
+        do {
+            try validate(request)
+            var outcome: AppendOutcome?
+            try db.inSavepoint {
+                outcome = try apply(request)
+                return .commit
+            }
+            guard let outcome else { preconditionFailure("savepoint committed without an outcome") }
+            return outcome
+        } catch let error as ServiceError {
+            return .rejected(error)
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
+            return .rejected(ServiceError(
+                .invalidRequest, reason: "constraint_violation", error.message ?? "a database constraint failed"))
+        } catch let error as EncodingError {
+            return .rejected(ServiceError(.internal, reason: "unencodable_fact", "\(error)"))
+        }
+    }
+
+    /// Shape and content checks that need no database.
+    private func validate(_ request: AppendRequest) throws(ServiceError) {
+        guard !request.facts.isEmpty else {
+            throw ServiceError(.invalidRequest, reason: "no_facts", "an append request needs at least one fact")
+        }
+        guard request.facts.count <= maxFactsPerRequest else {
+            throw ServiceError(
+                .invalidRequest, reason: "too_many_facts",
+                "\(request.facts.count) facts in one request, the limit is \(maxFactsPerRequest)")
+        }
+        if let trace = request.trace, trace.utf8.count > FactValidator.maxIdLength {
+            throw ServiceError(.invalidRequest, reason: "bad_trace", "trace must be at most \(FactValidator.maxIdLength) bytes")
+        }
+        for fact in request.facts {
+            try FactValidator.validate(fact)
+        }
+    }
+
+    /// A request whose facts all exist is a duplicate (checked before fencing, so a
+    /// resend of a committed write is answered even after its sender lost the lease);
+    /// otherwise the fence is checked and the new facts are journaled and projected.
+    private func apply(_ request: AppendRequest) throws -> AppendOutcome {
+        let known = try request.facts.map(existingSeq(of:))
+        let knownSeqs = known.compactMap { $0 }
+        if knownSeqs.count == known.count {
+            return .duplicate(seqs: knownSeqs)
+        }
+        try PartitionFence.admit(partition: request.partition, epoch: request.epoch, in: db)
+        var seqs: [Int64] = []
+        seqs.reserveCapacity(request.facts.count)
+        for (fact, seq) in zip(request.facts, known) {
+            seqs.append(try seq ?? journal(fact, of: request))
+        }
+        return .committed(seqs: seqs)
+    }
+
+    /// The seq under which `fact` (or, for a fill, its trade) is already journaled.
+    private func existingSeq(of fact: Fact) throws -> Int64? {
+        if let seq = try Int64.fetchOne(db, sql: "SELECT seq FROM journal WHERE msg_id = ?", arguments: [fact.id]) {
+            return seq
+        }
+        if case .fillRecorded(let fill) = fact.payload {
+            return try FillRow.seq(ofTrade: fill.tradeId, in: db)
+        }
+        return nil
+    }
+
+    /// Journals one new fact and projects it; returns its seq. A fact repeated inside
+    /// the same request resolves to the seq of its first occurrence.
+    private func journal(_ fact: Fact, of request: AppendRequest) throws -> Int64 {
+        if let seq = try existingSeq(of: fact) {
+            return seq
+        }
+        try db.execute(
+            sql: """
+                INSERT INTO journal (msg_id, type, account, partition, epoch, payload, trace, ts)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(msg_id) DO NOTHING
+                """,
+            arguments: [
+                fact.id, fact.type, fact.account, request.partition, request.epoch,
+                try FactCodec.payloadJSON(fact.payload), request.trace, ts,
+            ])
+        guard db.changesCount == 1 else {
+            // The UNIQUE index is the arbiter: the fact exists, so nothing is projected.
+            guard let seq = try existingSeq(of: fact) else {
+                preconditionFailure("journal insert of \(fact.id) did nothing, yet the fact is absent")
+            }
+            return seq
+        }
+        let seq = db.lastInsertedRowID
+        try Projector(db: db, seq: seq, account: fact.account).apply(fact.payload)
+        return seq
+    }
+}

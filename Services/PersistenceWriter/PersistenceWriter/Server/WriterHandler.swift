@@ -1,0 +1,55 @@
+import BusKit
+import BusProtocol
+import Foundation
+import TradingModel
+
+/// Answers the writer's requests: appends through the group-commit batcher, reads directly.
+struct WriterHandler: Sendable {
+    let store: JournalStore
+    let batcher: AppendBatcher
+
+    func handle(_ message: Message) async throws(ServiceError) -> Data {
+        switch message.header.type {
+        case JournalAPI.append:
+            let append = try message.decode(JournalAppend.self)
+            let outcome = await batcher.append(AppendRequest(
+                facts: append.facts, partition: append.partition, epoch: append.epoch, trace: message.header.traceparent))
+            switch outcome {
+            case .committed(let seqs): return WireCodec.encode(AppendAck(status: "committed", seqs: seqs))
+            case .duplicate(let seqs): return WireCodec.encode(AppendAck(status: "duplicate", seqs: seqs))
+            case .rejected(let error) where error.retryable: throw error
+            case .rejected(let error): return WireCodec.encode(AppendAck(status: "rejected", seqs: [], error: error))
+            }
+        case JournalAPI.read:
+            let read = try message.decode(JournalRead.self)
+            return try database {
+                let entries = try store.readJournal(fromSeq: read.fromSeq, limit: min(max(read.limit, 1), 10_000))
+                let records = entries.map { JournalRecord(seq: $0.seq, fact: $0.fact, partition: $0.partition, epoch: $0.epoch, ts: $0.ts) }
+                return WireCodec.encode(JournalPage(records: records, lastSeq: try store.lastSeq()))
+            }
+        case JournalAPI.order:
+            let ref = try message.decode(OrderRef.self)
+            guard let order = try database({ try store.order(account: ref.account, clientOrderId: ref.clientOrderId) }) else {
+                throw ServiceError(.notFound, reason: "order_not_found", "no order '\(ref.clientOrderId)' for account '\(ref.account)'")
+            }
+            return WireCodec.encode(OrderReply(order: order))
+        case JournalAPI.check:
+            return try database {
+                let wal = (try? FileManager.default.attributesOfItem(atPath: store.configuration.path + "-wal")[.size] as? Int64) ?? 0
+                return WireCodec.encode(JournalHealth(integrity: try store.integrityCheck(), lastSeq: try store.lastSeq(), walBytes: wal ?? 0))
+            }
+        default:
+            throw ServiceError(.unknownType, reason: "unknown_type", "persistence-writer does not handle '\(message.header.type)'")
+        }
+    }
+
+    private func database<T>(_ body: () throws -> T) throws(ServiceError) -> T {
+        do {
+            return try body()
+        } catch let error as ServiceError {
+            throw error
+        } catch {
+            throw ServiceError(.internal, reason: "database_error", "database error: \(error)")
+        }
+    }
+}

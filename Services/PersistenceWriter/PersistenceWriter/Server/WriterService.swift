@@ -1,0 +1,91 @@
+import BusKit
+import BusProtocol
+import Foundation
+import Logging
+import ServiceLifecycle
+import ServiceRuntime
+import TradingModel
+import ZeroMQ
+
+/// The persistence-writer process: the only writer of the journal. Appends are
+/// group-committed and acknowledged after commit; every committed fact is then
+/// published on the event plane with its seq; reads and replays are served too.
+public struct WriterService: Service {
+    /// Settings of the writer process.
+    public struct Configuration: Sendable {
+        public var endpoints: BusEndpoints
+        public var journal: JournalConfiguration
+        /// Appends waiting for a commit before producers get OVERLOADED.
+        public var queueLimit = 50_000
+        /// Appends per transaction at most.
+        public var maxBatch = 1_024
+
+        public init(endpoints: BusEndpoints, journal: JournalConfiguration) {
+            self.endpoints = endpoints
+            self.journal = journal
+        }
+    }
+
+    private let configuration: Configuration
+    private let logger: Logger
+
+    public init(configuration: Configuration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        let directory = URL(fileURLWithPath: configuration.journal.path).deletingLastPathComponent().path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let lock = try await WriterLock(path: configuration.journal.path + ".lock", logger: logger)
+        let store = try JournalStore(configuration: configuration.journal)
+        let context = ZMQContext()
+        let bus = try BusConnection(
+            configuration: .init(endpoints: configuration.endpoints, identity: Settings.replicaIdentity(service: JournalAPI.service)),
+            context: context, logger: logger)
+        let batcher = AppendBatcher(
+            limit: configuration.queueLimit, maxBatch: configuration.maxBatch,
+            saturation: SaturationAlarm(name: "writer.append", logger: logger, now: { Int(WallClock.nowNanos() / 1_000_000) })
+        ) { [logger] requests in
+            Self.commit(requests, store: store, bus: bus, logger: logger)
+        }
+        let handler = WriterHandler(store: store, batcher: batcher)
+        bus.serve(service: JournalAPI.service)
+        bus.start()
+        logger.info("writer.ready", metadata: ["db": "\(configuration.journal.path)", "last_seq": "\((try? store.lastSeq()) ?? -1)"])
+        await withGracefulShutdownHandler {
+            await bus.handleRequests { message throws(ServiceError) in try await handler.handle(message) }
+        } onGracefulShutdown: {
+            bus.stopAccepting()
+        }
+        // Every started append has been committed and acknowledged by now.
+        _ = try? store.checkpoint()
+        bus.stop()
+        context.terminate()
+        _ = consume lock
+    }
+
+    /// Commits one batch, then publishes its facts in seq order. A database failure
+    /// rejects the whole batch as retryable: the senders resend (idempotent by id).
+    static func commit(_ requests: [AppendRequest], store: JournalStore, bus: BusConnection, logger: Logger) -> [AppendOutcome] {
+        let outcomes: [AppendOutcome]
+        do {
+            outcomes = try store.append(requests)
+        } catch {
+            logger.error("writer.commit.failed", metadata: ["error": "\(error)"])
+            let failure = ServiceError(.unavailable, reason: "commit_failed", "the journal commit failed; retry", retryAfterMs: 100)
+            return requests.map { _ in .rejected(failure) }
+        }
+        let now = WallClock.nowNanos()
+        for (request, outcome) in zip(requests, outcomes) {
+            guard case .committed(let seqs) = outcome else { continue }
+            for (fact, seq) in zip(request.facts, seqs) {
+                var header = bus.makeHeader(type: JournalAPI.factTopic + fact.type, traceparent: request.trace)
+                header.seq = seq
+                let record = JournalRecord(seq: seq, fact: fact, partition: request.partition, epoch: request.epoch, ts: now)
+                bus.publish(topic: JournalAPI.factTopic + fact.type, header: header, body: WireCodec.encode(record))
+            }
+        }
+        return outcomes
+    }
+}

@@ -1,0 +1,120 @@
+import BusProtocol
+import TradingModel
+
+/// Per account and asset: total, reserved, and the open reservations by order.
+/// Invariant after every change: 0 ≤ reserved ≤ total, i.e. available + reserved = total
+/// with available ≥ 0 (asserted: a violation is a bug that would spend money twice).
+public struct Ledger: Sendable, Equatable {
+    /// The funds held for one order until it fills or closes.
+    public struct Reservation: Sendable, Equatable {
+        public var asset: String
+        public var remaining: ExactDecimal
+        public var side: Side
+        public var qty: ExactDecimal
+        public var filled: ExactDecimal
+    }
+
+    /// One account's balances and reservations.
+    public struct Account: Sendable, Equatable {
+        public var totals: [String: ExactDecimal]
+        public var reserved: [String: ExactDecimal] = [:]
+        public var reservations: [String: Reservation] = [:]
+
+        public func available(_ asset: String) -> ExactDecimal {
+            totals[asset, default: .zero] - reserved[asset, default: .zero]
+        }
+    }
+
+    public private(set) var accounts: [String: Account]
+    public let feeRate: ExactDecimal
+
+    public init(startingBalances: [String: [String: ExactDecimal]], feeRate: ExactDecimal) {
+        accounts = startingBalances.mapValues { Account(totals: $0) }
+        self.feeRate = feeRate
+    }
+
+    /// What an order must hold: the quote notional plus fees for a buy, the base quantity for a sell.
+    public func requirement(side: Side, qty: ExactDecimal, price: ExactDecimal, base: String, quote: String) -> (asset: String, amount: ExactDecimal)? {
+        switch side {
+        case .sell:
+            return (base, qty)
+        case .buy:
+            guard let notional = qty.checkedMultiplied(by: price, rounding: .up),
+                let fee = notional.checkedMultiplied(by: feeRate, rounding: .up)
+            else { return nil }
+            return (quote, notional + fee)
+        }
+    }
+
+    /// Reserves funds for an order, or says why not. Reserving again for the same
+    /// order is a no-op (a resent authorization).
+    public mutating func reserve(account: String, clientOrderId: String, asset: String, amount: ExactDecimal, side: Side, qty: ExactDecimal) throws(ServiceError) {
+        guard var state = accounts[account] else {
+            throw ServiceError(.unknownAccount, reason: "unknown_account", "account '\(account)' is not configured")
+        }
+        if state.reservations[clientOrderId] != nil { return }
+        guard state.available(asset) >= amount else {
+            throw ServiceError(.insufficientBalance, reason: "insufficient_\(asset.lowercased())",
+                "needs \(amount) \(asset), \(state.available(asset)) available")
+        }
+        state.reservations[clientOrderId] = Reservation(asset: asset, remaining: amount, side: side, qty: qty, filled: .zero)
+        state.reserved[asset, default: .zero] += amount
+        accounts[account] = checked(state)
+    }
+
+    /// Gives back what is left of an order's reservation.
+    public mutating func release(account: String, clientOrderId: String) {
+        guard var state = accounts[account], let reservation = state.reservations.removeValue(forKey: clientOrderId) else { return }
+        state.reserved[reservation.asset, default: .zero] -= reservation.remaining
+        accounts[account] = checked(state)
+    }
+
+    /// Books a fill: balances move, the reservation is consumed, and released in full when the order is done.
+    public mutating func fill(account: String, _ fill: FillRecorded, base: String, quote: String) {
+        guard var state = accounts[account] else { return }
+        let notional = fill.qty.multiplied(by: fill.price, rounding: .halfEven)
+        let (spentAsset, spent, gotAsset, got): (String, ExactDecimal, String, ExactDecimal) = switch fill.side {
+        case .buy: (quote, notional + (fill.feeAsset == quote ? fill.fee : .zero), base, fill.qty - (fill.feeAsset == base ? fill.fee : .zero))
+        case .sell: (base, fill.qty, quote, notional - (fill.feeAsset == quote ? fill.fee : .zero))
+        }
+        state.totals[spentAsset, default: .zero] -= spent
+        state.totals[gotAsset, default: .zero] += got
+        if var reservation = state.reservations[fill.clientOrderId] {
+            let consumed = min(spent, reservation.remaining)
+            reservation.remaining -= consumed
+            reservation.filled += fill.qty
+            state.reserved[reservation.asset, default: .zero] -= consumed
+            state.reservations[fill.clientOrderId] = reservation
+        }
+        accounts[account] = state
+        if let reservation = state.reservations[fill.clientOrderId], reservation.filled >= reservation.qty {
+            release(account: account, clientOrderId: fill.clientOrderId)
+        } else {
+            accounts[account] = checked(state)
+        }
+    }
+
+    /// Folds one committed fact into the ledger (used for live facts and replays alike).
+    public mutating func apply(_ fact: Fact, instruments: (String) -> (base: String, quote: String)?) {
+        switch fact.payload {
+        case .orderIntent(let intent):
+            // A replayed intent re-creates its reservation; a live one is already held.
+            try? reserve(account: fact.account, clientOrderId: intent.clientOrderId, asset: intent.reserveAsset,
+                amount: intent.reserveAmount, side: intent.side, qty: intent.qty)
+        case .fillRecorded(let fill):
+            guard let pair = instruments(fill.symbol) else { return }
+            self.fill(account: fact.account, fill, base: pair.base, quote: pair.quote)
+        case .orderClosed(let closed) where closed.state != .unknown:
+            release(account: fact.account, clientOrderId: closed.clientOrderId)
+        case .orderClosed, .orderAccepted:
+            break
+        }
+    }
+
+    private func checked(_ state: Account) -> Account {
+        for (asset, reserved) in state.reserved {
+            precondition(!reserved.isNegative, "ledger: negative reservation of \(asset)")
+        }
+        return state
+    }
+}

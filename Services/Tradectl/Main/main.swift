@@ -1,0 +1,3 @@
+import Tradectl
+
+await Tradectl.runFromCommandLine()

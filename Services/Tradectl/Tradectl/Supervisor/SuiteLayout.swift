@@ -1,0 +1,37 @@
+import Foundation
+
+/// The suite as `tradectl up` runs it on one machine: which executables, in which order, with which settings.
+public enum SuiteLayout {
+    /// The services in start order: the bus first (everyone connects to it), the writer before anyone who appends
+    /// to the journal, the venue before those who talk to it. The supervisor stops them in the reverse order.
+    public static let serviceNames = [
+        "bus", "persistence-writer", "venue-sim", "risk-service", "order-gateway", "reconciler",
+    ]
+
+    /// Name of the database file the persistence writer opens inside the data directory.
+    public static let databaseFileName = "breakwater.sqlite"
+
+    /// One `SupervisedProcess` per service, running `<binDirectory>/<name>` with `environment`; the persistence
+    /// writer also gets `BW_DB_PATH=<dataDirectory>/breakwater.sqlite`. Relative directories are resolved against
+    /// the current directory, since the supervisor executes absolute paths.
+    public static func localProcesses(
+        binDirectory: String,
+        dataDirectory: String,
+        environment: [String: String]
+    ) -> [SupervisedProcess] {
+        let binDirectory = URL(fileURLWithPath: binDirectory).standardizedFileURL
+        let databasePath = URL(fileURLWithPath: dataDirectory).standardizedFileURL
+            .appendingPathComponent(databaseFileName).path
+        return serviceNames.map { name in
+            var processEnvironment = environment
+            if name == "persistence-writer" {
+                processEnvironment["BW_DB_PATH"] = databasePath
+            }
+            return SupervisedProcess(
+                name: name,
+                executable: binDirectory.appendingPathComponent(name).path,
+                environment: processEnvironment
+            )
+        }
+    }
+}

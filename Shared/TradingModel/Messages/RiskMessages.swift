@@ -1,0 +1,106 @@
+
+
+/// The risk-service's message types.
+public enum RiskAPI {
+    public static let service = "risk-service"
+    /// Approve and reserve: `RiskAuthorize` → `RiskDecision`.
+    public static let authorize = "risk.authorize"
+    /// Account state: `AccountRef` → `AccountRisk`.
+    public static let show = "risk.show"
+}
+
+/// Request of `risk.authorize`: the order as the gateway will send it to the venue.
+public struct RiskAuthorize: Codable, Sendable, Equatable {
+    public var account: String
+    public var clientOrderId: String
+    public var symbol: String
+    public var base: String
+    public var quote: String
+    public var side: Side
+    public var type: OrderType
+    public var qty: ExactDecimal
+    /// The limit price the venue will get (for market orders: the slippage cap).
+    public var price: ExactDecimal
+    public var timeInForce: TimeInForce
+
+    public init(
+        account: String, clientOrderId: String, symbol: String, base: String, quote: String, side: Side,
+        type: OrderType, qty: ExactDecimal, price: ExactDecimal, timeInForce: TimeInForce
+    ) {
+        self.account = account
+        self.clientOrderId = clientOrderId
+        self.symbol = symbol
+        self.base = base
+        self.quote = quote
+        self.side = side
+        self.type = type
+        self.qty = qty
+        self.price = price
+        self.timeInForce = timeInForce
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case account, symbol, base, quote, side, type, qty, price
+        case clientOrderId = "client_order_id"
+        case timeInForce = "time_in_force"
+    }
+}
+
+/// Reply of `risk.authorize`: approved, with the reservation committed in the journal.
+public struct RiskDecision: Codable, Sendable, Equatable {
+    public var approved: Bool
+    public var reserveAsset: String
+    public var reserveAmount: ExactDecimal
+    /// The journal seq of the order intent.
+    public var intentSeq: Int64
+
+    public init(approved: Bool, reserveAsset: String, reserveAmount: ExactDecimal, intentSeq: Int64) {
+        self.approved = approved
+        self.reserveAsset = reserveAsset
+        self.reserveAmount = reserveAmount
+        self.intentSeq = intentSeq
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case approved
+        case reserveAsset = "reserve_asset"
+        case reserveAmount = "reserve_amount"
+        case intentSeq = "intent_seq"
+    }
+}
+
+/// Reply of `risk.show`: per asset, total = available + reserved.
+public struct AccountRisk: Codable, Sendable, Equatable {
+    /// One asset's ledger line.
+    public struct Balance: Codable, Sendable, Equatable {
+        public var asset: String
+        public var total: ExactDecimal
+        public var reserved: ExactDecimal
+        public var available: ExactDecimal
+
+        public init(asset: String, total: ExactDecimal, reserved: ExactDecimal, available: ExactDecimal) {
+            self.asset = asset
+            self.total = total
+            self.reserved = reserved
+            self.available = available
+        }
+    }
+
+    public var account: String
+    public var balances: [Balance]
+    public var openReservations: Int
+    public var lastSeq: Int64
+
+    public init(account: String, balances: [Balance], openReservations: Int, lastSeq: Int64) {
+        self.account = account
+        self.balances = balances
+        self.openReservations = openReservations
+        self.lastSeq = lastSeq
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case account, balances
+        case openReservations = "open_reservations"
+        case lastSeq = "last_seq"
+    }
+}
