@@ -111,7 +111,11 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["BusKit"], path: "Tests/TestSupport"),
         .testTarget(name: "BusBrokerTests", dependencies: ["BusBroker", "BusKit", "TestSupport"], path: "Tests/BusBrokerTests"),
         .testTarget(name: "PersistenceWriterTests", dependencies: ["PersistenceWriter", "TradingModel"], path: "Tests/PersistenceWriterTests"),
-        .testTarget(name: "IntegrationTests", dependencies: ["BusKit", "TradingModel", "Tradectl", "TestSupport", "VenueKit"], path: "Tests/IntegrationTests"),
+        .testTarget(name: "IntegrationTests", dependencies: [
+                "BusKit", "TradingModel", "Tradectl", "TestSupport", "VenueKit",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            path: "Tests/IntegrationTests"),
         .testTarget(name: "VenueSimTests", dependencies: ["VenueSim", "VenueKit", "TradingModel"], path: "Tests/VenueSimTests"),
     ],
     swiftLanguageModes: [.v6]

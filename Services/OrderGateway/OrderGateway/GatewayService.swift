@@ -34,11 +34,15 @@ public struct GatewayService: Service {
         let entry = OrderEntry(
             bus: bus, venue: venue, instruments: Dictionary(uniqueKeysWithValues: instruments.map { ($0.symbol, $0) }),
             quotes: MarketQuotes(), locks: KeyedLock(), pricePolicy: PricePolicy(), logger: logger)
-        bus.serve(service: GatewayAPI.service)
-        bus.register()
-        logger.info("gateway.ready", metadata: ["instruments": "\(instruments.count)"])
         await withDiscardingTaskGroup { group in
             group.addTask { await followVenue(venue, entry: entry) }
+            // Ready only with market data for every instrument: no order is priced blind.
+            while await !entry.quotes.covers(instruments.map(\.symbol)), !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(20))
+            }
+            bus.serve(service: GatewayAPI.service)
+            bus.register()
+            logger.info("gateway.ready", metadata: ["instruments": "\(instruments.count)"])
             await withGracefulShutdownHandler {
                 await bus.handleRequests { message throws(ServiceError) in
                     switch message.header.type {

@@ -10,4 +10,7 @@ actor MarketQuotes {
     }
 
     func quote(for symbol: String) -> Quote? { latest[symbol] }
+
+    /// Whether there is a quote for every one of `symbols`.
+    func covers(_ symbols: [String]) -> Bool { symbols.allSatisfy { latest[$0] != nil } }
 }

@@ -13,6 +13,7 @@ struct LineLabels: Sendable {
     /// Prefix of the supervisor's messages.
     let supervisor: String
 
+    /// Labels for children named `names` (in start order), with ANSI colors if `colors`.
     init(names: [String], colors: Bool) {
         let width = (names + [Self.supervisorName]).map(\.count).max() ?? 0
         func label(_ name: String, color: String) -> String {

@@ -29,15 +29,18 @@ public struct LineSink: Sendable {
 
 /// Line-atomic writes to file descriptor 1: lines from different children never interleave mid-line.
 final class StandardOutput: Sendable {
+    /// The one writer for descriptor 1, so that every sink on stdout shares its lock.
     static let shared = StandardOutput()
     private let lock = Mutex(())
 
+    /// Whether stdout is a terminal that wants colors.
     static var isColorTerminal: Bool {
         guard isatty(STDOUT_FILENO) == 1, getenv("NO_COLOR") == nil else { return false }
         guard let term = getenv("TERM") else { return true }
         return String(cString: term) != "dumb"
     }
 
+    /// Writes `line` and a newline in one locked sequence of writes; failures are dropped.
     func writeLine(_ line: String) {
         var bytes = Array(line.utf8)
         bytes.append(0x0A)

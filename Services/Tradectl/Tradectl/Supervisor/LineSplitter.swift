@@ -10,6 +10,7 @@ struct LineSplitter {
     let maxLineBytes: Int
     private var pending: [UInt8] = []
 
+    /// A splitter with nothing pending.
     init(maxLineBytes: Int = Self.maxLineBytes) {
         precondition(maxLineBytes > 0, "lines need room for at least one byte")
         self.maxLineBytes = maxLineBytes

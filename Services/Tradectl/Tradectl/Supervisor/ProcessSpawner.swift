@@ -8,6 +8,7 @@ struct SpawnError: Error, Equatable, CustomStringConvertible {
     /// The errno value.
     let code: Int32
 
+    /// "posix_spawn /x: No such file or directory".
     var description: String {
         "\(operation): \(String(cString: strerror(code)))"
     }

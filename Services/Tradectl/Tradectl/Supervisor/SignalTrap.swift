@@ -5,7 +5,8 @@ import Glibc
 ///
 /// Each signal is set to SIG_IGN (as dispatch sources require) and watched by a dispatch source; `cancel()`
 /// restores the disposition found at start. Children do not inherit the SIG_IGN: `ProcessSpawner` resets every
-/// disposition to its default in them.
+/// disposition to its default in them. One trap per signal at a time in a process: traps that overlap would
+/// restore each other's SIG_IGN.
 final class SignalTrap {
     private var sources: [any DispatchSourceSignal] = []
     private var previous: [(signal: Int32, action: sigaction)] = []

@@ -37,6 +37,7 @@ struct SupervisionLoop {
     private var drainNext = 0
     private var drainStepGrace = Duration.zero
 
+    /// A loop over `processes`, not yet started; timers and child exits come back through `mailbox`.
     init(
         processes: [SupervisedProcess],
         labels: LineLabels,
@@ -100,7 +101,8 @@ struct SupervisionLoop {
         case .drainStepElapsed(let step):
             if phase == .draining && drainNext == step { signalNextInDrain() }
         case .drainDeadline:
-            if phase == .draining { killRemaining(because: "did not stop within \(stopTimeout.supervisionDescription)") }
+            guard phase == .draining else { return }
+            killRemaining(because: "did not stop within \(stopTimeout.supervisionDescription)")
         case .killDeadline:
             guard phase == .killing else { return }
             for slot in slots where slot.child != nil {
@@ -133,7 +135,8 @@ struct SupervisionLoop {
         let name = slots[slot].process.name
         let crashCount = slots[slot].crashes.count
         guard crashCount <= restartPolicy.maxCrashes else {
-            log("\(name) \(what); \(crashCount) crashes within \(crashWindow.supervisionDescription) is a crash loop: stopping everything")
+            let window = crashWindow.supervisionDescription
+            log("\(name) \(what); \(crashCount) crashes within \(window) is a crash loop: stopping everything")
             exitStatus = Supervisor.crashLoopStatus
             beginStop(because: "\(name) is crash-looping")
             return

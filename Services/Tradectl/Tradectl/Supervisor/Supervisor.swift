@@ -103,7 +103,8 @@ public final class Supervisor: Sendable {
         do {
             orphanGuard = try OrphanGuard.start()
         } catch {
-            output.write(labels.supervisor + "cannot start the orphan guard (\(error)): children will outlive a killed supervisor")
+            let consequence = "children will outlive a supervisor that is killed"
+            output.write(labels.supervisor + "cannot start the orphan guard (\(error)): \(consequence)")
             orphanGuard = nil
         }
         defer {

@@ -13,6 +13,7 @@ public enum SupervisorError: Error, Equatable, CustomStringConvertible {
         }
     }
 
+    /// A sentence for the person at the terminal.
     public var description: String {
         switch self {
         case .startFailed(let process, let errno):

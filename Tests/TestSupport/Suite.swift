@@ -1,0 +1,114 @@
+import BusKit
+import Foundation
+import Glibc
+import Logging
+import ZeroMQ
+
+/// The real executables of the suite, started for one test on its own ports and
+/// data directory, and stopped (SIGTERM, then SIGKILL) at the end.
+public final class Suite: @unchecked Sendable {
+    public static let serviceOrder = ["bus", "persistence-writer", "venue-sim", "risk-service", "order-gateway", "reconciler"]
+
+    public let busPort: Int
+    public let venuePort: Int
+    public let dataDirectory: String
+    public var databasePath: String { dataDirectory + "/breakwater.sqlite" }
+    public var endpoints: BusEndpoints { BusEndpoints(host: "127.0.0.1", basePort: busPort) }
+    private var processes: [String: Process] = [:]
+    private var exits: [String: DispatchSemaphore] = [:]
+    private let logDirectory: String
+
+    public init() throws {
+        busPort = FreePorts.block(of: 4)
+        venuePort = FreePorts.block(of: 2)
+        dataDirectory = NSTemporaryDirectory() + "breakwater-\(UUID().uuidString)"
+        logDirectory = dataDirectory + "/logs"
+        try FileManager.default.createDirectory(atPath: logDirectory, withIntermediateDirectories: true)
+    }
+
+    /// The directory holding the built executables (next to the test bundle).
+    public static var binDirectory: String {
+        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        var url = URL(fileURLWithPath: exe).deletingLastPathComponent()
+        while url.path != "/" && !FileManager.default.fileExists(atPath: url.appendingPathComponent("bus").path) {
+            url = url.deletingLastPathComponent()
+        }
+        return url.path
+    }
+
+    /// Starts every service, in order.
+    public func start(_ names: [String] = Suite.serviceOrder) throws {
+        for name in names { try start(name) }
+    }
+
+    /// Starts one service (its output goes to a log file in the data directory).
+    public func start(_ name: String) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Suite.binDirectory + "/" + name)
+        var environment = ProcessInfo.processInfo.environment
+        environment["BW_BUS_PORT"] = "\(busPort)"
+        environment["BW_VENUE_PORT"] = "\(venuePort)"
+        environment["BW_DB_PATH"] = databasePath
+        environment["BW_LOG_LEVEL"] = "notice"
+        process.environment = environment
+        let log = logDirectory + "/\(name).log"
+        FileManager.default.createFile(atPath: log, contents: nil)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        handle.seekToEndOfFile()
+        process.standardOutput = handle
+        process.standardError = handle
+        let exited = DispatchSemaphore(value: 0)
+        process.terminationHandler = { _ in exited.signal() }
+        try process.run()
+        processes[name] = process
+        exits[name] = exited
+    }
+
+    /// kill -9: the process gets no chance to clean up.
+    public func kill(_ name: String) {
+        guard let process = processes.removeValue(forKey: name) else { return }
+        Glibc.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    /// SIGTERM to every service in reverse order; SIGKILL what is left after 5 s.
+    public func stop() {
+        for name in Suite.serviceOrder.reversed() {
+            guard let process = processes.removeValue(forKey: name) else { continue }
+            process.terminate()
+            if exits[name]?.wait(timeout: .now() + 5) == .timedOut {
+                Glibc.kill(process.processIdentifier, SIGKILL)
+                process.waitUntilExit()
+            }
+        }
+    }
+
+    /// Stops the services and removes the data directory.
+    public func tearDown() {
+        stop()
+        try? FileManager.default.removeItem(atPath: dataDirectory)
+    }
+
+    /// A client connection to this suite's bus.
+    public func client() throws -> SuiteClientConnection {
+        try SuiteClientConnection(endpoints: endpoints)
+    }
+}
+
+/// A test's client connection to the bus (its own ZeroMQ context).
+public final class SuiteClientConnection: Sendable {
+    public let context = ZMQContext()
+    public let bus: BusConnection
+
+    init(endpoints: BusEndpoints) throws {
+        var logger = Logger(label: "test-client")
+        logger.logLevel = .error
+        bus = try BusConnection(configuration: .init(endpoints: endpoints, identity: "test-\(UUID().uuidString)"), context: context, logger: logger)
+        bus.start()
+    }
+
+    public func close() {
+        bus.stop()
+        context.terminate()
+    }
+}
