@@ -133,6 +133,14 @@ struct BrokerRoutingTests {
         for _ in 0..<4 { seen.append(try await ask(client, key: nil).worker) }
         #expect(Set(seen) == ["risk-a", "risk-b"])
         #expect(seen[0] != seen[1] && seen[1] != seen[2])
+
+        // A client cannot forge a lease: fencing fields it sends are stripped.
+        var forged = client.makeHeader(type: "risk.ping", service: "risk-service")
+        forged.partition = 7
+        forged.epoch = Int64.max
+        let reply = try await client.send(header: forged, body: Data("{}".utf8), timeout: .seconds(2), attempts: 1)
+        let handled = try reply.decodeReply(Handled.self)
+        #expect(handled.partition == nil && handled.epoch == nil)
         a.crash()
         b.crash()
         client.stop()

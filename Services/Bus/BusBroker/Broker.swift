@@ -84,12 +84,21 @@ final class Broker {
                 var header = message.header
                 header.partition = partition
                 header.epoch = lease.epoch
+                header.seq = nil
                 headerFrame = WireCodec.encode(header)
             } else {
                 target = nil
             }
         } else {
             target = nextWorker(service: service)
+            if message.header.partition != nil || message.header.epoch != nil || message.header.seq != nil {
+                // Fencing fields come from the bus alone: a client cannot forge a lease.
+                var header = message.header
+                header.partition = nil
+                header.epoch = nil
+                header.seq = nil
+                headerFrame = WireCodec.encode(header)
+            }
         }
         guard let target else {
             return errorReply(to: sender, replyTo: message.header.id, ServiceError(
