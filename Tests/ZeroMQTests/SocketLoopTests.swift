@@ -13,16 +13,21 @@ struct SocketLoopTests {
         let echo = try ZMQSocket(context: context, type: .router)
         try echo.bind("tcp://127.0.0.1:*")
         let endpoint = echo.lastEndpoint
-        let echoID = loop.register(echo, name: "echo") { _ in }
-        _ = echoID
+        // The echo side answers on the loop thread through the same outbox API. It
+        // only answers what it received, so no reply races the dealer's connect.
+        let echoID = Mutex<SocketLoop.SocketID?>(nil)
+        let id = loop.register(echo, name: "echo") { frames in
+            guard let echoID = echoID.withLock({ $0 }) else { return }
+            try? loop.send(frames, on: echoID)
+        }
+        echoID.withLock { $0 = id }
         let dealer = try ZMQSocket(context: context, type: .dealer, options: [.routingId("d")])
         try dealer.connect(endpoint)
         let dealerID = loop.register(dealer, name: "dealer") { continuation.yield($0) }
         loop.start()
 
-        // The echo side answers on the loop thread through the same outbox API.
         for i in 0..<100 {
-            try loop.send([Data("d".utf8), Data("m\(i)".utf8)], on: echoID)
+            try loop.send([Data("m\(i)".utf8)], on: dealerID)
         }
         var seen: [String] = []
         for await frames in stream {
@@ -30,7 +35,6 @@ struct SocketLoopTests {
             if seen.count == 100 { break }
         }
         #expect(seen == (0..<100).map { "m\($0)" })
-        try loop.send([Data("ping".utf8)], on: dealerID)
         loop.stop()
         #expect(throws: SocketLoop.SendRefusal.self) { try loop.send([Data("late".utf8)], on: dealerID) }
         context.terminate()
