@@ -32,13 +32,13 @@ struct OrderEntry: Sendable {
             let authorize = RiskAuthorize(
                 account: submit.account, clientOrderId: clientOrderId, symbol: submit.symbol, base: instrument.base,
                 quote: instrument.quote, side: submit.side, type: submit.type, qty: submit.qty, price: price, timeInForce: tif)
-            _ = try await bus.call(
+            let decision = try await bus.call(
                 service: RiskAPI.service, type: RiskAPI.authorize, key: submit.account, body: authorize,
                 replyType: RiskDecision.self, traceparent: message.header.traceparent)
             // The intent is committed: only now may the venue see the order (G9).
             let place = VenuePlace(
                 account: submit.account, clientOrderId: clientOrderId, symbol: submit.symbol, side: submit.side,
-                type: .limit, qty: submit.qty, price: price, timeInForce: tif)
+                type: .limit, qty: decision.qty, price: price, timeInForce: tif)
             try await send(place, traceparent: message.header.traceparent)
             guard let order = try await journaledOrder(account: submit.account, clientOrderId: clientOrderId) else {
                 throw ServiceError(.internal, reason: "order_missing", "the order was journaled but cannot be read back")

@@ -86,6 +86,6 @@ public struct RiskService: Service {
             await engine.release(account: request.account, clientOrderId: request.clientOrderId)
             throw error
         }
-        return RiskDecision(approved: true, reserveAsset: need.asset, reserveAmount: need.amount, intentSeq: ack.seqs.first ?? 0)
+        return RiskDecision(approved: true, qty: request.qty, reserveAsset: need.asset, reserveAmount: need.amount, intentSeq: ack.seqs.first ?? 0)
     }
 }

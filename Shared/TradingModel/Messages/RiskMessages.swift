@@ -7,6 +7,34 @@ public enum RiskAPI {
     public static let authorize = "risk.authorize"
     /// Account state: `AccountRef` → `AccountRisk`.
     public static let show = "risk.show"
+    /// The gateway reports every venue call's outcome (breaker input): `VenueOutcome` → `{}`.
+    public static let venueOutcome = "risk.venue_outcome"
+}
+
+/// Request of `risk.venue_outcome`: how one venue call for an order went (R2 breaker input).
+public struct VenueOutcome: Codable, Sendable, Equatable {
+    /// The classification of a venue call's result.
+    public enum Result: String, Codable, Sendable, Equatable {
+        case ok, transient, permanent, fatal
+    }
+
+    public var account: String
+    public var clientOrderId: String
+    public var result: Result
+    /// The venue's error code when the result is not `ok`.
+    public var code: String?
+
+    public init(account: String, clientOrderId: String, result: Result, code: String?) {
+        self.account = account
+        self.clientOrderId = clientOrderId
+        self.result = result
+        self.code = code
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case account, result, code
+        case clientOrderId = "client_order_id"
+    }
 }
 
 /// Request of `risk.authorize`: the order as the gateway will send it to the venue.
@@ -49,20 +77,24 @@ public struct RiskAuthorize: Codable, Sendable, Equatable {
 /// Reply of `risk.authorize`: approved, with the reservation committed in the journal.
 public struct RiskDecision: Codable, Sendable, Equatable {
     public var approved: Bool
+    /// The quantity risk approved and journaled in the intent; the gateway sends exactly
+    /// this (the governor's SOFT_BRAKE may halve the requested quantity).
+    public var qty: ExactDecimal
     public var reserveAsset: String
     public var reserveAmount: ExactDecimal
     /// The journal seq of the order intent.
     public var intentSeq: Int64
 
-    public init(approved: Bool, reserveAsset: String, reserveAmount: ExactDecimal, intentSeq: Int64) {
+    public init(approved: Bool, qty: ExactDecimal, reserveAsset: String, reserveAmount: ExactDecimal, intentSeq: Int64) {
         self.approved = approved
+        self.qty = qty
         self.reserveAsset = reserveAsset
         self.reserveAmount = reserveAmount
         self.intentSeq = intentSeq
     }
 
     enum CodingKeys: String, CodingKey {
-        case approved
+        case approved, qty
         case reserveAsset = "reserve_asset"
         case reserveAmount = "reserve_amount"
         case intentSeq = "intent_seq"
