@@ -117,6 +117,10 @@ let package = Package(
             ],
             path: "Tests/IntegrationTests"),
         .testTarget(name: "VenueSimTests", dependencies: ["VenueSim", "VenueKit", "TradingModel"], path: "Tests/VenueSimTests"),
+        .testTarget(
+            name: "OrderGatewayTests",
+            dependencies: ["OrderGateway", "VenueKit", "TradingModel", "ServiceRuntime", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/OrderGatewayTests"),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -6,6 +6,11 @@ public struct ConfigurationError: Error, CustomStringConvertible {
     public var key: String
     public var problem: String
     public var description: String { "configuration \(key): \(problem)" }
+
+    public init(key: String, problem: String) {
+        self.key = key
+        self.problem = problem
+    }
 }
 
 /// Reads configuration from environment variables; every key is documented in

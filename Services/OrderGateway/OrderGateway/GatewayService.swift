@@ -8,34 +8,34 @@ import TradingModel
 import VenueKit
 import ZeroMQ
 
-/// The order-gateway process: order entry for strategies (`order.submit`, `order.get`),
-/// and the follower of the venue's fill stream.
+/// The order-gateway process: order entry for strategies (`order.submit`, `order.get`,
+/// `order.cancel`, `order.cancel_all`), the follower of the venue's fill stream, and the
+/// resolver of orders the venue left `unknown`.
 public struct GatewayService: Service {
-    private let endpoints: BusEndpoints
-    private let venueEndpoints: (rpc: String, stream: String)
+    private let configuration: GatewayConfiguration
     private let logger: Logger
+    /// How often `unknown` orders are asked about.
+    static let unknownResolveInterval: Duration = .milliseconds(500)
 
-    public init(endpoints: BusEndpoints, venue: (rpc: String, stream: String), logger: Logger) {
-        self.endpoints = endpoints
-        self.venueEndpoints = venue
+    public init(configuration: GatewayConfiguration, logger: Logger) {
+        self.configuration = configuration
         self.logger = logger
     }
 
     public func run() async throws {
         let context = ZMQContext()
         let bus = try BusConnection(
-            configuration: .init(endpoints: endpoints, identity: Settings.replicaIdentity(service: GatewayAPI.service)),
+            configuration: .init(endpoints: configuration.bus, identity: Settings.replicaIdentity(service: GatewayAPI.service)),
             context: context, logger: logger)
         let venue = try PaperVenueClient(
-            rpc: venueEndpoints.rpc, streamEndpoint: venueEndpoints.stream,
-            subscribe: [VenueTopic.tick, VenueTopic.fill], context: context, logger: logger)
+            rpc: configuration.venue.rpc, streamEndpoint: configuration.venue.stream,
+            subscribe: [VenueTopic.tick, VenueTopic.fill], context: context, logger: logger, timeout: configuration.venueTimeout)
         bus.start()
         let instruments = await loadInstruments(venue)
-        let entry = OrderEntry(
-            bus: bus, venue: venue, instruments: Dictionary(uniqueKeysWithValues: instruments.map { ($0.symbol, $0) }),
-            quotes: MarketQuotes(), locks: KeyedLock(), pricePolicy: PricePolicy(), logger: logger)
+        let entry = makeEntry(bus: bus, venue: venue, instruments: instruments)
         await withDiscardingTaskGroup { group in
             group.addTask { await followVenue(venue, entry: entry) }
+            group.addTask { await resolveUnknownOrders(entry.unknownOrders) }
             // Ready only with market data for every instrument: no order is priced blind.
             while await !entry.quotes.covers(instruments.map(\.symbol)), !Task.isCancelled {
                 try? await Task.sleep(for: .milliseconds(20))
@@ -48,6 +48,8 @@ public struct GatewayService: Service {
                     switch message.header.type {
                     case GatewayAPI.submit: return WireCodec.encode(try await entry.submit(message))
                     case GatewayAPI.get: return WireCodec.encode(try await entry.get(message))
+                    case GatewayAPI.cancel: return WireCodec.encode(try await entry.cancel(message))
+                    case GatewayAPI.cancelAll: return WireCodec.encode(try await entry.cancelAll(message))
                     default:
                         throw ServiceError(.unknownType, reason: "unknown_type", "order-gateway does not handle '\(message.header.type)'")
                     }
@@ -62,6 +64,37 @@ public struct GatewayService: Service {
         context.terminate()
     }
 
+    private func makeEntry(bus: BusConnection, venue: PaperVenueClient, instruments: [Instrument]) -> OrderEntry {
+        let logger = logger
+        let report: @Sendable (VenueOutcome) async -> Void = { outcome in
+            // Breaker input (R2). Best effort: the order path does not wait on a slow risk-service.
+            do {
+                _ = try await bus.request(
+                    service: RiskAPI.service, type: RiskAPI.venueOutcome, key: outcome.account, body: WireCodec.encode(outcome),
+                    timeout: .seconds(1), attempts: 1)
+            } catch {
+                logger.warning("gateway.venue_outcome.unreported", metadata: ["order.client_id": "\(outcome.clientOrderId)", "error": "\(error)"])
+            }
+        }
+        let placement = VenuePlacement(
+            venue: venue,
+            retry: RetryPolicy(attempts: configuration.retryAttempts, baseDelay: configuration.retryBaseDelay, maxDelay: configuration.retryMaxDelay),
+            pause: { try? await Task.sleep(for: $0) }, report: report)
+        let journal: @Sendable ([Fact]) async throws(ServiceError) -> Void = { facts throws(ServiceError) in
+            let ack = try await bus.call(
+                service: JournalAPI.service, type: JournalAPI.append, body: JournalAppend(facts: facts), replyType: AppendAck.self)
+            if let error = ack.error { throw error }
+        }
+        return OrderEntry(
+            bus: bus, venue: venue, instruments: Dictionary(uniqueKeysWithValues: instruments.map { ($0.symbol, $0) }),
+            accounts: configuration.accounts, quotes: MarketQuotes(), locks: KeyedLock(), pricePolicy: PricePolicy(),
+            rateLimits: RateLimits(configuration.rateLimits),
+            duplicates: DuplicateGuard(windowNanos: configuration.duplicateWindow.wholeNanoseconds),
+            placement: placement,
+            unknownOrders: UnknownOrders(venue: venue, grace: configuration.unknownGrace, logger: logger, journal: journal),
+            now: { WallClock.nowNanos() }, logger: logger)
+    }
+
     /// The venue's instrument rules; waits for the venue to answer.
     private func loadInstruments(_ venue: PaperVenueClient) async -> [Instrument] {
         while !Task.isCancelled {
@@ -70,6 +103,13 @@ public struct GatewayService: Service {
             try? await Task.sleep(for: .milliseconds(500))
         }
         return []
+    }
+
+    private func resolveUnknownOrders(_ unknownOrders: UnknownOrders) async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: Self.unknownResolveInterval)
+            await unknownOrders.resolve(now: WallClock.nowNanos())
+        }
     }
 
     /// Quotes and fills from the venue's stream; each fill is journaled once (by trade id).

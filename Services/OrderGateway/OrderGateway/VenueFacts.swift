@@ -20,11 +20,16 @@ enum VenueFacts {
         case .new, .partiallyFilled, .filled: nil
         }
         if let closing {
-            facts.append(Fact(
-                id: "\(closing.rawValue):\(account):\(order.clientOrderId)", account: account,
-                payload: .orderClosed(OrderClosed(clientOrderId: order.clientOrderId, state: closing, reason: order.reason))))
+            facts.append(closed(account: account, clientOrderId: order.clientOrderId, state: closing, reason: order.reason))
         }
         return facts
+    }
+
+    /// The fact that an order left the live states (or became `unknown`); one id per order and state.
+    static func closed(account: String, clientOrderId: String, state: OrderState, reason: String?) -> Fact {
+        Fact(
+            id: "\(state.rawValue):\(account):\(clientOrderId)", account: account,
+            payload: .orderClosed(OrderClosed(clientOrderId: clientOrderId, state: state, reason: reason)))
     }
 
     static func fill(for fill: VenueFill, venue: String) -> Fact {

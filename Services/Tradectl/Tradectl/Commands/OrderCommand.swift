@@ -6,7 +6,8 @@ import TradingModel
 /// `tradectl order …`
 struct OrderCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "order", abstract: "Submit and query orders.", subcommands: [Submit.self, Get.self])
+        commandName: "order", abstract: "Submit, query and cancel orders.",
+        subcommands: [Submit.self, Get.self, Cancel.self, CancelAll.self])
 
     struct Submit: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Submit an order; prints the order as the suite knows it.")
@@ -27,7 +28,7 @@ struct OrderCommand: AsyncParsableCommand {
                 limit = parsed
             }
             let submit = OrderSubmit(clientOrderId: clientOrderId, account: account, symbol: symbol, side: side, type: type, qty: quantity, price: limit)
-            try await printOrder(bus, type: "order.submit", key: account, body: submit)
+            try await printOrder(bus, type: GatewayAPI.submit, key: account, body: submit)
         }
     }
 
@@ -38,17 +39,43 @@ struct OrderCommand: AsyncParsableCommand {
         @Option var clientOrderId: String
 
         func run() async throws {
-            try await printOrder(bus, type: "order.get", key: account, body: OrderRef(account: account, clientOrderId: clientOrderId))
+            try await printOrder(bus, type: GatewayAPI.get, key: account, body: OrderRef(account: account, clientOrderId: clientOrderId))
+        }
+    }
+
+    struct Cancel: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Cancel one order; prints it once the venue confirmed.")
+        @OptionGroup var bus: BusOptions
+        @Option var account: String
+        @Option var clientOrderId: String
+
+        func run() async throws {
+            try await printOrder(bus, type: GatewayAPI.cancel, key: account, body: OrderRef(account: account, clientOrderId: clientOrderId))
+        }
+    }
+
+    struct CancelAll: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "cancel-all", abstract: "Kill switch: cancel every open order of an account at the venue.")
+        @OptionGroup var bus: BusOptions
+        @Option var account: String
+
+        func run() async throws {
+            try await printReply(bus, type: GatewayAPI.cancelAll, key: account, body: AccountRef(account: account), reply: CancelAllReply.self)
         }
     }
 }
 
 private func printOrder(_ options: BusOptions, type: String, key: String, body: some Encodable) async throws {
+    try await printReply(options, type: type, key: key, body: body, reply: OrderReply.self)
+}
+
+private func printReply<Reply: Codable>(_ options: BusOptions, type: String, key: String, body: some Encodable, reply: Reply.Type) async throws {
     let client = try SuiteClient(options)
     defer { client.close() }
     do {
-        let reply = try await client.call(service: "order-gateway", type: type, key: key, body: body, reply: OrderReply.self)
-        print(prettyJSON(reply))
+        let answer = try await client.call(service: GatewayAPI.service, type: type, key: key, body: body, reply: Reply.self)
+        print(prettyJSON(answer))
     } catch {
         throw PrintedError(error: error)
     }

@@ -5,54 +5,59 @@ import Logging
 import TradingModel
 import VenueKit
 
-/// The order path inside the gateway: validate, authorize with risk (which journals
-/// the intent), send to the venue, journal what the venue said, answer.
+/// The order path inside the gateway: validate, rate-limit, authorize with risk (which
+/// journals the intent), send to the venue, journal what the venue said, answer.
 struct OrderEntry: Sendable {
     let bus: BusConnection
     let venue: any Venue
     let instruments: [String: Instrument]
+    let accounts: Set<String>
     let quotes: MarketQuotes
     let locks: KeyedLock
     let pricePolicy: PricePolicy
+    let rateLimits: RateLimits
+    let duplicates: DuplicateGuard
+    let placement: VenuePlacement
+    let unknownOrders: UnknownOrders
+    /// Wall-clock now in unix nanoseconds (injected so tests control quote age and windows).
+    let now: @Sendable () -> Int64
     let logger: Logger
 
     func submit(_ message: Message) async throws(ServiceError) -> OrderReply {
         let submit = try message.decode(OrderSubmit.self)
         let instrument = instruments[submit.symbol]
-        try OrderValidator.validate(submit, instrument: instrument, knownAccounts: nil)
+        try OrderValidator.validate(submit, instrument: instrument, knownAccounts: accounts)
         guard let instrument else { preconditionFailure("validated orders have an instrument") }
+        try rateLimits.admit(account: submit.account, now: now())
         // Without an explicit id the id is minted from the request id: a resend of the same request is the same order.
-        let clientOrderId = submit.clientOrderId ?? "gw-" + message.header.id
+        let minted = submit.clientOrderId == nil
+        let clientOrderId = submit.clientOrderId ?? DuplicateGuard.mintedId(requestId: message.header.id)
         return try await locks.withLock("\(submit.account)|\(submit.symbol)") { () async throws(ServiceError) -> OrderReply in
             if let existing = try await journaledOrder(account: submit.account, clientOrderId: clientOrderId) {
                 return OrderReply(order: existing)
             }
+            if minted { try duplicates.check(submit, clientOrderId: clientOrderId, now: now()) }
             let (price, tif) = try pricePolicy.venuePrice(
-                for: submit, instrument: instrument, quote: await referenceQuote(submit), now: WallClock.nowNanos())
+                for: submit, instrument: instrument, quote: await referenceQuote(submit), now: now())
             let authorize = RiskAuthorize(
                 account: submit.account, clientOrderId: clientOrderId, symbol: submit.symbol, base: instrument.base,
                 quote: instrument.quote, side: submit.side, type: submit.type, qty: submit.qty, price: price, timeInForce: tif)
             let decision = try await bus.call(
                 service: RiskAPI.service, type: RiskAPI.authorize, key: submit.account, body: authorize,
                 replyType: RiskDecision.self, traceparent: message.header.traceparent)
+            if minted { duplicates.record(submit, clientOrderId: clientOrderId, now: now()) }
             // The intent is committed: only now may the venue see the order (G9).
             let place = VenuePlace(
                 account: submit.account, clientOrderId: clientOrderId, symbol: submit.symbol, side: submit.side,
                 type: .limit, qty: decision.qty, price: price, timeInForce: tif)
             try await send(place, traceparent: message.header.traceparent)
-            guard let order = try await journaledOrder(account: submit.account, clientOrderId: clientOrderId) else {
-                throw ServiceError(.internal, reason: "order_missing", "the order was journaled but cannot be read back")
-            }
-            return OrderReply(order: order)
+            return try await readBack(account: submit.account, clientOrderId: clientOrderId)
         }
     }
 
     func get(_ message: Message) async throws(ServiceError) -> OrderReply {
         let ref = try message.decode(OrderRef.self)
-        guard let order = try await journaledOrder(account: ref.account, clientOrderId: ref.clientOrderId) else {
-            throw ServiceError(.notFound, reason: "order_not_found", "no order '\(ref.clientOrderId)' for account '\(ref.account)'")
-        }
-        return OrderReply(order: order)
+        return try await readBack(account: ref.account, clientOrderId: ref.clientOrderId)
     }
 
     private func referenceQuote(_ submit: OrderSubmit) async -> Quote? {
@@ -60,33 +65,24 @@ struct OrderEntry: Sendable {
         return await quotes.quote(for: submit.symbol)
     }
 
-    /// Places at the venue. A timeout or transport error is not a failure: the venue
-    /// is asked by client_order_id; if it still cannot say, the order is `unknown`.
+    /// Places at the venue (G10) and journals the outcome. A venue that does not answer
+    /// leaves the order `unknown` — never "failed" — and it is asked about until it says.
     private func send(_ place: VenuePlace, traceparent: String?) async throws(ServiceError) {
-        let order: VenueOrder
-        do {
-            order = try await venue.place(place)
-        } catch {
-            switch error {
-            case .transient(let error):
-                logger.warning("venue.place.transient", metadata: ["order.client_id": "\(place.clientOrderId)", "error": "\(error)"])
-                guard let found = try? await venue.order(account: place.account, clientOrderId: place.clientOrderId) else {
-                    try await close(place, state: .unknown, reason: "venue_timeout", traceparent: traceparent)
-                    return
-                }
-                order = found
-            case .permanent(let error), .fatal(let error):
-                try await close(place, state: .rejected, reason: error.reason, traceparent: traceparent)
-                return
-            }
+        switch await placement.place(place) {
+        case .placed(let order):
+            try await journal(VenueFacts.facts(for: order, venue: venue.name), traceparent: traceparent)
+        case .rejected(let error):
+            logger.notice("venue.place.rejected", metadata: ["order.client_id": "\(place.clientOrderId)", "code": "\(error.code.rawValue)"])
+            try await journal(
+                [VenueFacts.closed(account: place.account, clientOrderId: place.clientOrderId, state: .rejected, reason: error.reason)],
+                traceparent: traceparent)
+        case .unknown(let error):
+            logger.warning("venue.place.unknown", metadata: ["order.client_id": "\(place.clientOrderId)", "error": "\(error)"])
+            try await journal(
+                [VenueFacts.closed(account: place.account, clientOrderId: place.clientOrderId, state: .unknown, reason: error.reason)],
+                traceparent: traceparent)
+            await unknownOrders.watch(place, now: now())
         }
-        try await journal(VenueFacts.facts(for: order, venue: venue.name), traceparent: traceparent)
-    }
-
-    private func close(_ place: VenuePlace, state: OrderState, reason: String, traceparent: String?) async throws(ServiceError) {
-        let closed = OrderClosed(clientOrderId: place.clientOrderId, state: state, reason: reason)
-        let fact = Fact(id: "\(state.rawValue):\(place.account):\(place.clientOrderId)", account: place.account, payload: .orderClosed(closed))
-        try await journal([fact], traceparent: traceparent)
     }
 
     func journal(_ facts: [Fact], traceparent: String?) async throws(ServiceError) {
@@ -97,7 +93,15 @@ struct OrderEntry: Sendable {
         if let error = ack.error { throw error }
     }
 
-    private func journaledOrder(account: String, clientOrderId: String) async throws(ServiceError) -> OrderView? {
+    /// The order as the journal has it, or NOT_FOUND.
+    func readBack(account: String, clientOrderId: String) async throws(ServiceError) -> OrderReply {
+        guard let order = try await journaledOrder(account: account, clientOrderId: clientOrderId) else {
+            throw ServiceError(.notFound, reason: "order_not_found", "no order '\(clientOrderId.prefix(64))' for account '\(account.prefix(64))'")
+        }
+        return OrderReply(order: order)
+    }
+
+    func journaledOrder(account: String, clientOrderId: String) async throws(ServiceError) -> OrderView? {
         do {
             return try await bus.call(
                 service: JournalAPI.service, type: JournalAPI.order, body: OrderRef(account: account, clientOrderId: clientOrderId),

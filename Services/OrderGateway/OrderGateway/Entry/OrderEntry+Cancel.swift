@@ -1,0 +1,67 @@
+import BusKit
+import BusProtocol
+import TradingModel
+import VenueKit
+
+/// Cancels (G11). A cancel is done only when the venue confirms it: the reply carries
+/// the order as journaled from the venue's answer. Cancels take no (account, symbol)
+/// lock and no rate-limit token: a kill switch must not queue behind new orders.
+extension OrderEntry {
+    func cancel(_ message: Message) async throws(ServiceError) -> OrderReply {
+        let ref = try message.decode(OrderRef.self)
+        guard accounts.contains(ref.account) else {
+            throw ServiceError(.unknownAccount, reason: "unknown_account", "unknown account '\(ref.account.prefix(64))'")
+        }
+        let current = try await readBack(account: ref.account, clientOrderId: ref.clientOrderId).order
+        guard !current.state.isTerminal else { return OrderReply(order: current) }
+        try await cancelAtVenue(account: ref.account, clientOrderId: ref.clientOrderId, traceparent: message.header.traceparent)
+        return try await readBack(account: ref.account, clientOrderId: ref.clientOrderId)
+    }
+
+    /// The kill switch: cancels every order the venue holds open for the account.
+    func cancelAll(_ message: Message) async throws(ServiceError) -> CancelAllReply {
+        let ref = try message.decode(AccountRef.self)
+        guard accounts.contains(ref.account) else {
+            throw ServiceError(.unknownAccount, reason: "unknown_account", "unknown account '\(ref.account.prefix(64))'")
+        }
+        let open: [VenueOrder]
+        do {
+            open = try await venue.openOrders(account: ref.account)
+        } catch {
+            throw ServiceError(.unavailable, reason: "venue_unreachable", "the venue did not list the open orders: \(error.serviceError.message)", retryAfterMs: 500)
+        }
+        var canceled: [String] = [], failed: [CancelAllReply.Failure] = []
+        for order in open {
+            do {
+                try await cancelAtVenue(account: ref.account, clientOrderId: order.clientOrderId, traceparent: message.header.traceparent)
+                canceled.append(order.clientOrderId)
+            } catch {
+                failed.append(.init(clientOrderId: order.clientOrderId, code: error.code.rawValue))
+            }
+        }
+        logger.notice("gateway.cancel_all", metadata: ["account": "\(ref.account)", "canceled": "\(canceled.count)", "failed": "\(failed.count)"])
+        return CancelAllReply(account: ref.account, canceled: canceled, failed: failed)
+    }
+
+    /// Asks the venue to cancel and journals its answer. When the venue refuses (the order
+    /// already filled, say) its current state is journaled instead; when it does not answer
+    /// the cancel is not done and the caller gets a retryable error.
+    private func cancelAtVenue(account: String, clientOrderId: String, traceparent: String?) async throws(ServiceError) {
+        let answer: VenueOrder
+        do {
+            answer = try await venue.cancel(account: account, clientOrderId: clientOrderId)
+        } catch {
+            guard let found = try? await venue.order(account: account, clientOrderId: clientOrderId) else {
+                if case .permanent(let refusal) = error, refusal.code == .notFound {
+                    throw ServiceError(.notFound, reason: "not_at_venue", "the venue has no order '\(clientOrderId)'; the reconciler resolves it")
+                }
+                throw ServiceError(.unavailable, reason: "cancel_unconfirmed", "the venue did not confirm the cancel: \(error.serviceError.message)", retryAfterMs: 500)
+            }
+            answer = found
+        }
+        try await journal(VenueFacts.facts(for: answer, venue: venue.name), traceparent: traceparent)
+        guard answer.status.isTerminal else {
+            throw ServiceError(.unavailable, reason: "cancel_unconfirmed", "the venue still shows the order open; retry the cancel", retryAfterMs: 500)
+        }
+    }
+}

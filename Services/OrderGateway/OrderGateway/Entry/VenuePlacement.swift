@@ -1,0 +1,88 @@
+import BusKit
+import BusProtocol
+import TradingModel
+import VenueKit
+
+/// Sends an order to the venue under G10: classify every error; on a transient one ask
+/// the venue by client_order_id before resending, and resend under the same id with
+/// exponential backoff and full jitter; a permanent or fatal error rejects at once.
+/// Every attempt's outcome goes to `report` (the circuit breaker's input).
+struct VenuePlacement: Sendable {
+    /// What became of the order.
+    enum Outcome: Sendable, Equatable {
+        /// The venue has the order (acknowledged now, or found when asked).
+        case placed(VenueOrder)
+        /// The venue refused it; resending cannot help.
+        case rejected(ServiceError)
+        /// The venue did not answer and could not say whether it has the order.
+        case unknown(ServiceError)
+    }
+
+    let venue: any Venue
+    let retry: RetryPolicy
+    /// Waits between attempts (injected: tests pass a recorder instead of a clock).
+    let pause: @Sendable (Duration) async -> Void
+    let report: @Sendable (VenueOutcome) async -> Void
+
+    func place(_ order: VenuePlace) async -> Outcome {
+        var lastError = ServiceError(.timeout, reason: "venue_timeout", "the venue did not answer")
+        for attempt in 0..<retry.attempts {
+            if attempt > 0 { await pause(retry.delay(beforeRetry: attempt)) }
+            do {
+                let placed = try await venue.place(order)
+                await report(outcome(order, .ok, nil))
+                return .placed(placed)
+            } catch {
+                switch error {
+                case .permanent(let error):
+                    await report(outcome(order, .permanent, error))
+                    return .rejected(error)
+                case .fatal(let error):
+                    await report(outcome(order, .fatal, error))
+                    return .rejected(error)
+                case .transient(let error):
+                    await report(outcome(order, .transient, error))
+                    lastError = error
+                    // The venue may have acted before the answer was lost: ask before any resend.
+                    if let found = try? await venue.order(account: order.account, clientOrderId: order.clientOrderId) {
+                        return .placed(found)
+                    }
+                }
+            }
+        }
+        return .unknown(lastError)
+    }
+
+    private func outcome(_ order: VenuePlace, _ result: VenueOutcome.Result, _ error: ServiceError?) -> VenueOutcome {
+        VenueOutcome(account: order.account, clientOrderId: order.clientOrderId, result: result, code: error?.code.rawValue)
+    }
+}
+
+/// How often and how patiently a transient venue error is retried.
+public struct RetryPolicy: Sendable {
+    /// Attempts in all, the first included.
+    public var attempts: Int
+    /// The backoff before the first retry; doubles each retry up to `maxDelay`.
+    public var baseDelay: Duration
+    public var maxDelay: Duration
+    /// Picks a delay in 0…bound milliseconds (full jitter); injected for tests.
+    public var jitter: @Sendable (_ boundMilliseconds: Int64) -> Int64
+
+    public init(
+        attempts: Int, baseDelay: Duration, maxDelay: Duration,
+        jitter: @escaping @Sendable (Int64) -> Int64 = { Int64.random(in: 0...$0) }
+    ) {
+        precondition(attempts >= 1, "at least one attempt")
+        self.attempts = attempts
+        self.baseDelay = baseDelay
+        self.maxDelay = maxDelay
+        self.jitter = jitter
+    }
+
+    /// The pause before retry number `retry` (1-based): jitter over base × 2^(retry-1), capped.
+    public func delay(beforeRetry retry: Int) -> Duration {
+        let base = Int64(baseDelay.wholeMilliseconds), cap = Int64(maxDelay.wholeMilliseconds)
+        let exponential = retry > 30 ? cap : min(cap, base << Int64(retry - 1))
+        return .milliseconds(jitter(exponential))
+    }
+}

@@ -1,0 +1,85 @@
+import Logging
+import ServiceRuntime
+import Testing
+import TradingModel
+@testable import OrderGateway
+
+@Suite("gateway configuration: paper by default, live needs an explicit opt-in")
+struct ConfigurationTests {
+    @Test("defaults are paper mode with the documented limits")
+    func defaults() throws {
+        let configuration = try GatewayConfiguration(settings: Settings([:]))
+        #expect(configuration.accounts == ["acct-1", "acct-2"])
+        #expect(configuration.duplicateWindow == .seconds(5))
+        #expect(configuration.rateLimits.accountBurst == 100)
+    }
+
+    @Test("live mode is refused without LIVE_TRADING, without credentials, and without an adapter", arguments: [
+        (["BW_VENUE_MODE": "live"], "LIVE_TRADING"),
+        (["BW_VENUE_MODE": "live", "LIVE_TRADING": "true"], "BW_VENUE_API_KEY"),
+        (["BW_VENUE_MODE": "live", "LIVE_TRADING": "true", "BW_VENUE_API_KEY": "k"], "BW_VENUE_API_SECRET"),
+        (["BW_VENUE_MODE": "live", "LIVE_TRADING": "true", "BW_VENUE_API_KEY": "k", "BW_VENUE_API_SECRET": "s"], "BW_VENUE_MODE"),
+        (["BW_VENUE_MODE": "sandbox"], "BW_VENUE_MODE"),
+        (["BW_RATE_ACCOUNT_BURST": "0"], "BW_RATE_ACCOUNT_BURST"),
+        (["BW_DUPLICATE_WINDOW_MS": "soon"], "BW_DUPLICATE_WINDOW_MS"),
+    ])
+    func refusals(environment: [String: String], key: String) {
+        do {
+            _ = try GatewayConfiguration(settings: Settings(environment))
+            Issue.record("configuration \(environment) must be refused")
+        } catch let error as ConfigurationError {
+            #expect(error.key == key)
+        } catch {
+            Issue.record("unexpected \(error)")
+        }
+    }
+}
+
+@Suite("unknown orders resolve to what the venue says")
+struct UnknownOrdersTests {
+    private func resolver(_ venue: FakeVenue, journaled: Recorder<Fact>) -> UnknownOrders {
+        UnknownOrders(venue: venue, grace: .seconds(10), logger: Logger(label: "test")) { facts in
+            for fact in facts { journaled.append(fact) }
+        }
+    }
+
+    @Test("an order the venue has is journaled from the venue's answer")
+    func foundAtVenue() async throws {
+        let venue = FakeVenue(script: [.acceptButLoseAnswer])
+        _ = try? await venue.place(samplePlace)
+        let journaled = Recorder<Fact>()
+        let unknown = resolver(venue, journaled: journaled)
+        await unknown.watch(samplePlace, now: 0)
+        await unknown.resolve(now: 1)
+        #expect(journaled.all.map(\.id) == ["accepted:acct-1:coid-1"])
+        #expect(await unknown.count == 0)
+    }
+
+    @Test("an order absent at the venue is kept until the grace period, then closed rejected")
+    func absentAfterGrace() async {
+        let venue = FakeVenue(script: [])
+        let journaled = Recorder<Fact>()
+        let unknown = resolver(venue, journaled: journaled)
+        await unknown.watch(samplePlace, now: 0)
+        await unknown.resolve(now: 9_000_000_000)
+        #expect(journaled.all.isEmpty)
+        await unknown.resolve(now: 10_000_000_000)
+        #expect(journaled.all.map(\.id) == ["rejected:acct-1:coid-1"])
+        if case .orderClosed(let closed) = journaled.all.first?.payload {
+            #expect(closed.state == .rejected && closed.reason == "not_at_venue")
+        } else {
+            Issue.record("expected an order.rejected fact")
+        }
+    }
+
+    @Test("a venue that still does not answer keeps the order watched")
+    func venueSilent() async {
+        let venue = FakeVenue(script: [], queryFails: true)
+        let journaled = Recorder<Fact>()
+        let unknown = resolver(venue, journaled: journaled)
+        await unknown.watch(samplePlace, now: 0)
+        await unknown.resolve(now: 60_000_000_000)
+        #expect(journaled.all.isEmpty)
+        #expect(await unknown.count == 1)
+    }
+}
