@@ -10,32 +10,6 @@ import TradingModel
 /// SQLite file and the risk ledger, and found again after a restart of the suite.
 @Suite("order path through the real services", .serialized)
 struct OrderPathTests {
-    private func submit(_ client: SuiteClientConnection, _ body: OrderSubmit) async throws(ServiceError) -> OrderView {
-        try await client.bus.call(
-            service: "order-gateway", type: "order.submit", key: body.account, body: body,
-            replyType: OrderReply.self, timeout: .seconds(10), attempts: 1
-        ).order
-    }
-
-    private func get(_ client: SuiteClientConnection, account: String, id: String) async throws(ServiceError) -> OrderView {
-        try await client.bus.call(
-            service: "order-gateway", type: "order.get", key: account, body: OrderRef(account: account, clientOrderId: id),
-            replyType: OrderReply.self, timeout: .seconds(5), attempts: 1
-        ).order
-    }
-
-    /// Waits until the gateway is registered and has market data (a submit stops saying UNAVAILABLE / QUOTE_EXPIRED).
-    private func waitUntilReady(_ client: SuiteClientConnection) async throws -> Bool {
-        try await eventually(timeout: .seconds(60), every: .milliseconds(100)) {
-            do {
-                _ = try await get(client, account: "acct-1", id: "readiness-probe")
-                return false
-            } catch {
-                return (error as? ServiceError)?.code == .notFound
-            }
-        }
-    }
-
     @Test("a market buy is filled, journaled, reserved and settled, and survives a restart")
     func marketBuyEndToEnd() async throws {
         let suite = try Suite()
@@ -43,20 +17,20 @@ struct OrderPathTests {
         try suite.start()
         let client = try suite.client()
         defer { client.close() }
-        #expect(try await waitUntilReady(client))
+        #expect(try await client.waitUntilReady())
 
         let request = OrderSubmit(clientOrderId: "it-buy-1", account: "acct-1", symbol: "BTC/USDT", side: .buy, type: .market, qty: ExactDecimal("0.01")!)
-        var order = try await submit(client, request)
+        var order = try await client.submit(request)
         if order.state != .filled {
-            #expect(try await eventually { (try? await get(client, account: "acct-1", id: "it-buy-1").state) == .filled })
-            order = try await get(client, account: "acct-1", id: "it-buy-1")
+            #expect(try await eventually { (try? await client.get(account: "acct-1", id: "it-buy-1").state) == .filled })
+            order = try await client.get(account: "acct-1", id: "it-buy-1")
         }
         #expect(order.state == .filled)
         #expect(order.filledQty == ExactDecimal("0.01")!)
         let avgPrice = try #require(order.avgPrice)
 
         // The same id again: the same order, nothing new sent.
-        let again = try await submit(client, request)
+        let again = try await client.submit(request)
         #expect(again.venueOrderId == order.venueOrderId && again.state == .filled)
 
         // In the database: the order row, one fill, the journal facts, the reservation settled.
@@ -91,8 +65,8 @@ struct OrderPathTests {
         try suite.start()
         let second = try suite.client()
         defer { second.close() }
-        #expect(try await waitUntilReady(second))
-        let found = try await get(second, account: "acct-1", id: "it-buy-1")
+        #expect(try await second.waitUntilReady())
+        let found = try await second.get(account: "acct-1", id: "it-buy-1")
         #expect(found.state == .filled && found.venueOrderId == order.venueOrderId)
     }
 
@@ -103,22 +77,22 @@ struct OrderPathTests {
         try suite.start()
         let client = try suite.client()
         defer { client.close() }
-        #expect(try await waitUntilReady(client))
+        #expect(try await client.waitUntilReady())
 
         let numeric = Data(#"{"account":"acct-1","symbol":"BTC/USDT","side":"buy","type":"market","qty":0.01}"#.utf8)
         let reply = try await client.bus.request(service: "order-gateway", type: "order.submit", key: "acct-1", body: numeric, attempts: 1)
         #expect(reply.errorBody().code == .invalidNumber)
 
         let unknown = OrderSubmit(account: "acct-1", symbol: "DOGE/USDT", side: .buy, type: .market, qty: ExactDecimal("1")!)
-        await #expect(throws: ServiceError.self) { try await submit(client, unknown) }
+        await #expect(throws: ServiceError.self) { try await client.submit(unknown) }
         do {
-            _ = try await submit(client, OrderSubmit(account: "nobody", symbol: "BTC/USDT", side: .buy, type: .market, qty: ExactDecimal("0.01")!))
+            _ = try await client.submit(OrderSubmit(account: "nobody", symbol: "BTC/USDT", side: .buy, type: .market, qty: ExactDecimal("0.01")!))
             Issue.record("an unknown account must be refused")
         } catch {
             #expect(error.code == .unknownAccount)
         }
         do {
-            _ = try await submit(client, OrderSubmit(account: "acct-2", symbol: "BTC/USDT", side: .buy, type: .market, qty: ExactDecimal("5")!))
+            _ = try await client.submit(OrderSubmit(account: "acct-2", symbol: "BTC/USDT", side: .buy, type: .market, qty: ExactDecimal("5")!))
             Issue.record("an order above the balance must be refused")
         } catch {
             #expect(error.code == .insufficientBalance)
@@ -127,7 +101,7 @@ struct OrderPathTests {
         #expect(garbage.errorBody().code == .invalidRequest)
         // Still serving.
         await #expect(throws: Never.self) {
-            _ = try await submit(client, OrderSubmit(clientOrderId: "after-garbage", account: "acct-1", symbol: "ETH/USDT", side: .buy, type: .market, qty: ExactDecimal("0.01")!))
+            _ = try await client.submit(OrderSubmit(clientOrderId: "after-garbage", account: "acct-1", symbol: "ETH/USDT", side: .buy, type: .market, qty: ExactDecimal("0.01")!))
         }
     }
 }

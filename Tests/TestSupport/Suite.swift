@@ -14,6 +14,8 @@ public final class Suite: @unchecked Sendable {
     public let dataDirectory: String
     public var databasePath: String { dataDirectory + "/breakwater.sqlite" }
     public var endpoints: BusEndpoints { BusEndpoints(host: "127.0.0.1", basePort: busPort) }
+    /// Extra environment for every service started after it is set (e.g. tighter limits).
+    public var environment: [String: String] = [:]
     private var processes: [String: Process] = [:]
     private var exits: [String: DispatchSemaphore] = [:]
     private let logDirectory: String
@@ -50,6 +52,7 @@ public final class Suite: @unchecked Sendable {
         environment["BW_VENUE_PORT"] = "\(venuePort)"
         environment["BW_DB_PATH"] = databasePath
         environment["BW_LOG_LEVEL"] = "notice"
+        environment.merge(self.environment) { _, extra in extra }
         process.environment = environment
         let log = logDirectory + "/\(name).log"
         FileManager.default.createFile(atPath: log, contents: nil)
@@ -62,6 +65,14 @@ public final class Suite: @unchecked Sendable {
         try process.run()
         processes[name] = process
         exits[name] = exited
+    }
+
+    /// Waits for a service to exit by itself; its exit status, or nil if it still runs after `timeout`.
+    public func exitStatus(_ name: String, timeout: Duration) -> Int32? {
+        guard let process = processes[name], let exited = exits[name] else { return nil }
+        guard exited.wait(timeout: .now() + .milliseconds(Int(timeout.components.seconds * 1000))) == .success else { return nil }
+        processes[name] = nil
+        return process.terminationStatus
     }
 
     /// kill -9: the process gets no chance to clean up.

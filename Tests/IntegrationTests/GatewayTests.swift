@@ -1,0 +1,191 @@
+import BusKit
+import BusProtocol
+import Foundation
+import GRDB
+import Testing
+import TestSupport
+import TradingModel
+import VenueKit
+import ZeroMQ
+
+/// Issue 4 against the real executables: idempotency under concurrency and restarts,
+/// cancels, rate limits, every error code, garbage, and paper-by-default.
+@Suite("order gateway through the real services", .serialized)
+struct GatewayTests {
+    private func started(_ configure: (Suite) -> Void = { _ in }) async throws -> (Suite, SuiteClientConnection) {
+        let suite = try Suite()
+        configure(suite)
+        try suite.start()
+        let client = try suite.client()
+        #expect(try await client.waitUntilReady())
+        return (suite, client)
+    }
+
+    private func intents(_ suite: Suite, _ id: String) throws -> Int {
+        let db = try DatabaseQueue(path: suite.databasePath, configuration: { var c = Configuration(); c.readonly = true; return c }())
+        return try db.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM journal WHERE type = 'order.intent' AND payload LIKE ?", arguments: ["%\"\(id)\"%"]) ?? 0 }
+    }
+
+    @Test("50 concurrent submits of one client_order_id: one venue order, 50 replies naming it")
+    func concurrentSameId() async throws {
+        let (suite, client) = try await started()
+        defer { client.close(); suite.tearDown() }
+        let replies = try await withThrowingTaskGroup(of: OrderView.self) { group in
+            for _ in 0..<50 { group.addTask { try await client.submit(restingBuy("same-1"), timeout: .seconds(30)) } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(replies.count == 50)
+        #expect(Set(replies.map(\.clientOrderId)) == ["same-1"])
+        #expect(Set(replies.compactMap(\.venueOrderId)).count == 1)
+        let probe = try VenueProbe(suite)
+        defer { probe.close() }
+        let open = try await probe.venue.openOrders(account: "acct-1")
+        #expect(open.map(\.clientOrderId) == ["same-1"])
+        #expect(try intents(suite, "same-1") == 1)
+    }
+
+    @Test("the same id after a gateway kill -9 and restart sends nothing new")
+    func sameIdAfterRestart() async throws {
+        let (suite, client) = try await started()
+        defer { client.close(); suite.tearDown() }
+        let first = try await client.submit(restingBuy("restart-1"))
+        suite.kill("order-gateway")
+        try suite.start("order-gateway")
+        #expect(try await client.waitUntilReady())
+        let again = try await client.submit(restingBuy("restart-1"))
+        #expect(again.venueOrderId == first.venueOrderId)
+        let probe = try VenueProbe(suite)
+        defer { probe.close() }
+        #expect(try await probe.venue.openOrders(account: "acct-1").count == 1)
+        #expect(try intents(suite, "restart-1") == 1)
+    }
+
+    @Test("cancel one, then the kill switch: the venue confirms, reservations are released")
+    func cancels() async throws {
+        let (suite, client) = try await started()
+        defer { client.close(); suite.tearDown() }
+        for id in ["c-1", "c-2", "c-3"] { _ = try await client.submit(restingBuy(id)) }
+        let canceled = try await client.bus.call(
+            service: GatewayAPI.service, type: GatewayAPI.cancel, key: "acct-1", body: OrderRef(account: "acct-1", clientOrderId: "c-1"),
+            replyType: OrderReply.self, attempts: 1
+        ).order
+        #expect(canceled.state == .canceled)
+        let all = try await client.bus.call(
+            service: GatewayAPI.service, type: GatewayAPI.cancelAll, key: "acct-1", body: AccountRef(account: "acct-1"),
+            replyType: CancelAllReply.self, attempts: 1)
+        #expect(Set(all.canceled) == ["c-2", "c-3"] && all.failed.isEmpty)
+        let probe = try VenueProbe(suite)
+        defer { probe.close() }
+        #expect(try await probe.venue.openOrders(account: "acct-1").isEmpty)
+        for id in ["c-2", "c-3"] { #expect(try await client.get(account: "acct-1", id: id).state == .canceled) }
+        // Risk released every reservation once the cancels were journaled.
+        #expect(try await eventually {
+            let risk = try await client.bus.call(
+                service: RiskAPI.service, type: RiskAPI.show, key: "acct-1", body: AccountRef(account: "acct-1"),
+                replyType: AccountRisk.self, attempts: 1)
+            return risk.balances.allSatisfy { $0.reserved == .zero }
+        })
+        // Canceling a finished order answers its state; an unknown one is NOT_FOUND.
+        let again = try await client.bus.call(
+            service: GatewayAPI.service, type: GatewayAPI.cancel, key: "acct-1", body: OrderRef(account: "acct-1", clientOrderId: "c-1"),
+            replyType: OrderReply.self, attempts: 1)
+        #expect(again.order.state == .canceled)
+        let missing = try await client.errorCode(GatewayAPI.cancel, key: "acct-1", body: WireCodec.encode(OrderRef(account: "acct-1", clientOrderId: "nope")))
+        #expect(missing == .notFound)
+    }
+
+    @Test("a burst above the account's bucket gets RATE_LIMITED with retry_after_ms")
+    func rateLimit() async throws {
+        let (suite, client) = try await started { $0.environment = ["BW_RATE_ACCOUNT_BURST": "5", "BW_RATE_ACCOUNT_PER_SEC": "1"] }
+        defer { client.close(); suite.tearDown() }
+        let clock = ContinuousClock()
+        let start = clock.now
+        let results = await withTaskGroup(of: Result<OrderView, ServiceError>.self) { group in
+            for i in 0..<15 {
+                group.addTask {
+                    do { return .success(try await client.submit(restingBuy("rl-\(i)"))) } catch let error as ServiceError { return .failure(error) } catch { return .failure(ServiceError(.internal, reason: "test", "\(error)")) }
+                }
+            }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        let elapsedSeconds = Int((clock.now - start).components.seconds) + 1
+        let accepted = results.filter { if case .success = $0 { true } else { false } }.count
+        let limited = results.compactMap { if case .failure(let e) = $0, e.code == .rateLimited { e } else { nil } }
+        // The bucket holds 5 and refills 1 per second: no more than that got through.
+        #expect(accepted >= 5 && accepted <= 5 + elapsedSeconds)
+        #expect(accepted + limited.count == 15)
+        #expect(limited.allSatisfy { ($0.retryAfterMs ?? 0) > 0 })
+    }
+
+    @Test("every validation code is provoked by bad input, and the gateway keeps serving")
+    func errorCodes() async throws {
+        let (suite, client) = try await started()
+        defer { client.close(); suite.tearDown() }
+        func body(_ json: String) -> Data { Data(json.utf8) }
+        func order(_ fields: String) -> Data {
+            body(#"{"account":"acct-1","symbol":"BTC/USDT","side":"buy","type":"limit","time_in_force":"GTC",\#(fields)}"#)
+        }
+        let nowNanos = WallClock.nowNanos()
+        let cases: [(String, String, Data, ErrorCode)] = [
+            ("garbage", GatewayAPI.submit, body("{not json"), .invalidRequest),
+            ("money as a JSON number", GatewayAPI.submit, order(#""qty":0.01,"price":"1000""#), .invalidNumber),
+            ("unknown symbol", GatewayAPI.submit, body(#"{"account":"acct-1","symbol":"DOGE/USDT","side":"buy","type":"market","qty":"1"}"#), .unknownSymbol),
+            ("unknown account", GatewayAPI.submit, body(#"{"account":"nobody","symbol":"BTC/USDT","side":"buy","type":"market","qty":"0.01"}"#), .unknownAccount),
+            ("zero quantity", GatewayAPI.submit, order(#""qty":"0","price":"1000""#), .invalidQuantity),
+            ("limit without price", GatewayAPI.submit, order(#""qty":"0.01""#), .invalidPrice),
+            ("negative price", GatewayAPI.submit, order(#""qty":"0.01","price":"-5""#), .invalidPrice),
+            ("price off the tick", GatewayAPI.submit, order(#""qty":"0.01","price":"1000.001""#), .tickSize),
+            ("quantity off the lot", GatewayAPI.submit, order(#""qty":"0.000001","price":"1000""#), .lotSize),
+            ("below min notional", GatewayAPI.submit, order(#""qty":"0.001","price":"1000""#), .minNotional),
+            ("stale quote", GatewayAPI.submit,
+             order(#""qty":"0.01","price":"1000","quote":{"bid":"999","ask":"1001","ts":\#(nowNanos - 11_000_000_000)}"#), .quoteExpired),
+            ("limit far through the market", GatewayAPI.submit,
+             order(#""qty":"0.01","price":"1100","quote":{"bid":"999","ask":"1001","ts":\#(nowNanos)}"#), .slippage),
+            ("more than the balance", GatewayAPI.submit, order(#""qty":"150","price":"1000""#), .insufficientBalance),
+            ("order that does not exist", GatewayAPI.get, body(#"{"account":"acct-1","client_order_id":"nope"}"#), .notFound),
+            ("unknown message type", "order.frobnicate", body("{}"), .unknownType),
+        ]
+        for (name, type, data, code) in cases {
+            let got = try await client.errorCode(type, key: "acct-1", body: data)
+            #expect(got == code, "\(name): expected \(code), got \(String(describing: got))")
+        }
+        // G2: the same order twice without an id inside 5 s.
+        _ = try await client.submit(restingBuy(nil, qty: "0.02"))
+        let second = try await client.errorCode(GatewayAPI.submit, key: "acct-1", body: WireCodec.encode(restingBuy(nil, qty: "0.02")))
+        #expect(second == .duplicate)
+        // Still serving after all of it.
+        #expect(try await client.submit(restingBuy("after-errors")).state == .accepted)
+    }
+
+    @Test("a flood of garbage frames and bodies does not stop the gateway")
+    func garbageFlood() async throws {
+        let (suite, client) = try await started()
+        defer { client.close(); suite.tearDown() }
+        let context = ZMQContext()
+        let raw = try ZMQSocket(context: context, type: .dealer, options: [.lingerMs(0)])
+        try raw.connect(suite.endpoints.rpc)
+        var generator = SystemRandomNumberGenerator()
+        for i in 0..<2000 {
+            let frames = (0..<(i % 5)).map { _ in Data((0..<Int.random(in: 0..<300, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) }) }
+            try raw.send(frames.isEmpty ? [Data()] : frames)
+        }
+        raw.close()
+        context.terminate()
+        for i in 0..<200 {
+            let junk = Data((0..<(i + 1)).map { UInt8(truncatingIfNeeded: $0 &* 31) })
+            let code = try await client.errorCode(GatewayAPI.submit, key: "acct-1", body: junk)
+            #expect(code == .invalidRequest)
+        }
+        #expect(try await client.submit(restingBuy("after-flood")).state == .accepted)
+    }
+
+    @Test("live mode without LIVE_TRADING and credentials refuses to start")
+    func liveNeedsOptIn() async throws {
+        let suite = try Suite()
+        defer { suite.tearDown() }
+        suite.environment = ["BW_VENUE_MODE": "live"]
+        try suite.start("order-gateway")
+        let status = suite.exitStatus("order-gateway", timeout: .seconds(20))
+        #expect(status != nil && status != 0)
+    }
+}
