@@ -1,0 +1,84 @@
+import BusKit
+import Foundation
+import Glibc
+
+/// The real suite for a benchmark: the release executables next to this binary, on
+/// fixed bench ports with a temporary data directory, stopped (SIGTERM) at the end.
+final class BenchSuite {
+    static let defaultServices = ["bus", "persistence-writer", "venue-sim", "risk-service", "order-gateway", "reconciler"]
+    let busPort: Int
+    let venuePort: Int
+    let dataDirectory: String
+    private var children: [Process] = []
+
+    var endpoints: BusEndpoints { BusEndpoints(host: "127.0.0.1", basePort: busPort) }
+    var databasePath: String { dataDirectory + "/breakwater.sqlite" }
+
+    /// The directory holding this binary and the suite's executables.
+    static var binDirectory: String {
+        URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().path
+    }
+
+    init(busPort: Int = 46_555, venuePort: Int = 46_570, services: [String] = defaultServices, environment extra: [String: String]) throws {
+        self.busPort = busPort
+        self.venuePort = venuePort
+        dataDirectory = NSTemporaryDirectory() + "breakwater-bench-\(getpid())-\(busPort)"
+        try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
+        for name in services {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "\(Self.binDirectory)/\(name)")
+            var environment = ProcessInfo.processInfo.environment
+            environment["BW_BUS_PORT"] = "\(busPort)"
+            environment["BW_VENUE_PORT"] = "\(venuePort)"
+            environment["BW_DB_PATH"] = databasePath
+            environment["BW_LOG_LEVEL"] = "error"
+            environment.merge(extra) { _, new in new }
+            process.environment = environment
+            try process.run()
+            children.append(process)
+        }
+    }
+
+    func stop() {
+        for child in children.reversed() {
+            child.terminate()
+            child.waitUntilExit()
+        }
+        children = []
+        try? FileManager.default.removeItem(atPath: dataDirectory)
+    }
+}
+
+/// Latency figures without floating point: nanoseconds in, "12.34 ms" out.
+struct LatencySummary {
+    let sortedNanos: [Int64]
+
+    init(_ samples: [Int64]) { sortedNanos = samples.sorted() }
+
+    /// The value at `perMille` (500 = p50, 999 = p99.9).
+    func at(perMille: Int) -> Int64 {
+        guard !sortedNanos.isEmpty else { return 0 }
+        return sortedNanos[min(sortedNanos.count - 1, sortedNanos.count * perMille / 1000)]
+    }
+
+    var line: String {
+        "p50 \(Self.milliseconds(at(perMille: 500))), p99 \(Self.milliseconds(at(perMille: 990))), p99.9 \(Self.milliseconds(at(perMille: 999)))"
+    }
+
+    static func milliseconds(_ nanos: Int64) -> String {
+        let hundredths = (nanos + 5_000) / 10_000
+        let fraction = hundredths % 100
+        return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction) ms"
+    }
+
+    /// `count` events over `elapsed` as "1234 /s".
+    static func rate(_ count: Int, over elapsed: Duration) -> String {
+        let nanos = max(elapsed.wholeNanoseconds, 1)
+        return "\(Int64(count) * 1_000_000_000 / nanos) /s"
+    }
+}
+
+/// An integer knob from the environment.
+func knob(_ name: String, _ fallback: Int) -> Int {
+    Int(ProcessInfo.processInfo.environment[name] ?? "") ?? fallback
+}
