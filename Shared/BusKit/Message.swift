@@ -55,6 +55,16 @@ public enum WireCodec {
         }
     }
 
+    /// The `id` of a header frame that failed validation, when it can still be read, so the
+    /// error reply can name the request it answers (the sender can correlate it).
+    public static func requestId(inRejectedHeader header: Data) -> String? {
+        struct IdOnly: Decodable { let id: String? }
+        guard header.count <= 4096, let id = (try? JSONDecoder().decode(IdOnly.self, from: header))?.id,
+            !id.isEmpty, id.utf8.count <= 128
+        else { return nil }
+        return id
+    }
+
     /// Validates and decodes the header and body frames of a request.
     public static func decodeMessage(header: Data, body: Data) throws(ServiceError) -> Message {
         guard header.count + body.count <= maxMessageBytes else {

@@ -160,6 +160,15 @@ struct BrokerRoutingTests {
         let message = try WireCodec.decodeMessage(header: reply[1], body: reply[2])
         #expect(message.header.type == "error")
         #expect(message.errorBody().code == .invalidRequest)
+        // Wrong framing (no delimiter) is answered too, not dropped in silence.
+        try raw.send([Data("just one frame".utf8)])
+        let framing = try raw.receive()
+        #expect(try WireCodec.decodeMessage(header: framing[1], body: framing[2]).errorBody().reason == "malformed_frames")
+        // An oversized request is refused with a reply that names it, so the sender can correlate.
+        let header = WireCodec.encode(Header(id: "big-1", type: "order.submit", service: "order-gateway", ts: 1))
+        try raw.send([Data(), header, Data(repeating: UInt8(ascii: "x"), count: WireCodec.maxMessageBytes)])
+        let big = try WireCodec.decodeMessage(header: try raw.receive()[1], body: Data("{}".utf8))
+        #expect(big.header.replyTo == "big-1")
         let (client, clientContext) = try client()
         #expect(try await status(client).partitionCount == 64)
         raw.close()

@@ -144,6 +144,7 @@ struct GatewayTests {
             ("more than the balance", GatewayAPI.submit, order(#""qty":"150","price":"1000""#), .insufficientBalance),
             ("order that does not exist", GatewayAPI.get, body(#"{"account":"acct-1","client_order_id":"nope"}"#), .notFound),
             ("unknown message type", "order.frobnicate", body("{}"), .unknownType),
+            ("oversized message", GatewayAPI.submit, order(#""qty":"0.01","price":"1000","pad":"\#(String(repeating: "x", count: 70_000))""#), .invalidRequest),
         ]
         for (name, type, data, code) in cases {
             let got = try await client.errorCode(type, key: "acct-1", body: data)

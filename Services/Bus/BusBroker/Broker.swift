@@ -52,7 +52,12 @@ final class Broker {
     func handle(_ frames: [Data], nowMs: Int) -> [Outgoing] {
         guard frames.count >= 4, let delimiter = frames.indices.dropFirst().first(where: { frames[$0].isEmpty }),
             frames.count == delimiter + 3
-        else { return [] }
+        else {
+            // Not our framing: answer the peer (it may be a confused client), never crash or stall.
+            guard let peer = frames.first, !peer.isEmpty else { return [] }
+            return [errorReply(to: peer, replyTo: nil, ServiceError(
+                .invalidRequest, reason: "malformed_frames", "expected frames: empty delimiter, header, body"))]
+        }
         let sender = frames[0]
         let route = Array(frames[1..<delimiter])
         if workersByID[sender] != nil { workersByID[sender]?.expiresAtMs = nowMs + heartbeatIntervalMs * liveness }
@@ -64,7 +69,7 @@ final class Broker {
         do {
             message = try WireCodec.decodeMessage(header: frames[delimiter + 1], body: frames[delimiter + 2])
         } catch {
-            return [errorReply(to: sender, replyTo: nil, error)]
+            return [errorReply(to: sender, replyTo: WireCodec.requestId(inRejectedHeader: frames[delimiter + 1]), error)]
         }
         guard let service = message.header.service, !service.isEmpty else {
             return [errorReply(to: sender, replyTo: message.header.id, ServiceError(.invalidRequest, reason: "missing_service", "a request must name its target service"))]
