@@ -10,7 +10,7 @@ import ZeroMQ
 
 /// Issue 4 against the real executables: idempotency under concurrency and restarts,
 /// cancels, rate limits, every error code, garbage, and paper-by-default.
-@Suite("order gateway through the real services", .serialized)
+@Suite("order gateway through the real services", .serialized, .timeLimit(.minutes(3)))
 struct GatewayTests {
     private func started(_ configure: (Suite) -> Void = { _ in }) async throws -> (Suite, SuiteClientConnection) {
         let suite = try Suite()

@@ -8,7 +8,7 @@ import TradingModel
 
 /// One order end to end through the real executables, checked in the reply, the
 /// SQLite file and the risk ledger, and found again after a restart of the suite.
-@Suite("order path through the real services", .serialized)
+@Suite("order path through the real services", .serialized, .timeLimit(.minutes(3)))
 struct OrderPathTests {
     @Test("a market buy is filled, journaled, reserved and settled, and survives a restart")
     func marketBuyEndToEnd() async throws {
