@@ -190,3 +190,42 @@ struct GatewayTests {
         #expect(status != nil && status != 0)
     }
 }
+
+/// G10 against a real venue that stops answering: the gateway's calls time out, it asks
+/// before resending, resends under the same id, and the order exists once at the venue.
+@Suite("gateway against a venue that stops answering", .serialized, .timeLimit(.minutes(3)))
+struct GatewayVenueOutageTests {
+    @Test("a frozen venue: transient timeouts are retried under the same id and the order is placed exactly once")
+    func frozenVenue() async throws {
+        let suite = try Suite()
+        suite.environment = [
+            "BW_VENUE_TIMEOUT_MS": "300", "BW_VENUE_RETRY_ATTEMPTS": "20",
+            "BW_VENUE_RETRY_BASE_MS": "100", "BW_VENUE_RETRY_MAX_MS": "400",
+        ]
+        try suite.start()
+        let client = try suite.client()
+        defer { client.close(); suite.tearDown() }
+        #expect(try await client.waitUntilReady())
+
+        // Watch the bus tap for the gateway's breaker reports: one arrives per failed venue call.
+        let context = ZMQContext()
+        defer { context.terminate() }
+        let tap = try ZMQSocket(context: context, type: .sub, options: [.subscribe(RiskAPI.venueOutcome), .receiveTimeoutMs(200), .lingerMs(0)])
+        defer { tap.close() }
+        try tap.connect(suite.endpoints.tap)
+
+        suite.signal("venue-sim", SIGSTOP)
+        let order = Task { try await client.submit(restingBuy("frozen-1"), timeout: .seconds(60)) }
+        let sawFailure = try await eventually(timeout: .seconds(30), every: .milliseconds(1)) {
+            (try? tap.receive())?.first.map { String(decoding: $0, as: UTF8.self) } == RiskAPI.venueOutcome
+        }
+        #expect(sawFailure, "a venue call to the frozen venue must fail and be reported")
+        suite.signal("venue-sim", SIGCONT)
+
+        let placed = try await order.value
+        #expect(placed.state == .accepted)
+        let probe = try VenueProbe(suite)
+        defer { probe.close() }
+        #expect(try await probe.venue.openOrders(account: "acct-1").map(\.clientOrderId) == ["frozen-1"])
+    }
+}

@@ -75,6 +75,12 @@ public final class Suite: @unchecked Sendable {
         return process.terminationStatus
     }
 
+    /// Sends a signal to a running service (e.g. SIGSTOP / SIGCONT to freeze and thaw it).
+    public func signal(_ name: String, _ signal: Int32) {
+        guard let process = processes[name] else { return }
+        Glibc.kill(process.processIdentifier, signal)
+    }
+
     /// kill -9: the process gets no chance to clean up.
     public func kill(_ name: String) {
         guard let process = processes.removeValue(forKey: name) else { return }
