@@ -229,3 +229,30 @@ struct GatewayVenueOutageTests {
         #expect(try await probe.venue.openOrders(account: "acct-1").map(\.clientOrderId) == ["frozen-1"])
     }
 }
+
+extension GatewayVenueOutageTests {
+    @Test("acks delayed past every retry: the order is `unknown`, then resolves to the venue's state, once")
+    func unknownResolves() async throws {
+        let suite = try Suite()
+        suite.environment = ["BW_VENUE_TIMEOUT_MS": "200", "BW_VENUE_RETRY_ATTEMPTS": "2", "BW_VENUE_RETRY_BASE_MS": "50"]
+        try suite.start()
+        let client = try suite.client()
+        defer { client.close(); suite.tearDown() }
+        #expect(try await client.waitUntilReady())
+
+        // A frozen venue delays every answer past the gateway's timeout and retries.
+        suite.signal("venue-sim", SIGSTOP)
+        let reply = try await client.submit(restingBuy("late-ack-1"), timeout: .seconds(30))
+        #expect(reply.state == .unknown)
+        suite.signal("venue-sim", SIGCONT)
+
+        // The gateway keeps asking; the venue did get the order, so it becomes what the venue says.
+        #expect(try await eventually(timeout: .seconds(30), every: .milliseconds(50)) {
+            (try? await client.get(account: "acct-1", id: "late-ack-1").state) == .accepted
+        })
+        let probe = try VenueProbe(suite)
+        defer { probe.close() }
+        #expect(try await probe.venue.openOrders(account: "acct-1").map(\.clientOrderId) == ["late-ack-1"])
+        #expect(try await client.get(account: "acct-1", id: "late-ack-1").venueOrderId != nil)
+    }
+}
