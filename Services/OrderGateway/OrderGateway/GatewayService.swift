@@ -29,7 +29,7 @@ public struct GatewayService: Service {
             context: context, logger: logger)
         let venue = try PaperVenueClient(
             rpc: configuration.venue.rpc, streamEndpoint: configuration.venue.stream,
-            subscribe: [VenueTopic.tick, VenueTopic.fill], context: context, logger: logger, timeout: configuration.venueTimeout)
+            subscribe: [VenueTopic.tick, VenueTopic.fill, VenueTopic.order], context: context, logger: logger, timeout: configuration.venueTimeout)
         bus.start()
         let instruments = await loadInstruments(venue)
         let entry = makeEntry(bus: bus, venue: venue, instruments: instruments)
@@ -112,7 +112,9 @@ public struct GatewayService: Service {
         }
     }
 
-    /// Quotes and fills from the venue's stream; each fill is journaled once (by trade id).
+    /// Quotes, fills and order updates from the venue's stream; each fill is journaled
+    /// once (by trade id), each state change once (deterministic fact ids). The stream is
+    /// lossy: what it drops, the reconciler repairs from the venue's queries.
     private func followVenue(_ venue: PaperVenueClient, entry: OrderEntry) async {
         for await event in venue.stream {
             switch event {
@@ -124,8 +126,12 @@ public struct GatewayService: Service {
                 } catch {
                     logger.warning("gateway.fill.journal_failed", metadata: ["trade_id": "\(fill.tradeId)", "error": "\(error)"])
                 }
-            case .order:
-                break
+            case .order(let order):
+                do {
+                    try await entry.journal(VenueFacts.facts(for: order, venue: venue.name), traceparent: nil)
+                } catch {
+                    logger.warning("gateway.order_update.journal_failed", metadata: ["order.client_id": "\(order.clientOrderId)", "error": "\(error)"])
+                }
             }
         }
     }
