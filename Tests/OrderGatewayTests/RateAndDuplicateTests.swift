@@ -77,3 +77,15 @@ struct RateAndDuplicateTests {
         #expect(id != DuplicateGuard.mintedId(requestId: requestId + "1"))
     }
 }
+
+@Suite("venue outcome reports")
+struct OutcomeReportsTests {
+    @Test("the report queue is bounded: overflow drops the oldest and counts them, never blocks")
+    func boundedQueue() {
+        let reports = OutcomeReports()
+        for i in 0..<(OutcomeReports.limit + 5) {
+            reports.enqueue(VenueOutcome(account: "acct-1", clientOrderId: "o-\(i)", result: .ok, code: nil))
+        }
+        #expect(reports.dropped == 5)
+    }
+}

@@ -32,9 +32,11 @@ public struct GatewayService: Service {
             subscribe: [VenueTopic.tick, VenueTopic.fill, VenueTopic.order], context: context, logger: logger, timeout: configuration.venueTimeout)
         bus.start()
         let instruments = await loadInstruments(venue)
-        let entry = makeEntry(bus: bus, venue: venue, instruments: instruments)
+        let reports = OutcomeReports()
+        let entry = makeEntry(bus: bus, venue: venue, instruments: instruments, reports: reports)
         await withDiscardingTaskGroup { group in
             group.addTask { await followVenue(venue, entry: entry) }
+            group.addTask { await reports.deliver(over: bus, logger: logger) }
             group.addTask { await resolveUnknownOrders(entry.unknownOrders) }
             // Ready only with market data for every instrument: no order is priced blind.
             while await !entry.quotes.covers(instruments.map(\.symbol)), !Task.isCancelled {
@@ -58,28 +60,18 @@ public struct GatewayService: Service {
                 bus.stopAccepting()
             }
             venue.stop()
+            reports.finish()
             group.cancelAll()
         }
         bus.stop()
         context.terminate()
     }
 
-    private func makeEntry(bus: BusConnection, venue: PaperVenueClient, instruments: [Instrument]) -> OrderEntry {
-        let logger = logger
-        let report: @Sendable (VenueOutcome) async -> Void = { outcome in
-            // Breaker input (R2). Best effort: the order path does not wait on a slow risk-service.
-            do {
-                _ = try await bus.request(
-                    service: RiskAPI.service, type: RiskAPI.venueOutcome, key: outcome.account, body: WireCodec.encode(outcome),
-                    timeout: .seconds(1), attempts: 1)
-            } catch {
-                logger.warning("gateway.venue_outcome.unreported", metadata: ["order.client_id": "\(outcome.clientOrderId)", "error": "\(error)"])
-            }
-        }
+    private func makeEntry(bus: BusConnection, venue: PaperVenueClient, instruments: [Instrument], reports: OutcomeReports) -> OrderEntry {
         let placement = VenuePlacement(
             venue: venue,
             retry: RetryPolicy(attempts: configuration.retryAttempts, baseDelay: configuration.retryBaseDelay, maxDelay: configuration.retryMaxDelay),
-            pause: { try? await Task.sleep(for: $0) }, report: report)
+            pause: { try? await Task.sleep(for: $0) }, report: { reports.enqueue($0) })
         let journal: @Sendable ([Fact]) async throws(ServiceError) -> Void = { facts throws(ServiceError) in
             let ack = try await bus.call(
                 service: JournalAPI.service, type: JournalAPI.append, body: JournalAppend(facts: facts), replyType: AppendAck.self)
