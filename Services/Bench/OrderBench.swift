@@ -38,10 +38,29 @@ enum OrderBench {
             service: GatewayAPI.service, type: GatewayAPI.get, key: accounts[0], body: OrderRef(account: accounts[0], clientOrderId: "warmup"),
             replyType: OrderReply.self, timeout: .seconds(60), attempts: 1)
 
+        // Baseline from the same run: a bare request/reply through the same bus to an echo
+        // worker in this process — the transport's floor under the order path.
+        let echo = try BusConnection(configuration: .init(endpoints: suite.endpoints, identity: "bench-echo-\(getpid())"), context: context, logger: logger)
+        echo.serve(service: "bench-echo")
+        echo.start()
+        let echoTask = Task { await echo.handleRequests { message throws(ServiceError) in message.body } }
+        defer {
+            echo.stop()
+            echoTask.cancel()
+        }
+        let baseline = await closedLoop(orders: orders, concurrency: concurrency) { i in
+            await timed(connections[i % connections.count]) { bus in
+                (try? await bus.request(service: "bench-echo", type: "bench.echo", body: Data("{}".utf8), timeout: .seconds(30), attempts: 1)).map { !$0.header.isError } ?? false
+            }
+        }
+        print("— baseline: bus round trip to an echo worker, \(concurrency) in flight: \(LatencySummary.rate(baseline.acked, over: baseline.elapsed)), \(baseline.latency.line)")
+
         print("— order entry: \(clients) client connections, \(accounts.count) accounts, market orders on ETH/USDT")
         let fixed = await offered(orders: orders, rate: offeredRate, connections: connections, accounts: accounts, prefix: "fixed")
         print("fixed rate \(offeredRate)/s: \(fixed.acked)/\(orders) acknowledged by the venue, \(LatencySummary.rate(fixed.acked, over: fixed.elapsed)), \(fixed.latency.line)")
-        let saturated = await closedLoop(orders: orders, concurrency: concurrency, connections: connections, accounts: accounts, prefix: "sat")
+        let saturated = await closedLoop(orders: orders, concurrency: concurrency) { i in
+            await submit(i, prefix: "sat", connections: connections, accounts: accounts, since: .now)
+        }
         print("saturation (\(concurrency) in flight): \(saturated.acked)/\(orders) acknowledged, \(LatencySummary.rate(saturated.acked, over: saturated.elapsed)), \(saturated.latency.line)")
     }
 
@@ -75,19 +94,27 @@ enum OrderBench {
         return Result(acked: results.filter(\.1).count, elapsed: ContinuousClock.now - start, latency: LatencySummary(results.map(\.0)))
     }
 
-    private static func closedLoop(orders: Int, concurrency: Int, connections: [BusConnection], accounts: [String], prefix: String) async -> Result {
+    /// Runs `body` and says how long it took and whether it succeeded.
+    private static func timed(_ bus: BusConnection, _ body: (BusConnection) async -> Bool) async -> (Int64, Bool) {
+        let start = ContinuousClock.now
+        let ok = await body(bus)
+        return ((ContinuousClock.now - start).wholeNanoseconds, ok)
+    }
+
+    /// `count` calls of `call`, `concurrency` in flight at once.
+    private static func closedLoop(orders count: Int, concurrency: Int, _ call: @escaping @Sendable (Int) async -> (Int64, Bool)) async -> Result {
         let start = ContinuousClock.now
         let results = await withTaskGroup(of: (Int64, Bool).self) { group in
             var next = 0, results: [(Int64, Bool)] = []
             func launch() {
                 let i = next
                 next += 1
-                group.addTask { await submit(i, prefix: prefix, connections: connections, accounts: accounts, since: .now) }
+                group.addTask { await call(i) }
             }
-            while next < min(concurrency, orders) { launch() }
+            while next < min(concurrency, count) { launch() }
             for await result in group {
                 results.append(result)
-                if next < orders { launch() }
+                if next < count { launch() }
             }
             return results
         }
