@@ -1,0 +1,83 @@
+import BusKit
+import BusProtocol
+import Logging
+import TradingModel
+
+/// Journals breaker and governor transitions in the order they happened, publishes
+/// each as an alert once committed (R7), and on HARD_STOP asks the gateway to cancel
+/// every open order of the account (`order.cancel_all`).
+///
+/// The transition is already in effect in the engine; a failed append is retried
+/// (same fact id: the writer keeps one) until it commits or the service stops. The
+/// queue is unbounded by design: it holds at most one entry per state change, and
+/// state changes need an event each (bounded by the request and fact rates).
+struct TransitionJournal: Sendable {
+    let bus: BusConnection
+    let logger: Logger
+    let facts: AsyncStream<Fact>
+    let continuation: AsyncStream<Fact>.Continuation
+
+    init(bus: BusConnection, logger: Logger) {
+        self.bus = bus
+        self.logger = logger
+        (facts, continuation) = AsyncStream.makeStream(of: Fact.self, bufferingPolicy: .unbounded)
+    }
+
+    /// Queues transitions (in order).
+    func submit(_ list: [Fact]) {
+        for fact in list { continuation.yield(fact) }
+    }
+
+    /// Runs until the stream is finished.
+    func run() async {
+        for await fact in facts {
+            await append(fact)
+            publishAlert(fact)
+            if case .governorTransition(let t) = fact.payload, t.to == .hardStop {
+                await cancelAll(account: fact.account)
+            }
+        }
+    }
+
+    func finish() { continuation.finish() }
+
+    private func append(_ fact: Fact) async {
+        var backoff: Duration = .milliseconds(50)
+        while !Task.isCancelled {
+            do {
+                let ack = try await bus.call(
+                    service: JournalAPI.service, type: JournalAPI.append, body: JournalAppend(facts: [fact]), replyType: AppendAck.self)
+                if let error = ack.error {
+                    logger.error("risk.transition.rejected", metadata: ["fact.id": "\(fact.id)", "error": "\(error)"])
+                }
+                return
+            } catch {
+                logger.warning("risk.transition.retry", metadata: ["fact.id": "\(fact.id)", "error": "\(error)"])
+                try? await Task.sleep(for: backoff)
+                backoff = min(backoff * 2, .seconds(2))
+            }
+        }
+    }
+
+    private func publishAlert(_ fact: Fact) {
+        let kind = if case .breakerTransition = fact.payload { "breaker" } else { "governor" }
+        let header = bus.makeHeader(type: "alert.risk.\(kind)", key: fact.account)
+        bus.publish(topic: RiskAPI.alertTopic + kind, header: header, body: WireCodec.encode(fact))
+        logger.notice("risk.alert", metadata: ["fact.id": "\(fact.id)", "fact.type": "\(fact.type)"])
+    }
+
+    private func cancelAll(account: String) async {
+        for attempt in 1...3 {
+            do {
+                let reply = try await bus.call(
+                    service: GatewayAPI.service, type: GatewayAPI.cancelAll, key: account, body: AccountRef(account: account),
+                    replyType: CancelAllReply.self, timeout: .seconds(10), attempts: 1)
+                logger.notice("risk.hard_stop.cancel_all", metadata: [
+                    "account": "\(account)", "canceled": "\(reply.canceled.count)", "failed": "\(reply.failed.count)"])
+                if reply.failed.isEmpty { return }
+            } catch {
+                logger.error("risk.hard_stop.cancel_all_failed", metadata: ["account": "\(account)", "attempt": "\(attempt)", "error": "\(error)"])
+            }
+        }
+    }
+}
