@@ -121,7 +121,7 @@ let package = Package(
             name: "OrderGatewayTests",
             dependencies: ["OrderGateway", "VenueKit", "TradingModel", "ServiceRuntime", .product(name: "Logging", package: "swift-log")],
             path: "Tests/OrderGatewayTests"),
-        .testTarget(name: "RiskServiceTests", dependencies: ["RiskService", "TradingModel", "BusKit", "TestSupport", "VenueKit"], path: "Tests/RiskServiceTests"),
+        .testTarget(name: "RiskServiceTests", dependencies: ["RiskService", "ServiceRuntime", "TradingModel", "BusKit", "TestSupport", "VenueKit"], path: "Tests/RiskServiceTests"),
     ],
     swiftLanguageModes: [.v6]
 )

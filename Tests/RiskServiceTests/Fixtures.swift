@@ -1,4 +1,5 @@
 import RiskService
+import ServiceRuntime
 import Synchronization
 import TradingModel
 
@@ -23,6 +24,9 @@ enum Fixtures {
     static let btc = Instrument(
         symbol: "BTC/USDT", base: "BTC", quote: "USDT", kind: .spot,
         tickSize: dec("0.01"), lotSize: dec("0.00001"), minNotional: dec("5"))
+    static let eth = Instrument(
+        symbol: "ETH/USDT", base: "ETH", quote: "USDT", kind: .spot,
+        tickSize: dec("0.01"), lotSize: dec("0.0001"), minNotional: dec("5"))
     static let perp = Instrument(
         symbol: "BTC-PERP/USDT", base: "BTC-PERP", quote: "USDT", kind: .linearPerpetual,
         tickSize: dec("0.01"), lotSize: dec("0.001"), minNotional: dec("5"))
