@@ -1,0 +1,184 @@
+import BusKit
+import BusProtocol
+import Foundation
+import RiskService
+import ServiceRuntime
+import Testing
+import TestSupport
+import TradingModel
+
+/// risk-service through the real executables (real ZeroMQ, real SQLite journal).
+@Suite("risk-service through the real services", .serialized, .timeLimit(.minutes(3)))
+struct RiskServiceIntegrationTests {
+    private func started(_ names: [String] = Suite.serviceOrder, environment: [String: String] = [:]) async throws -> (Suite, SuiteClientConnection) {
+        let suite = try Suite()
+        suite.environment = environment
+        try suite.start(names)
+        let client = try suite.client()
+        #expect(try await client.waitForRisk())
+        return (suite, client)
+    }
+
+    @Test("100 concurrent authorizations each reserving 2 % of the balance: at most 50 approved and journaled, no overdraft")
+    func concurrentAuthorizations() async throws {
+        let (suite, client) = try await started(["bus", "persistence-writer", "venue-sim", "risk-service"])
+        defer { client.close(); suite.tearDown() }
+        // acct-2 holds 50000 USDT; 0.0199 BTC × 50000 + 0.1 % fee = 995.995 (≈ 2 %).
+        let approved = await withTaskGroup(of: Bool.self) { group in
+            for i in 0..<100 {
+                group.addTask {
+                    (try? await client.authorize(Fixtures.order("con-\(i)", account: "acct-2", qty: "0.0199", price: "50000"))) != nil
+                }
+            }
+            return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+        }
+        #expect(approved <= 50)
+        #expect(approved >= 45)  // the balance, not something else, is what runs out
+        let intents = try await client.journal().filter { $0.fact.account == "acct-2" && $0.fact.type == "order.intent" }
+        #expect(intents.count == approved)
+        let usdt = try #require(try await client.show("acct-2").balances.first { $0.asset == "USDT" })
+        #expect(usdt.reserved == dec("995.995").multiplied(by: ExactDecimal(approved), rounding: .halfEven))
+        #expect(usdt.available + usdt.reserved == usdt.total)
+        #expect(!usdt.available.isNegative)
+    }
+
+    @Test("kill -9 risk-service in a stream of orders and fills, restart: the fold equals a fold of the journal from scratch")
+    func killMidStreamRebuildsTheSameFold() async throws {
+        let (suite, client) = try await started()
+        defer { client.close(); suite.tearDown() }
+        #expect(try await client.waitUntilGatewayReady())
+        for i in 0..<24 {
+            if i == 8 { suite.kill("risk-service") }
+            if i == 12 { try suite.start("risk-service") }
+            let symbol = i % 3 == 0 ? "ETH/USDT" : "BTC/USDT"
+            let order = OrderSubmit(
+                clientOrderId: "kill-\(i)", account: "acct-1", symbol: symbol, side: i % 2 == 0 ? .buy : .sell, type: .market,
+                qty: dec(symbol == "ETH/USDT" ? "0.1" : "0.01"))
+            _ = try? await client.submitOrder(order, timeout: .seconds(3))
+        }
+        #expect(try await client.waitForRisk())
+        let configuration = try RiskConfiguration.read(Settings([:]))
+        var last: (live: AccountRisk, replayed: AccountRisk)?
+        let converged = try await eventually(timeout: .seconds(30), every: .milliseconds(200)) {
+            let records = try await client.journal()
+            let live = folded(try await client.show("acct-1"))
+            let replayed = foldOf(records, configuration).view(account: "acct-1")
+            last = (live, replayed)
+            return live == replayed
+        }
+        #expect(converged, "live \(String(describing: last?.live)) vs replayed \(String(describing: last?.replayed))")
+        let fills = try await client.journal().filter { $0.fact.type == "fill.recorded" }.count
+        #expect(fills > 0)
+        #expect(last?.live.positions?.isEmpty == false)
+    }
+
+    @Test("manual trip and reset through the bus: journaled, alerted, refuses orders, survives a kill -9; bad input answered")
+    func tripResetAndBadInput() async throws {
+        let (suite, client) = try await started(["bus", "persistence-writer", "venue-sim", "risk-service"])
+        defer { client.close(); suite.tearDown() }
+        let alerts = try EventProbe(suite, topics: [RiskAPI.alertTopic])
+        defer { alerts.close() }
+        let tripped = try await client.bus.call(
+            service: RiskAPI.service, type: RiskAPI.trip, key: "acct-1", body: RiskTrip(account: "acct-1", reason: "drill"),
+            replyType: BreakerView.self, timeout: .seconds(5), attempts: 1)
+        #expect(tripped.state == .open && tripped.reason == "manual_trip:drill")
+        let alert = await alerts.bus.events.first { $0.header.type == "alert.risk.breaker" }
+        #expect(try alert?.decode(Fact.self).id == "breaker:acct-1:1")
+        do {
+            _ = try await client.authorize(Fixtures.order("blocked", qty: "0.01"))
+            Issue.record("an OPEN breaker let an order through")
+        } catch {
+            #expect(error.code == .breakerOpen)
+        }
+        suite.kill("risk-service")
+        try suite.start("risk-service")
+        #expect(try await client.waitForRisk())
+        let afterRestart = try await client.show("acct-1")
+        #expect(afterRestart.breaker?.state == .open && afterRestart.breaker?.reason == "manual_trip:drill")
+        let reset = try await client.bus.call(
+            service: RiskAPI.service, type: RiskAPI.reset, key: "acct-1", body: RiskReset(account: "acct-1"),
+            replyType: BreakerView.self, timeout: .seconds(5), attempts: 1)
+        #expect(reset.state == .closed)
+        _ = try await client.authorize(Fixtures.order("after-reset", qty: "0.01"))
+
+        let emptyReason = try await client.riskErrorCode(RiskAPI.trip, key: "acct-1", body: WireCodec.encode(RiskTrip(account: "acct-1", reason: "")))
+        #expect(emptyReason?.code == .invalidRequest && emptyReason?.reason == "bad_trip_reason")
+        let unknown = try await client.riskErrorCode(RiskAPI.trip, key: "nobody", body: WireCodec.encode(RiskTrip(account: "nobody", reason: "x")))
+        #expect(unknown?.code == .unknownAccount)
+        let garbage = try await client.riskErrorCode(RiskAPI.venueOutcome, key: "acct-1", body: Data("{nope".utf8))
+        #expect(garbage?.code == .invalidRequest)
+        let type = try await client.riskErrorCode("risk.nonsense", key: "acct-1", body: Data("{}".utf8))
+        #expect(type?.code == .unknownType)
+        // Still serving.
+        #expect(try await client.show("acct-1").breaker?.state == .closed)
+    }
+
+    @Test("venue outcomes from the gateway trip the breaker: consecutive errors open it for the account and globally")
+    func venueOutcomesTrip() async throws {
+        let (suite, client) = try await started(["bus", "persistence-writer", "venue-sim", "risk-service"])
+        defer { client.close(); suite.tearDown() }
+        for i in 0..<5 {
+            let ack = try await client.bus.call(
+                service: RiskAPI.service, type: RiskAPI.venueOutcome, key: "acct-2",
+                body: VenueOutcome(account: "acct-2", clientOrderId: "v-\(i)", result: .transient, code: "TIMEOUT"),
+                replyType: VenueOutcomeAck.self, timeout: .seconds(5), attempts: 1)
+            #expect(ack.breaker == (i < 4 ? .closed : .open))
+        }
+        let view = try await client.show("acct-2")
+        #expect(view.breaker?.reason == "consecutive_venue_errors")
+        #expect(view.globalBreaker?.state == .open)
+        let types = try await client.journal().map(\.fact.id)
+        #expect(types.contains("breaker:acct-2:1") && types.contains("breaker:*:1"))
+    }
+
+    @Test("HARD_STOP cancels the account's open orders at the venue and refuses new ones")
+    func hardStopCancelsOpenOrders() async throws {
+        let tiny = "0.000001"
+        let (suite, client) = try await started(environment: [
+            "BW_RISK_GOVERNOR_SOFT_BRAKE": tiny, "BW_RISK_GOVERNOR_QUARANTINE": tiny, "BW_RISK_GOVERNOR_HARD_STOP": tiny,
+            "BW_RISK_GOVERNOR_DEESCALATE_BELOW": "0.0000001",
+        ])
+        defer { client.close(); suite.tearDown() }
+        #expect(try await client.waitUntilGatewayReady())
+        let probe = try VenueProbe(suite)
+        defer { probe.close() }
+        // acct-2 holds only USDT: its equity does not move until it trades.
+        let resting = OrderSubmit(clientOrderId: "rest-1", account: "acct-2", symbol: "BTC/USDT", side: .buy, type: .limit, qty: dec("0.01"), price: dec("1000"))
+        _ = try await client.submitOrder(resting)
+        #expect(try await probe.venue.openOrders(account: "acct-2").map(\.clientOrderId) == ["rest-1"])
+        // A market buy pays the spread and the fee: equity dips below the day's high, past the tiny thresholds.
+        _ = try await client.submitOrder(OrderSubmit(clientOrderId: "dip-1", account: "acct-2", symbol: "BTC/USDT", side: .buy, type: .market, qty: dec("0.01")))
+        #expect(try await eventually { (try? await client.show("acct-2"))?.governor?.level == .hardStop })
+        #expect(try await eventually { (try? await probe.venue.openOrders(account: "acct-2"))?.isEmpty == true })
+        do {
+            _ = try await client.submitOrder(OrderSubmit(clientOrderId: "after-stop", account: "acct-2", symbol: "BTC/USDT", side: .buy, type: .market, qty: dec("0.01")))
+            Issue.record("HARD_STOP let an order through")
+        } catch {
+            #expect(error.code == .governor)
+        }
+        #expect(try await client.journal().contains { $0.fact.id.hasPrefix("governor:acct-2:") })
+    }
+}
+
+extension SuiteClientConnection {
+    func submitOrder(_ body: OrderSubmit, timeout: Duration = .seconds(10)) async throws(ServiceError) -> OrderView {
+        try await bus.call(
+            service: GatewayAPI.service, type: GatewayAPI.submit, key: body.account, body: body,
+            replyType: OrderReply.self, timeout: timeout, attempts: 1
+        ).order
+    }
+
+    /// Waits until the gateway serves (a get answers NOT_FOUND).
+    func waitUntilGatewayReady() async throws -> Bool {
+        try await eventually(timeout: .seconds(60), every: .milliseconds(100)) {
+            do {
+                _ = try await bus.call(
+                    service: GatewayAPI.service, type: GatewayAPI.get, key: "acct-1", body: OrderRef(account: "acct-1", clientOrderId: "probe"),
+                    replyType: OrderReply.self, timeout: .seconds(5), attempts: 1)
+                return false
+            } catch {
+                return (error as? ServiceError)?.code == .notFound
+            }
+        }
+    }
+}
