@@ -127,8 +127,10 @@ struct RiskServiceIntegrationTests {
         let view = try await client.show("acct-2")
         #expect(view.breaker?.reason == "consecutive_venue_errors")
         #expect(view.globalBreaker?.state == .open)
-        let types = try await client.journal().map(\.fact.id)
-        #expect(types.contains("breaker:acct-2:1") && types.contains("breaker:*:1"))
+        #expect(try await eventually {
+            let ids = try await client.journal().map(\.fact.id)
+            return ids.contains("breaker:acct-2:1") && ids.contains("breaker:*:1")
+        })
     }
 
     @Test("HARD_STOP cancels the account's open orders at the venue and refuses new ones")
