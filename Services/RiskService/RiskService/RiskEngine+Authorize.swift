@@ -9,7 +9,7 @@ public struct Approval: Sendable, Equatable {
 }
 
 extension RiskEngine {
-    /// Checks an order — breakers, governor, limits, worst-case margin — and reserves
+    /// Checks an order — breakers, governor, funds, limits, worst-case margin — and reserves
     /// for it in one step; throws the refusal with its code.
     public func authorize(_ request: RiskAuthorize) throws(ServiceError) -> Approval {
         let now = clock()
@@ -24,10 +24,15 @@ extension RiskEngine {
         try checkBreaker(request.account)
         let reducing = isReducing(request)
         let qty = try governedQty(request, reducing: reducing)
-        try checkLimitsAndMargin(request, qty: qty, reducing: reducing)
         guard let need = fold.ledger.requirement(side: request.side, qty: qty, price: request.price, base: request.base, quote: request.quote) else {
             throw ServiceError(.limitExceeded, reason: "notional_overflow", "the order's notional is too large")
         }
+        // An order the balance cannot fund says so first; the limits and margin come next.
+        if let available = fold.ledger.accounts[request.account]?.available(need.asset), available < need.amount {
+            throw ServiceError(.insufficientBalance, reason: "insufficient_\(need.asset.lowercased())",
+                "needs \(need.amount) \(need.asset), \(available) available")
+        }
+        try checkLimitsAndMargin(request, qty: qty, reducing: reducing)
         try fold.reserve(account: request.account, clientOrderId: request.clientOrderId, asset: need.asset,
             amount: need.amount, side: request.side, qty: qty, now: now)
         _ = fold.withBreaker(BreakerTransition.globalScope) { $0.admit() }
