@@ -8,10 +8,15 @@ import TradingModel
 public struct Ledger: Sendable, Equatable {
     /// The funds held for one order until it fills or closes.
     public struct Reservation: Sendable, Equatable {
+        /// The asset held (quote for buys, base for sells).
         public var asset: String
+        /// What is still held, fees included.
         public var remaining: ExactDecimal
+        /// The order's side.
         public var side: Side
+        /// The order's approved quantity.
         public var qty: ExactDecimal
+        /// The quantity filled so far.
         public var filled: ExactDecimal
         /// Whether the order's intent is in the journal (false: held by a live approval only).
         public var committed: Bool
@@ -21,8 +26,11 @@ public struct Ledger: Sendable, Equatable {
 
     /// One account's balances and reservations.
     public struct Account: Sendable, Equatable {
+        /// Total per asset (available + reserved).
         public var totals: [String: ExactDecimal]
+        /// Reserved per asset: Σ of the open reservations.
         public var reserved: [String: ExactDecimal] = [:]
+        /// Open reservations by client_order_id.
         public var reservations: [String: Reservation] = [:]
 
         /// total − reserved.
@@ -31,7 +39,9 @@ public struct Ledger: Sendable, Equatable {
         }
     }
 
+    /// Every configured account.
     public private(set) var accounts: [String: Account]
+    /// The fee rate reserved for on buys.
     public let feeRate: ExactDecimal
 
     /// A ledger with the configured starting balances.

@@ -5,7 +5,9 @@ import TradingModel
 /// start-up (a bad value stops the service with a clear message). The keys, types,
 /// units and defaults are in docs/configuration.md.
 public struct RiskConfiguration: Sendable, Equatable {
+    /// Starting balances per account and asset (BW_ACCOUNTS).
     public var balances: [String: [String: ExactDecimal]]
+    /// The fee rate reserved for (BW_FEE_RATE).
     public var feeRate: ExactDecimal
     /// The asset equity and notionals are measured in.
     public var valuationAsset = "USDT"
@@ -13,9 +15,13 @@ public struct RiskConfiguration: Sendable, Equatable {
     public var initialCapital: [String: ExactDecimal] = [:]
     /// Limits per account; accounts not listed use `defaultLimits`.
     public var limits: [String: Limits] = [:]
+    /// Limits of accounts without their own (the `*` entry, or the built-in defaults).
     public var defaultLimits = Limits()
+    /// Breaker triggers and timings.
     public var breaker = Breaker.Settings()
+    /// Governor thresholds, hysteresis and profit mode.
     public var governor = Governor.Settings()
+    /// The worst-case margin check's scenarios and limits.
     public var margin = MarginShock()
     /// Uncommitted approvals are released after this, nanoseconds.
     public var orphanTimeoutNanos: Int64 = 30_000_000_000

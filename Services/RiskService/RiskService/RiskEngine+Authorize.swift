@@ -3,8 +3,11 @@ import TradingModel
 
 /// What risk approved: the quantity (the governor may have halved it) and the reservation.
 public struct Approval: Sendable, Equatable {
+    /// The approved quantity (SOFT_BRAKE: half the request).
     public var qty: ExactDecimal
+    /// The asset reserved.
     public var asset: String
+    /// The amount reserved, fees included.
     public var amount: ExactDecimal
 }
 

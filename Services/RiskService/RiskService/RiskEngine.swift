@@ -9,11 +9,17 @@ import TradingModel
 /// the change is already in effect here, and folding the same fact again is a no-op.
 /// Time comes from the injected `clock` (unix nanoseconds), so tests control it.
 public actor RiskEngine {
+    /// The validated settings.
     let configuration: RiskConfiguration
+    /// Now, unix nanoseconds (injected: tests move it by hand).
     let clock: @Sendable () -> Int64
+    /// The journal's fold.
     var fold: RiskFold
+    /// The latest marks from the venue's ticks.
     var marks = Marks()
+    /// Equity over the day per account.
     var curves: [String: EquityCurve] = [:]
+    /// The venue's instruments by symbol (lot sizes, kinds).
     var instruments: [String: Instrument] = [:]
     /// False while replaying at start-up: replayed facts rebuild state, they trigger nothing.
     public private(set) var isLive = false
@@ -126,10 +132,13 @@ public actor RiskEngine {
 
     // MARK: Helpers
 
+    /// Orders of the account approved and not yet answered by the venue.
     func inFlight(_ account: String) -> Int { fold.awaitingVenue[account]?.count ?? 0 }
 
+    /// Orders in flight over every account (the global breaker's).
     var totalInFlight: Int { fold.awaitingVenue.values.reduce(0) { $0 + $1.count } }
 
+    /// Throws UNKNOWN_ACCOUNT for an account not configured.
     func requireAccount(_ account: String) throws(ServiceError) {
         guard fold.ledger.accounts[account] != nil else {
             throw ServiceError(.unknownAccount, reason: "unknown_account", "account '\(account)' is not configured")
@@ -142,6 +151,7 @@ public actor RiskEngine {
         return account
     }
 
+    /// The fact that journals a breaker transition.
     static func fact(scope: String, _ transition: BreakerTransition) -> Fact {
         Fact(id: BreakerTransition.factId(scope: scope, number: transition.number), account: scope, payload: .breakerTransition(transition))
     }

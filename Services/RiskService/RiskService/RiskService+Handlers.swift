@@ -30,6 +30,7 @@ extension RiskService {
         }
     }
 
+    /// A trip reason is 1–64 characters on one line (it is journaled).
     static func validate(reason: String) throws(ServiceError) {
         guard !reason.isEmpty, reason.utf8.count <= 64, !reason.contains(where: \.isNewline) else {
             throw ServiceError(.invalidRequest, reason: "bad_trip_reason", "reason must be 1 to 64 characters on one line")

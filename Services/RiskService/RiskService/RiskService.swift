@@ -13,12 +13,16 @@ import ZeroMQ
 /// data for marks.
 public struct RiskService: Service {
     private let context = ZMQContext()
+    /// The connection to the bus (worker of `risk-service`, subscriber of facts).
     let bus: BusConnection
+    /// The state and the decisions.
     let engine: RiskEngine
     private let follower: FactFollower
     private let venue: PaperVenueClient
+    /// Where breaker and governor transitions go to be journaled and alerted.
     let transitions: TransitionJournal
     private let interval: Duration
+    /// The service's logger.
     let logger: Logger
 
     /// Connects to the bus and the venue's stream; nothing runs before `run`.

@@ -12,9 +12,13 @@ import TradingModel
 /// queue is unbounded by design: it holds at most one entry per state change, and
 /// state changes need an event each (bounded by the request and fact rates).
 struct TransitionJournal: Sendable {
+    /// The bus the writer and the gateway are reached on.
     let bus: BusConnection
+    /// The service's logger.
     let logger: Logger
+    /// The queued transitions, in order.
     let facts: AsyncStream<Fact>
+    /// Where transitions are queued.
     let continuation: AsyncStream<Fact>.Continuation
 
     init(bus: BusConnection, logger: Logger) {
@@ -39,6 +43,7 @@ struct TransitionJournal: Sendable {
         }
     }
 
+    /// Ends `run` once the queue is empty.
     func finish() { continuation.finish() }
 
     private func append(_ fact: Fact) async {

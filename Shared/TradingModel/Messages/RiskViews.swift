@@ -1,5 +1,6 @@
 /// Request of `risk.trip`: trip a breaker by hand. No account: the global breaker.
 public struct RiskTrip: Codable, Sendable, Equatable {
+    /// The account, or nil for the global breaker.
     public var account: String?
     /// Why, journaled with the transition (1–64 characters).
     public var reason: String
@@ -13,6 +14,7 @@ public struct RiskTrip: Codable, Sendable, Equatable {
 
 /// Request of `risk.reset`: close a breaker by hand. No account: the global breaker.
 public struct RiskReset: Codable, Sendable, Equatable {
+    /// The account, or nil for the global breaker.
     public var account: String?
 
     /// Creates a reset request.
@@ -25,6 +27,7 @@ public struct RiskReset: Codable, Sendable, Equatable {
 public struct BreakerView: Codable, Sendable, Equatable {
     /// The account, or `*` for the global breaker.
     public var scope: String
+    /// The breaker's state.
     public var state: BreakerTransition.State
     /// The reason of the last transition (`none` before any).
     public var reason: String
@@ -45,9 +48,13 @@ public struct BreakerView: Codable, Sendable, Equatable {
 
 /// The governor as `risk.show` reports it.
 public struct GovernorView: Codable, Sendable, Equatable {
+    /// The governor's level.
     public var level: GovernorTransition.Level
+    /// Why (the last transition's reason).
     public var reason: String
+    /// When the state was entered, unix nanoseconds (0 before any transition).
     public var since: Int64
+    /// How many transitions (the journal's count).
     public var transitions: Int64
 
     /// Creates a governor view.
@@ -61,11 +68,15 @@ public struct GovernorView: Codable, Sendable, Equatable {
 
 /// One open reservation as `risk.show` reports it.
 public struct ReservationView: Codable, Sendable, Equatable {
+    /// The order's client_order_id.
     public var clientOrderId: String
+    /// The asset held.
     public var asset: String
     /// What is still held, fees included.
     public var remaining: ExactDecimal
+    /// The quantity.
     public var qty: ExactDecimal
+    /// The quantity filled so far.
     public var filled: ExactDecimal
     /// Whether the order's intent is committed in the journal (false: an orphan candidate).
     public var committed: Bool
@@ -88,6 +99,7 @@ public struct ReservationView: Codable, Sendable, Equatable {
 
 /// One position as `risk.show` reports it.
 public struct PositionView: Codable, Sendable, Equatable {
+    /// The instrument.
     public var symbol: String
     /// Signed base quantity traded (buys minus sells).
     public var qty: ExactDecimal
@@ -116,9 +128,11 @@ public struct PositionView: Codable, Sendable, Equatable {
 
 /// Equity and P&L in the valuation asset (docs/configuration.md: the day is the UTC day).
 public struct PnLView: Codable, Sendable, Equatable {
+    /// The asset the figures are in.
     public var valuationAsset: String
     /// Balances valued at the marks (assets without a mark are left out).
     public var equity: ExactDecimal?
+    /// Configured, or the first equity valued since start.
     public var initialCapital: ExactDecimal?
     /// Equity at the start of the UTC day (or when first valued that day).
     public var dayOpen: ExactDecimal?

@@ -19,7 +19,9 @@ public struct BreakerTransition: Codable, Sendable, Equatable {
 
     /// The scope's transition count after this one (1 for the first).
     public var number: Int64
+    /// The state before.
     public var from: State
+    /// The state after.
     public var to: State
     /// Why, e.g. `consecutive_venue_errors`, `manual_trip`, `cool_down_elapsed`.
     public var reason: String

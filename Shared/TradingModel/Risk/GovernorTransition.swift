@@ -23,7 +23,9 @@ public struct GovernorTransition: Codable, Sendable, Equatable {
 
     /// The account's transition count after this one (1 for the first).
     public var number: Int64
+    /// The level before.
     public var from: Level
+    /// The level after.
     public var to: Level
     /// Why, e.g. `drawdown_above_threshold`, `recovered_below_deescalation`.
     public var reason: String

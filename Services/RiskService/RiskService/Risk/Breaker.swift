@@ -8,6 +8,7 @@ import TradingModel
 /// from the facts by `apply`; the trigger counters are soft and start at zero after a
 /// restart.
 public struct Breaker: Sendable, Equatable {
+    /// The breaker's states (closed, draining, open, half_open).
     public typealias State = BreakerTransition.State
 
     /// Trip thresholds and timings (docs/configuration.md, `BW_RISK_BREAKER_*`).
@@ -56,11 +57,17 @@ public struct Breaker: Sendable, Equatable {
         var failed: Bool
     }
 
+    /// The account, or `*` for the global breaker.
     public let scope: String
+    /// Its thresholds and timings.
     public let settings: Settings
+    /// The current state.
     public private(set) var state: State = .closed
+    /// The reason of the last transition.
     public private(set) var reason = "none"
+    /// When the state was entered, unix nanoseconds.
     public private(set) var since: Int64 = 0
+    /// How many transitions it has had (the journal's count).
     public private(set) var transitions: Int64 = 0
     private(set) var consecutiveErrors = 0
     private(set) var samples: [Sample] = []

@@ -8,13 +8,18 @@ import TradingModel
 /// (R4): with equity above initial capital × factor, the drawdown is measured from
 /// initial capital instead of the day's high.
 public struct EquityCurve: Sendable, Equatable {
+    /// Nanoseconds in a UTC day.
     static let nanosPerDay: Int64 = 86_400_000_000_000
 
     /// Initial capital: configured, or else the first equity ever valued (in memory).
     public private(set) var initialCapital: ExactDecimal?
+    /// The UTC day number of the last valuation.
     public private(set) var day: Int64 = -1
+    /// The first equity valued this UTC day.
     public private(set) var dayOpen: ExactDecimal?
+    /// The highest equity valued this UTC day.
     public private(set) var dayHigh: ExactDecimal?
+    /// The latest equity.
     public private(set) var equity: ExactDecimal?
 
     /// A curve with a configured initial capital, or nil to take the first valuation.
@@ -65,6 +70,7 @@ public struct EquityCurve: Sendable, Equatable {
         return equity - open
     }
 
+    /// (reference − value) / reference when below, else 0.
     static func fractionBelow(_ value: ExactDecimal, _ reference: ExactDecimal) -> ExactDecimal {
         guard reference.isPositive, value < reference else { return .zero }
         return (reference - value).divided(by: reference, rounding: .up)

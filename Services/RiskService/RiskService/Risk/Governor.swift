@@ -8,12 +8,16 @@ import TradingModel
 /// drawdown calls for); de-escalation goes one level at a time, only while the
 /// drawdown is below `deescalateBelow` and after `minDwellNanos` at the current level.
 public struct Governor: Sendable, Equatable {
+    /// The governor's levels.
     public typealias Level = GovernorTransition.Level
 
     /// Thresholds as fractions of the drawdown reference (docs/configuration.md).
     public struct Settings: Sendable, Equatable {
+        /// SOFT_BRAKE at or above this drawdown (default 0.10).
         public var softBrake = ExactDecimal(units: 100_000_000_000)
+        /// QUARANTINE at or above this drawdown (default 0.15).
         public var quarantine = ExactDecimal(units: 150_000_000_000)
+        /// HARD_STOP at or above this drawdown (default 0.20).
         public var hardStop = ExactDecimal(units: 200_000_000_000)
         /// De-escalation only below this drawdown.
         public var deescalateBelow = ExactDecimal(units: 50_000_000_000)
@@ -26,11 +30,17 @@ public struct Governor: Sendable, Equatable {
         public init() {}
     }
 
+    /// The account it governs.
     public let account: String
+    /// Its thresholds.
     public let settings: Settings
+    /// The current level.
     public private(set) var level: Level = .normal
+    /// The reason of the last transition.
     public private(set) var reason = "none"
+    /// When the level was entered, unix nanoseconds.
     public private(set) var since: Int64 = 0
+    /// How many transitions it has had (the journal's count).
     public private(set) var transitions: Int64 = 0
 
     /// A governor at NORMAL.

@@ -20,11 +20,17 @@ public struct Limits: Sendable, Equatable {
 
     /// What the limits look at: the account as it would be with the order.
     public struct Proposal: Sendable, Equatable {
+        /// qty × price of the order.
         public var orderNotional: ExactDecimal
+        /// |exposure| × mark of the order's symbol with the order.
         public var positionNotionalAfter: ExactDecimal
+        /// Open orders before this one.
         public var openOrdersBefore: Int
+        /// Symbols with non-zero exposure with the order.
         public var openPositionsAfter: Int
+        /// Σ |exposure| × mark with the order.
         public var grossExposureAfter: ExactDecimal
+        /// The account's equity (nil before marks: leverage is not checked).
         public var equity: ExactDecimal?
 
         /// Creates a proposal.

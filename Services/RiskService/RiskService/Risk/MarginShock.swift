@@ -13,6 +13,7 @@ import TradingModel
 public struct MarginShock: Sendable, Equatable {
     /// One stress scenario.
     public struct Scenario: Sendable, Equatable {
+        /// A name for messages, e.g. `price+0.03_spread×2`.
         public var name: String
         /// Fractional price move, e.g. 0.03 or −0.03.
         public var priceMove: ExactDecimal
@@ -24,11 +25,15 @@ public struct MarginShock: Sendable, Equatable {
 
     /// One position of the stressed portfolio.
     public struct Leg: Sendable, Equatable {
+        /// The instrument.
         public var symbol: String
+        /// Spot or linear perpetual (options later).
         public var kind: InstrumentKind
         /// Signed quantity (spot: holdings of the base asset).
         public var qty: ExactDecimal
+        /// The current mark.
         public var mark: ExactDecimal
+        /// Half the current spread.
         public var halfSpread: ExactDecimal
 
         /// Creates a leg.

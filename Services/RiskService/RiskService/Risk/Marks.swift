@@ -6,7 +6,9 @@ import TradingModel
 public struct Marks: Sendable, Equatable {
     /// One symbol's latest quote.
     public struct Mark: Sendable, Equatable {
+        /// The best bid.
         public var bid: ExactDecimal
+        /// The best ask.
         public var ask: ExactDecimal
         /// (bid + ask) / 2.
         public var mid: ExactDecimal
@@ -14,6 +16,7 @@ public struct Marks: Sendable, Equatable {
         public var receivedAt: Int64
     }
 
+    /// The latest mark per symbol.
     public private(set) var bySymbol: [String: Mark] = [:]
 
     /// No marks yet.

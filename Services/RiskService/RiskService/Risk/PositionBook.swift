@@ -13,6 +13,7 @@ public struct PositionBook: Sendable, Equatable {
         public var realized: ExactDecimal = .zero
     }
 
+    /// Positions by symbol.
     public private(set) var bySymbol: [String: Position] = [:]
 
     /// An empty book.

@@ -5,31 +5,35 @@ import TradingModel
 /// positions, breakers, governors, and the orders still waiting for a venue answer.
 /// Replaying the same facts gives the same fold (what survives a kill -9).
 public struct RiskFold: Sendable, Equatable {
+    /// Balances and reservations.
     public private(set) var ledger: Ledger
+    /// Positions per account.
     public private(set) var positions: [String: PositionBook] = [:]
+    /// Breakers per scope (accounts and `*`).
     public private(set) var breakers: [String: Breaker] = [:]
+    /// Governors per account.
     public private(set) var governors: [String: Governor] = [:]
     /// Approved orders with no venue answer yet (accepted, fill or close), per account: "in flight".
     public private(set) var awaitingVenue: [String: Set<String>] = [:]
     /// base/quote per symbol, learned from the instrument catalogue and from intents.
     public private(set) var pairs: [String: Pair] = [:]
+    /// The seq of the last folded record.
     public private(set) var lastSeq: Int64 = 0
 
     /// A symbol's assets and kind.
     public struct Pair: Sendable, Equatable {
+        /// The asset bought or sold.
         public var base: String
+        /// The asset prices are in.
         public var quote: String
+        /// Spot or linear perpetual.
         public var kind: InstrumentKind
     }
 
     /// What folding one fact did that the live engine reacts to.
-    public struct Effect: Sendable, Equatable {
+    public struct Effect: Sendable {
         /// (account, realized P&L) of a reducing fill.
         public var trade: (account: String, realized: ExactDecimal)?
-
-        public static func == (lhs: Effect, rhs: Effect) -> Bool {
-            lhs.trade?.account == rhs.trade?.account && lhs.trade?.realized == rhs.trade?.realized
-        }
     }
 
     /// An empty fold over the configured accounts.
