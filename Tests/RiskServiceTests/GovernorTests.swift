@@ -71,6 +71,12 @@ struct GovernorTests {
         #expect(await h.engine.currentFold().governors["acct-1"]?.level == .softBrake)
         let halved = try await h.authorize(Fixtures.order("half", qty: "0.10001", price: "39000"))
         #expect(halved.qty == dec("0.05"))  // half of 0.10001 rounded down to the 0.00001 lot
+        do {
+            try await h.authorize(Fixtures.order("one-lot", qty: "0.00001", price: "39000"))
+            Issue.record("half a lot was approved")
+        } catch {
+            #expect(error.code == .governor && error.reason == "soft_brake_too_small")
+        }
         await h.mark("BTC/USDT", "34000")  // equity 84000: 16 %
         await h.evaluate()
         #expect(await h.engine.currentFold().governors["acct-1"]?.level == .quarantine)

@@ -24,6 +24,28 @@ struct LedgerTests {
         #expect(!account.available("USDT").isNegative)
         #expect(account.reserved["USDT"]! <= account.totals["USDT"]!)
         #expect(await harness.identityHolds())
+        // Commit the approved intents, then fill half of each order, fill or cancel the rest: the identity after every step.
+        let held = account.reservations.keys.sorted()
+        for id in held { await harness.commit([Self.intent(id, account.reservations[id]!)]) }
+        for (n, id) in held.enumerated() {
+            await harness.fill(id, side: .buy, qty: "0.02", price: "49990")
+            #expect(await harness.identityHolds(), "after the partial fill of \(id)")
+            if n % 2 == 0 {
+                await harness.fill(id, side: .buy, qty: "0.0199", price: "50000")
+            } else {
+                await harness.close(id)
+            }
+            #expect(await harness.identityHolds(), "after closing \(id)")
+        }
+        let settled = try #require(await harness.engine.currentFold().ledger.accounts["acct-1"])
+        #expect(settled.reserved["USDT"] == .zero && settled.reservations.isEmpty)
+        #expect(settled.totals["BTC"] == dec("1.4975"))  // 50 × 0.02 + 25 × 0.0199
+    }
+
+    static func intent(_ id: String, _ r: Ledger.Reservation) -> Fact {
+        Fact(id: "intent:acct-1:\(id)", account: "acct-1", payload: .orderIntent(OrderIntent(
+            clientOrderId: id, symbol: "BTC/USDT", side: r.side, type: .limit, qty: r.qty, price: dec("50000"),
+            timeInForce: .gtc, reserveAsset: r.asset, reserveAmount: r.remaining)))
     }
 
     @Test("partial fills commit partially (fees included), the rest is released on cancel")

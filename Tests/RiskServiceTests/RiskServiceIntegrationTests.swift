@@ -160,6 +160,38 @@ struct RiskServiceIntegrationTests {
         }
         #expect(try await client.journal().contains { $0.fact.id.hasPrefix("governor:acct-2:") })
     }
+    @Test("tradectl risk trip | show | reset against the real services")
+    func tradectlRiskCommands() async throws {
+        let (suite, client) = try await started(["bus", "persistence-writer", "venue-sim", "risk-service"])
+        defer { client.close(); suite.tearDown() }
+        let port = ["--bus-port", "\(suite.busPort)"]
+        let trip = try Self.tradectl(["risk", "trip", "--account", "acct-2", "--reason", "ops drill"] + port)
+        #expect(trip.status == 0)
+        #expect(try JSONDecoder().decode(BreakerView.self, from: Data(trip.output.utf8)).state == .open)
+        let show = try Self.tradectl(["risk", "show", "acct-2"] + port)
+        let view = try JSONDecoder().decode(AccountRisk.self, from: Data(show.output.utf8))
+        #expect(view.breaker?.reason == "manual_trip:ops drill")
+        #expect(view.balances.first { $0.asset == "USDT" }?.total == dec("50000"))
+        #expect(view.governor?.level == .normal)
+        let reset = try Self.tradectl(["risk", "reset", "--account", "acct-2"] + port)
+        #expect(try JSONDecoder().decode(BreakerView.self, from: Data(reset.output.utf8)).state == .closed)
+        let unknown = try Self.tradectl(["risk", "show", "nobody"] + port)
+        #expect(unknown.status != 0 && unknown.output.contains("UNKNOWN_ACCOUNT"))
+    }
+
+    /// Runs the real tradectl binary; its exit status and everything it printed.
+    static func tradectl(_ arguments: [String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Suite.binDirectory + "/tradectl")
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
 }
 
 extension SuiteClientConnection {

@@ -46,7 +46,8 @@ public struct RiskConfiguration: Sendable, Equatable {
         try readBreaker(s, into: &c.breaker)
         try readGovernor(s, into: &c.governor)
         try readMargin(s, into: &c.margin)
-        c.orphanTimeoutNanos = try s.millisNanos("BW_RISK_ORPHAN_TIMEOUT_MS", default: 30_000, in: 100...3_600_000)
+        // Longer than an intent's journal append may take (3 attempts × 5 s), so a live approval is never taken for an orphan.
+        c.orphanTimeoutNanos = try s.millisNanos("BW_RISK_ORPHAN_TIMEOUT_MS", default: 30_000, in: 20_000...3_600_000)
         c.evaluateInterval = .milliseconds(try s.int("BW_RISK_EVALUATE_MS", default: 250, in: 10...60_000))
         return c
     }
