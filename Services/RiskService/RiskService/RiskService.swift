@@ -52,33 +52,41 @@ public struct RiskService: Service {
         logger.info("risk.ready", metadata: ["last_seq": "\(lastSeq)"])
         bus.serve(service: RiskAPI.service)
         bus.register()
-        await withDiscardingTaskGroup { group in
-            group.addTask { await transitions.run() }
-            group.addTask { await follower.run(events: bus.events) { transitions.submit(await engine.apply($0)) } }
-            group.addTask { await followMarket() }
-            group.addTask { await evaluatePeriodically() }
-            await withGracefulShutdownHandler {
-                await bus.handleRequests { message throws(ServiceError) in try await handle(message) }
-            } onGracefulShutdown: {
-                bus.stopAccepting()
+        await withDiscardingTaskGroup { outer in
+            // Outlives the serving tasks: transitions queued before shutdown are still journaled.
+            outer.addTask { await transitions.run() }
+            await withDiscardingTaskGroup { group in
+                group.addTask { await follower.run(events: bus.events) { transitions.submit(await engine.apply($0)) } }
+                group.addTask { await loadInstruments() }
+                group.addTask { await followMarket() }
+                group.addTask { await evaluatePeriodically() }
+                await withGracefulShutdownHandler {
+                    await bus.handleRequests { message throws(ServiceError) in try await handle(message) }
+                } onGracefulShutdown: {
+                    bus.stopAccepting()
+                }
+                venue.stop()
+                group.cancelAll()
             }
-            venue.stop()
             transitions.finish()
-            group.cancelAll()
         }
         bus.stop()
         context.terminate()
     }
 
-    /// Instruments once, then every tick becomes a mark.
-    private func followMarket() async {
+    /// The venue's instruments (kinds, lot sizes), asked until the venue answers.
+    private func loadInstruments() async {
         while !Task.isCancelled {
             if let list = try? await venue.instruments() {
                 await engine.learn(list)
-                break
+                return
             }
             try? await Task.sleep(for: .milliseconds(500))
         }
+    }
+
+    /// Every tick becomes a mark.
+    private func followMarket() async {
         for await event in venue.stream {
             if case .tick(let tick) = event { await engine.updateMark(symbol: tick.symbol, bid: tick.bid, ask: tick.ask) }
         }

@@ -43,12 +43,14 @@ struct TransitionJournal: Sendable {
         }
     }
 
-    /// Ends `run` once the queue is empty.
+    /// Ends `run` once the queue is drained.
     func finish() { continuation.finish() }
 
+    /// Appends with retries; gives up (logged) only after `maxAttempts`, i.e. when the
+    /// writer has been unreachable for about a minute.
     private func append(_ fact: Fact) async {
         var backoff: Duration = .milliseconds(50)
-        while !Task.isCancelled {
+        for _ in 0..<Self.maxAttempts where !Task.isCancelled {
             do {
                 let ack = try await bus.call(
                     service: JournalAPI.service, type: JournalAPI.append, body: JournalAppend(facts: [fact]), replyType: AppendAck.self)
@@ -62,7 +64,11 @@ struct TransitionJournal: Sendable {
                 backoff = min(backoff * 2, .seconds(2))
             }
         }
+        logger.error("risk.transition.unjournaled", metadata: ["fact.id": "\(fact.id)"])
     }
+
+    /// Append attempts per transition (each waits up to 15 s for the writer, then backs off ≤ 2 s).
+    static let maxAttempts = 5
 
     private func publishAlert(_ fact: Fact) {
         let kind = if case .breakerTransition = fact.payload { "breaker" } else { "governor" }
