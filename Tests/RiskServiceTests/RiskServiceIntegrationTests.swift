@@ -76,14 +76,18 @@ struct RiskServiceIntegrationTests {
     func tripResetAndBadInput() async throws {
         let (suite, client) = try await started(["bus", "persistence-writer", "venue-sim", "risk-service"])
         defer { client.close(); suite.tearDown() }
-        let alerts = try EventProbe(suite, topics: [RiskAPI.alertTopic])
+        let alerts = try EventProbe(suite, topics: [RiskAPI.alertTopic, JournalAPI.factTopic])
         defer { alerts.close() }
+        // The subscription is live once a fact published after it arrives (no slow-joiner loss of the alert).
+        _ = try await client.authorize(Fixtures.order("probe-join", account: "acct-2", qty: "0.01"))
+        #expect(try await eventually { alerts.messages.contains { $0.header.type.hasPrefix(JournalAPI.factTopic) } })
         let tripped = try await client.bus.call(
             service: RiskAPI.service, type: RiskAPI.trip, key: "acct-1", body: RiskTrip(account: "acct-1", reason: "drill"),
             replyType: BreakerView.self, timeout: .seconds(5), attempts: 1)
         #expect(tripped.state == .open && tripped.reason == "manual_trip:drill")
-        let alert = await alerts.bus.events.first { $0.header.type == "alert.risk.breaker" }
-        #expect(try alert?.decode(Fact.self).id == "breaker:acct-1:1")
+        #expect(try await eventually {
+            alerts.messages.contains { $0.header.type == "alert.risk.breaker" && (try? $0.decode(Fact.self).id) == "breaker:acct-1:1" }
+        })
         do {
             _ = try await client.authorize(Fixtures.order("blocked", qty: "0.01"))
             Issue.record("an OPEN breaker let an order through")
@@ -148,6 +152,8 @@ struct RiskServiceIntegrationTests {
         let resting = OrderSubmit(clientOrderId: "rest-1", account: "acct-2", symbol: "BTC/USDT", side: .buy, type: .limit, qty: dec("0.01"), price: dec("1000"))
         _ = try await client.submitOrder(resting)
         #expect(try await probe.venue.openOrders(account: "acct-2").map(\.clientOrderId) == ["rest-1"])
+        // Risk has valued the account (its day's high is the untouched balance) before it trades.
+        #expect(try await eventually { (try? await client.show("acct-2"))?.pnl?.dayHigh == dec("50000") })
         // A market buy pays the spread and the fee: equity dips below the day's high, past the tiny thresholds.
         _ = try await client.submitOrder(OrderSubmit(clientOrderId: "dip-1", account: "acct-2", symbol: "BTC/USDT", side: .buy, type: .market, qty: dec("0.01")))
         #expect(try await eventually { (try? await client.show("acct-2"))?.governor?.level == .hardStop })

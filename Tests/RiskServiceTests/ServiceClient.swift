@@ -3,6 +3,7 @@ import BusProtocol
 import Foundation
 import Logging
 import RiskService
+import Synchronization
 import TestSupport
 import TradingModel
 import VenueKit
@@ -65,10 +66,16 @@ final class VenueProbe: Sendable {
     }
 }
 
-/// A subscriber to the bus's event plane (alerts).
+/// A subscriber to the bus's event plane that keeps what it received (alerts, facts).
 final class EventProbe: Sendable {
     let context = ZMQContext()
     let bus: BusConnection
+    private final class Inbox: Sendable {
+        let messages = Mutex<[Message]>([])
+    }
+
+    private let received = Inbox()
+    private let collector: Task<Void, Never>
 
     init(_ suite: Suite, topics: [String]) throws {
         var logger = Logger(label: "event-probe")
@@ -76,12 +83,19 @@ final class EventProbe: Sendable {
         var configuration = BusConnection.Configuration(endpoints: suite.endpoints, identity: "probe-\(UUID().uuidString)")
         configuration.subscriptions = topics
         configuration.publishesEvents = false
-        bus = try BusConnection(configuration: configuration, context: context, logger: logger)
+        let bus = try BusConnection(configuration: configuration, context: context, logger: logger)
         bus.start()
+        self.bus = bus
+        let received = received
+        collector = Task { for await message in bus.events { received.messages.withLock { $0.append(message) } } }
     }
+
+    /// The events received so far, oldest first.
+    var messages: [Message] { received.messages.withLock { $0 } }
 
     func close() {
         bus.stop()
+        collector.cancel()
         context.terminate()
     }
 }
