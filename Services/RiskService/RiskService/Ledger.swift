@@ -144,8 +144,8 @@ public struct Ledger: Sendable, Equatable {
             self.fill(account: fact.account, fill, base: pair.base, quote: pair.quote)
         case .orderClosed(let closed) where closed.state != .unknown:
             release(account: fact.account, clientOrderId: closed.clientOrderId)
-        case .orderClosed, .orderAccepted, .breakerTransition, .governorTransition:
-            break
+        default:
+            break  // accepted orders, unknown orders, risk transitions and later fact types move no balance
         }
     }
 

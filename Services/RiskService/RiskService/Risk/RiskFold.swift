@@ -71,25 +71,31 @@ public struct RiskFold: Sendable, Equatable {
             if ledger.accounts[fact.account]?.reservations[intent.clientOrderId] == nil {
                 awaitingVenue[fact.account, default: []].insert(intent.clientOrderId)
             }
-        case .orderAccepted(let accepted):
-            awaitingVenue[fact.account]?.remove(accepted.clientOrderId)
         case .fillRecorded(let fill):
             awaitingVenue[fact.account]?.remove(fill.clientOrderId)
             if let pair = pair(fill.symbol), let realized = positions[fact.account, default: PositionBook()].apply(fill, quote: pair.quote) {
                 effect.trade = (fact.account, realized)
             }
-        case .orderClosed(let closed):
-            awaitingVenue[fact.account]?.remove(closed.clientOrderId)
         case .breakerTransition(let transition):
             breakers[fact.account]?.apply(transition)
         case .governorTransition(let transition):
             governors[fact.account]?.apply(transition)
+        default:
+            break  // answers are below; other fact types (e.g. the operation log) are not folded here
         }
+        if let answered = Self.venueAnswer(fact.payload) { awaitingVenue[fact.account]?.remove(answered) }
         let known = pairs
         ledger.apply(fact, at: now) { symbol in
             (known[symbol].map { ($0.base, $0.quote) }) ?? Self.splitSymbol(symbol)
         }
         return effect
+    }
+
+    /// The order a venue answer (accepted, or closed in any way) is about: it is no longer in flight.
+    static func venueAnswer(_ payload: FactPayload) -> String? {
+        if case .orderAccepted(let accepted) = payload { return accepted.clientOrderId }
+        if case .orderClosed(let closed) = payload { return closed.clientOrderId }
+        return nil
     }
 
     /// The base/quote of a symbol: known, or split from `BASE/QUOTE`.
