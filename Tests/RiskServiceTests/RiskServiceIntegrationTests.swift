@@ -79,8 +79,12 @@ struct RiskServiceIntegrationTests {
         let alerts = try EventProbe(suite, topics: [RiskAPI.alertTopic, JournalAPI.factTopic])
         defer { alerts.close() }
         // The subscription is live once a fact published after it arrives (no slow-joiner loss of the alert).
-        _ = try await client.authorize(Fixtures.order("probe-join", account: "acct-2", qty: "0.01"))
-        #expect(try await eventually { alerts.messages.contains { $0.header.type.hasPrefix(JournalAPI.factTopic) } })
+        var joins = 0
+        #expect(try await eventually(every: .milliseconds(200)) {
+            joins += 1
+            _ = try? await client.authorize(Fixtures.order("probe-join-\(joins)", account: "acct-2", qty: "0.01"))
+            return alerts.messages.contains { $0.header.type.hasPrefix(JournalAPI.factTopic) }
+        })
         let tripped = try await client.bus.call(
             service: RiskAPI.service, type: RiskAPI.trip, key: "acct-1", body: RiskTrip(account: "acct-1", reason: "drill"),
             replyType: BreakerView.self, timeout: .seconds(5), attempts: 1)
