@@ -189,6 +189,26 @@ struct RiskServiceIntegrationTests {
         #expect(unknown.status != 0 && unknown.output.contains("UNKNOWN_ACCOUNT"))
     }
 
+    @Test("a bad risk setting stops risk-service at start with status 2 and the key named", arguments: [
+        ("BW_RISK_GOVERNOR_SOFT_BRAKE", "0.5"), ("BW_RISK_LIMITS", "acct-1:max_leverage=-1"), ("BW_RISK_BREAKER_COOL_DOWN_MS", "soon"),
+    ])
+    func badSettingStopsTheService(key: String, value: String) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Suite.binDirectory + "/risk-service")
+        var environment = ProcessInfo.processInfo.environment
+        environment[key] = value
+        environment["BW_BUS_PORT"] = "\(FreePorts.block(of: 4))"
+        process.environment = environment
+        let pipe = Pipe()
+        process.standardError = pipe
+        process.standardOutput = Pipe()
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 2)
+        #expect(output.contains(key.hasPrefix("BW_RISK_GOVERNOR") ? "BW_RISK_GOVERNOR" : key), "\(output)")
+    }
+
     /// Runs the real tradectl binary; its exit status and everything it printed.
     static func tradectl(_ arguments: [String]) throws -> (status: Int32, output: String) {
         let process = Process()
