@@ -162,4 +162,42 @@ struct BreakerTests {
         await h.fill("s2", side: .sell, qty: "0.1", price: "49000")
         #expect(await h.engine.currentFold().breakers["acct-1"]?.reason == "consecutive_losing_trades")
     }
+    @Test("through the engine: stale marks trip the global breaker, a drawdown of the account's equity trips its breaker")
+    func staleAndDrawdownThroughEngine() async throws {
+        var configuration = Fixtures.configuration(["acct-1": ["USDT": dec("50000"), "BTC": dec("1")]])
+        configuration.governor.softBrake = dec("0.5")  // keep the governor out of the way
+        configuration.governor.quarantine = dec("0.6")
+        configuration.governor.hardStop = dec("0.7")
+        let h = await Harness(configuration)
+        await h.mark("BTC/USDT", "50000")
+        await h.evaluate()  // equity 100000: the day's high
+        h.clock.advance(seconds: 10)
+        await h.evaluate()
+        #expect(await h.engine.currentFold().breakers["*"]?.state == .closed)  // 10 s old is not stale yet
+        h.clock.advance(nanos: 1)
+        await h.evaluate()
+        #expect(await h.engine.currentFold().breakers["*"]?.reason == "stale_market_data")
+        await h.mark("BTC/USDT", "40000")  // equity 90000: 10 % below the high
+        await h.evaluate()
+        let account = try #require(await h.engine.currentFold().breakers["acct-1"])
+        #expect(account.state == .open && account.reason == "drawdown")
+    }
+
+    @Test("through the engine: the day's loss trips the breaker (the drawdown threshold set out of reach)")
+    func dailyLossThroughEngine() async throws {
+        var configuration = Fixtures.configuration(["acct-1": ["USDT": dec("50000"), "BTC": dec("1")]])
+        configuration.breaker.drawdown = dec("1")
+        configuration.governor.softBrake = dec("0.5")
+        configuration.governor.quarantine = dec("0.6")
+        configuration.governor.hardStop = dec("0.7")
+        let h = await Harness(configuration)
+        await h.mark("BTC/USDT", "50000")
+        await h.evaluate()
+        await h.mark("BTC/USDT", "36000")  // equity 86000: down 14 % on the day
+        await h.evaluate()
+        #expect(await h.engine.currentFold().breakers["acct-1"]?.state == .closed)
+        await h.mark("BTC/USDT", "35000")  // 15 %
+        await h.evaluate()
+        #expect(await h.engine.currentFold().breakers["acct-1"]?.reason == "daily_loss")
+    }
 }
