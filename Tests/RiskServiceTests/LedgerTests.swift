@@ -104,6 +104,20 @@ struct LedgerTests {
         #expect(account.reserved["USDT"] == dec("5005"))
     }
 
+    @Test("a repeat of a finished order's intent (the writer says duplicate) holds nothing; a live one keeps its hold")
+    func duplicateIntentReleasesTheFreshHold() async throws {
+        let h = await Harness()
+        try await h.authorize(Fixtures.order("done", qty: "0.1"))
+        await h.close("done")
+        _ = try await h.engine.authorize(Fixtures.order("done", qty: "0.1"))  // fresh hold, the intent is already journaled
+        await h.engine.releaseIfUncommitted(account: "acct-1", clientOrderId: "done")
+        #expect(await h.engine.currentFold().ledger.accounts["acct-1"]?.reservations.isEmpty == true)
+        try await h.authorize(Fixtures.order("live", qty: "0.1"))
+        await h.engine.releaseIfUncommitted(account: "acct-1", clientOrderId: "live")
+        #expect(await h.engine.currentFold().ledger.accounts["acct-1"]?.reservations["live"] != nil)
+        #expect(await h.identityHolds())
+    }
+
     @Test("insufficient balance and an unknown account are refused with their codes")
     func refusals() async throws {
         let h = await Harness()

@@ -127,6 +127,14 @@ public actor RiskEngine {
         fold.release(account: account, clientOrderId: clientOrderId)
     }
 
+    /// The writer already had this intent (a repeat of an old order): the fresh hold is
+    /// released unless the intent's fact has been folded into it meanwhile. If the order
+    /// is still live and its fact not yet folded, folding it re-creates the reservation.
+    public func releaseIfUncommitted(account: String, clientOrderId: String) {
+        guard fold.ledger.accounts[account]?.reservations[clientOrderId]?.committed == false else { return }
+        fold.release(account: account, clientOrderId: clientOrderId)
+    }
+
     /// The fold (tests compare folds).
     public func currentFold() -> RiskFold { fold }
 

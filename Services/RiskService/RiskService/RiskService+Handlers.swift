@@ -62,6 +62,9 @@ extension RiskService {
             await engine.release(account: request.account, clientOrderId: request.clientOrderId)
             throw error
         }
+        if ack.status == "duplicate" {
+            await engine.releaseIfUncommitted(account: request.account, clientOrderId: request.clientOrderId)
+        }
         return RiskDecision(approved: true, qty: approval.qty, reserveAsset: approval.asset, reserveAmount: approval.amount, intentSeq: ack.seqs.first ?? 0)
     }
 }
