@@ -96,6 +96,11 @@ struct GovernorTests {
         } catch {
             #expect(error.code == .governor && error.reason == "hard_stop")
         }
+        // The open sell is still held: the kill switch is asked for again every 30 s, not at once.
+        #expect(await h.engine.accountsToCancelAgain().isEmpty)
+        h.clock.advance(seconds: 30)
+        #expect(await h.engine.accountsToCancelAgain() == ["acct-1"])
+        #expect(await h.engine.accountsToCancelAgain().isEmpty)
         let ids = h.journal.compactMap { if case .governorTransition = $0.fact.payload { $0.fact.id } else { nil } }
         #expect(ids == ["governor:acct-1:1", "governor:acct-1:2", "governor:acct-1:3"])
         #expect(h.replay().governors.mapValues(\.view) == (await h.engine.currentFold().governors.mapValues(\.view)))

@@ -21,6 +21,8 @@ public actor RiskEngine {
     var curves: [String: EquityCurve] = [:]
     /// The venue's instruments by symbol (lot sizes, kinds).
     var instruments: [String: Instrument] = [:]
+    /// When each account's kill switch was last asked for again (HARD_STOP with open orders).
+    var killSwitchAskedAt: [String: Int64] = [:]
     /// False while replaying at start-up: replayed facts rebuild state, they trigger nothing.
     public private(set) var isLive = false
 
@@ -116,10 +118,28 @@ public actor RiskEngine {
                 facts.append(Self.fact(scope: account, t))
             }
             if let drawdown, let t = fold.withGovernor(account, { $0.observe(drawdown: drawdown, now: now) }) {
+                if t.to == .hardStop { killSwitchAskedAt[account] = now }  // the transition itself asks first
                 facts.append(Fact(id: GovernorTransition.factId(account: account, number: t.number), account: account, payload: .governorTransition(t)))
             }
         }
         return facts
+    }
+
+    /// How often a HARD_STOP account that still has open orders gets its kill switch again.
+    public static let killSwitchRetryNanos: Int64 = 30_000_000_000
+
+    /// Accounts in HARD_STOP that still hold reservations of open orders and were not
+    /// asked for within `killSwitchRetryNanos` (after a restart, or a kill switch that
+    /// could not cancel everything): their open orders are to be cancelled again.
+    public func accountsToCancelAgain() -> [String] {
+        let now = clock()
+        let due = fold.governors.filter { account, governor in
+            governor.level == .hardStop
+                && !(fold.ledger.accounts[account]?.reservations.isEmpty ?? true)
+                && now - (killSwitchAskedAt[account] ?? Int64.min / 2) >= Self.killSwitchRetryNanos
+        }.keys.sorted()
+        for account in due { killSwitchAskedAt[account] = now }
+        return due
     }
 
     /// Undoes a live approval whose intent did not commit.

@@ -96,6 +96,7 @@ public struct RiskService: Service {
         while !Task.isCancelled {
             try? await Task.sleep(for: interval)
             transitions.submit(await engine.evaluate())
+            transitions.cancelAgain(await engine.accountsToCancelAgain())
         }
     }
 }

@@ -9,36 +9,55 @@ import TradingModel
 ///
 /// The transition is already in effect in the engine; a failed append is retried
 /// (same fact id: the writer keeps one) until it commits or the service stops. The
-/// queue is unbounded by design: it holds at most one entry per state change, and
-/// state changes need an event each (bounded by the request and fact rates).
+/// queue is unbounded by design: it holds at most one entry per state change (state
+/// changes need an event each, bounded by the request and fact rates) and one
+/// kill-switch retry per account per `RiskEngine.killSwitchRetryNanos`.
 struct TransitionJournal: Sendable {
+    /// One piece of queued work.
+    enum Work: Sendable {
+        /// A transition to journal and alert.
+        case transition(Fact)
+        /// Ask the gateway again to cancel an account's open orders (HARD_STOP still has some).
+        case cancelAll(String)
+    }
+
     /// The bus the writer and the gateway are reached on.
     let bus: BusConnection
     /// The service's logger.
     let logger: Logger
-    /// The queued transitions, in order.
-    let facts: AsyncStream<Fact>
-    /// Where transitions are queued.
-    let continuation: AsyncStream<Fact>.Continuation
+    /// The queued work, in order.
+    let work: AsyncStream<Work>
+    /// Where work is queued.
+    let continuation: AsyncStream<Work>.Continuation
 
     init(bus: BusConnection, logger: Logger) {
         self.bus = bus
         self.logger = logger
-        (facts, continuation) = AsyncStream.makeStream(of: Fact.self, bufferingPolicy: .unbounded)
+        (work, continuation) = AsyncStream.makeStream(of: Work.self, bufferingPolicy: .unbounded)
     }
 
     /// Queues transitions (in order).
     func submit(_ list: [Fact]) {
-        for fact in list { continuation.yield(fact) }
+        for fact in list { continuation.yield(.transition(fact)) }
+    }
+
+    /// Queues kill-switch retries for accounts in HARD_STOP that still have open orders.
+    func cancelAgain(_ accounts: [String]) {
+        for account in accounts { continuation.yield(.cancelAll(account)) }
     }
 
     /// Runs until the stream is finished.
     func run() async {
-        for await fact in facts {
-            await append(fact)
-            publishAlert(fact)
-            if case .governorTransition(let t) = fact.payload, t.to == .hardStop {
-                await cancelAll(account: fact.account)
+        for await item in work {
+            switch item {
+            case .transition(let fact):
+                await append(fact)
+                publishAlert(fact)
+                if case .governorTransition(let t) = fact.payload, t.to == .hardStop {
+                    await cancelAll(account: fact.account)
+                }
+            case .cancelAll(let account):
+                await cancelAll(account: account)
             }
         }
     }
