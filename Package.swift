@@ -68,7 +68,7 @@ let package = Package(
             path: "Services/PersistenceWriter/Main"
         ),
 
-        .target(name: "RiskService", dependencies: ["BusKit", "TradingModel", "ServiceRuntime"], path: "Services/RiskService/RiskService"),
+        .target(name: "RiskService", dependencies: ["BusKit", "TradingModel", "VenueKit", "ServiceRuntime"], path: "Services/RiskService/RiskService"),
         .executableTarget(name: "risk-service", dependencies: ["RiskService", "ServiceRuntime"], path: "Services/RiskService/Main"),
 
         .target(
@@ -121,6 +121,7 @@ let package = Package(
             name: "OrderGatewayTests",
             dependencies: ["OrderGateway", "VenueKit", "TradingModel", "ServiceRuntime", .product(name: "Logging", package: "swift-log")],
             path: "Tests/OrderGatewayTests"),
+        .testTarget(name: "RiskServiceTests", dependencies: ["RiskService", "ServiceRuntime", "TradingModel", "BusKit", "TestSupport", "VenueKit"], path: "Tests/RiskServiceTests"),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -7,8 +7,9 @@ import ZeroMQ
 
 let sections: [String: () async throws -> Void] = [
     "orders": OrderBench.run,
+    "risk": RiskBench.run,
 ]
-let order = ["orders"]
+let order = ["orders", "risk"]
 let asked = Array(CommandLine.arguments.dropFirst())
 let chosen = asked.isEmpty ? order : asked
 for name in chosen where sections[name] == nil {

@@ -48,6 +48,10 @@ public enum FactPayload: Sendable, Equatable {
     case fillRecorded(FillRecorded)
     /// The order reached a terminal state other than filled, or became unknown.
     case orderClosed(OrderClosed)
+    /// A circuit breaker changed state (R7); `account` is the scope (`*` = global).
+    case breakerTransition(BreakerTransition)
+    /// An account's risk governor changed level (R7).
+    case governorTransition(GovernorTransition)
 
     public var type: String {
         switch self {
@@ -55,6 +59,8 @@ public enum FactPayload: Sendable, Equatable {
         case .orderAccepted: "order.accepted"
         case .fillRecorded: "fill.recorded"
         case .orderClosed(let closed): closed.factType
+        case .breakerTransition: "breaker.transition"
+        case .governorTransition: "governor.transition"
         }
     }
 
@@ -65,6 +71,8 @@ public enum FactPayload: Sendable, Equatable {
         case "fill.recorded": return .fillRecorded(try FillRecorded(from: decoder))
         case "order.canceled", "order.rejected", "order.expired", "order.unknown":
             return .orderClosed(try OrderClosed(from: decoder))
+        case "breaker.transition": return .breakerTransition(try BreakerTransition(from: decoder))
+        case "governor.transition": return .governorTransition(try GovernorTransition(from: decoder))
         default:
             throw ServiceError(.unknownType, reason: "unknown_fact_type", "unknown fact type '\(type)'")
         }
@@ -76,6 +84,8 @@ public enum FactPayload: Sendable, Equatable {
         case .orderAccepted(let body): try body.encode(to: encoder)
         case .fillRecorded(let body): try body.encode(to: encoder)
         case .orderClosed(let body): try body.encode(to: encoder)
+        case .breakerTransition(let body): try body.encode(to: encoder)
+        case .governorTransition(let body): try body.encode(to: encoder)
         }
     }
 }

@@ -1,8 +1,9 @@
 import RiskService
 import ServiceRuntime
 
-// risk-service: reservations against the configured balances (BW_ACCOUNTS).
+// risk-service: reservations, breakers, governor, limits and margin over the journal's fold.
 await ServiceMain.run(service: "risk-service") { settings, logger in
-    let ledger = Ledger(startingBalances: try settings.accounts(), feeRate: try settings.feeRate())
-    return try RiskService(endpoints: try settings.busEndpoints(), ledger: ledger, logger: logger)
+    try RiskService(
+        endpoints: try settings.busEndpoints(), venue: try settings.venueEndpoints(),
+        configuration: try RiskConfiguration.read(settings), logger: logger)
 }

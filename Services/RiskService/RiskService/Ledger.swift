@@ -1,33 +1,50 @@
 import BusProtocol
 import TradingModel
 
-/// Per account and asset: total, reserved, and the open reservations by order.
+/// Per account and asset: total, reserved, and the open reservations by order (R1).
 /// Invariant after every change: 0 ≤ reserved ≤ total, i.e. available + reserved = total
-/// with available ≥ 0 (asserted: a violation is a bug that would spend money twice).
+/// with available ≥ 0, and reserved = Σ of the open reservations (a precondition: a
+/// violation is a bug that would spend money twice).
 public struct Ledger: Sendable, Equatable {
     /// The funds held for one order until it fills or closes.
     public struct Reservation: Sendable, Equatable {
+        /// The asset held (quote for buys, base for sells).
         public var asset: String
+        /// What is still held, fees included.
         public var remaining: ExactDecimal
+        /// The order's side.
         public var side: Side
+        /// The order's approved quantity.
         public var qty: ExactDecimal
+        /// The quantity filled so far.
         public var filled: ExactDecimal
+        /// Whether the order's intent is in the journal (false: held by a live approval only).
+        public var committed: Bool
+        /// When it was made, unix nanoseconds (orphans are released after a timeout).
+        public var reservedAt: Int64
     }
 
     /// One account's balances and reservations.
     public struct Account: Sendable, Equatable {
+        /// Total per asset (available + reserved).
         public var totals: [String: ExactDecimal]
+        /// Reserved per asset: Σ of the open reservations.
         public var reserved: [String: ExactDecimal] = [:]
+        /// Open reservations by client_order_id.
         public var reservations: [String: Reservation] = [:]
 
+        /// total − reserved.
         public func available(_ asset: String) -> ExactDecimal {
             totals[asset, default: .zero] - reserved[asset, default: .zero]
         }
     }
 
+    /// Every configured account.
     public private(set) var accounts: [String: Account]
+    /// The fee rate reserved for on buys.
     public let feeRate: ExactDecimal
 
+    /// A ledger with the configured starting balances.
     public init(startingBalances: [String: [String: ExactDecimal]], feeRate: ExactDecimal) {
         accounts = startingBalances.mapValues { Account(totals: $0) }
         self.feeRate = feeRate
@@ -48,16 +65,20 @@ public struct Ledger: Sendable, Equatable {
 
     /// Reserves funds for an order, or says why not. Reserving again for the same
     /// order is a no-op (a resent authorization).
-    public mutating func reserve(account: String, clientOrderId: String, asset: String, amount: ExactDecimal, side: Side, qty: ExactDecimal) throws(ServiceError) {
+    public mutating func reserve(
+        account: String, clientOrderId: String, asset: String, amount: ExactDecimal, side: Side, qty: ExactDecimal,
+        committed: Bool = false, now: Int64 = 0
+    ) throws(ServiceError) {
         guard var state = accounts[account] else {
             throw ServiceError(.unknownAccount, reason: "unknown_account", "account '\(account)' is not configured")
         }
         if state.reservations[clientOrderId] != nil { return }
-        guard state.available(asset) >= amount else {
+        guard !amount.isNegative, state.available(asset) >= amount else {
             throw ServiceError(.insufficientBalance, reason: "insufficient_\(asset.lowercased())",
                 "needs \(amount) \(asset), \(state.available(asset)) available")
         }
-        state.reservations[clientOrderId] = Reservation(asset: asset, remaining: amount, side: side, qty: qty, filled: .zero)
+        state.reservations[clientOrderId] = Reservation(
+            asset: asset, remaining: amount, side: side, qty: qty, filled: .zero, committed: committed, reservedAt: now)
         state.reserved[asset, default: .zero] += amount
         accounts[account] = checked(state)
     }
@@ -69,7 +90,21 @@ public struct Ledger: Sendable, Equatable {
         accounts[account] = checked(state)
     }
 
-    /// Books a fill: balances move, the reservation is consumed, and released in full when the order is done.
+    /// Releases live approvals whose intent never reached the journal, made at or before
+    /// `cutoff`; returns them as (account, client_order_id).
+    public mutating func releaseOrphans(madeAtOrBefore cutoff: Int64) -> [(account: String, clientOrderId: String)] {
+        var orphans: [(account: String, clientOrderId: String)] = []
+        for (account, state) in accounts {
+            for (id, reservation) in state.reservations where !reservation.committed && reservation.reservedAt <= cutoff {
+                orphans.append((account, id))
+            }
+        }
+        for orphan in orphans { release(account: orphan.account, clientOrderId: orphan.clientOrderId) }
+        return orphans
+    }
+
+    /// Books a fill: balances move, the reservation is consumed (fees included), and
+    /// what is left is released when the order is completely filled.
     public mutating func fill(account: String, _ fill: FillRecorded, base: String, quote: String) {
         guard var state = accounts[account] else { return }
         let notional = fill.qty.multiplied(by: fill.price, rounding: .halfEven)
@@ -77,8 +112,6 @@ public struct Ledger: Sendable, Equatable {
         case .buy: (quote, notional + (fill.feeAsset == quote ? fill.fee : .zero), base, fill.qty - (fill.feeAsset == base ? fill.fee : .zero))
         case .sell: (base, fill.qty, quote, notional - (fill.feeAsset == quote ? fill.fee : .zero))
         }
-        state.totals[spentAsset, default: .zero] -= spent
-        state.totals[gotAsset, default: .zero] += got
         if var reservation = state.reservations[fill.clientOrderId] {
             let consumed = min(spent, reservation.remaining)
             reservation.remaining -= consumed
@@ -86,34 +119,49 @@ public struct Ledger: Sendable, Equatable {
             state.reserved[reservation.asset, default: .zero] -= consumed
             state.reservations[fill.clientOrderId] = reservation
         }
-        accounts[account] = state
+        state.totals[spentAsset, default: .zero] -= spent
+        state.totals[gotAsset, default: .zero] += got
+        accounts[account] = checked(state)
         if let reservation = state.reservations[fill.clientOrderId], reservation.filled >= reservation.qty {
             release(account: account, clientOrderId: fill.clientOrderId)
-        } else {
-            accounts[account] = checked(state)
         }
     }
 
     /// Folds one committed fact into the ledger (used for live facts and replays alike).
-    public mutating func apply(_ fact: Fact, instruments: (String) -> (base: String, quote: String)?) {
+    public mutating func apply(_ fact: Fact, at now: Int64, instruments: (String) -> (base: String, quote: String)?) {
         switch fact.payload {
         case .orderIntent(let intent):
-            // A replayed intent re-creates its reservation; a live one is already held.
-            try? reserve(account: fact.account, clientOrderId: intent.clientOrderId, asset: intent.reserveAsset,
-                amount: intent.reserveAmount, side: intent.side, qty: intent.qty)
+            if var state = accounts[fact.account], state.reservations[intent.clientOrderId] != nil {
+                state.reservations[intent.clientOrderId]?.committed = true
+                accounts[fact.account] = checked(state)
+            } else {
+                // A replayed intent re-creates its reservation; a live one is already held.
+                try? reserve(account: fact.account, clientOrderId: intent.clientOrderId, asset: intent.reserveAsset,
+                    amount: intent.reserveAmount, side: intent.side, qty: intent.qty, committed: true, now: now)
+            }
         case .fillRecorded(let fill):
             guard let pair = instruments(fill.symbol) else { return }
             self.fill(account: fact.account, fill, base: pair.base, quote: pair.quote)
         case .orderClosed(let closed) where closed.state != .unknown:
             release(account: fact.account, clientOrderId: closed.clientOrderId)
-        case .orderClosed, .orderAccepted:
-            break
+        default:
+            break  // accepted orders, unknown orders, risk transitions and later fact types move no balance
         }
     }
 
+    /// The identity, checked after every change.
     private func checked(_ state: Account) -> Account {
-        for (asset, reserved) in state.reserved {
+        var held: [String: ExactDecimal] = [:]
+        for reservation in state.reservations.values {
+            precondition(!reservation.remaining.isNegative, "ledger: negative remaining reservation")
+            held[reservation.asset, default: .zero] += reservation.remaining
+        }
+        for asset in Set(state.totals.keys).union(state.reserved.keys) {
+            let total = state.totals[asset, default: .zero], reserved = state.reserved[asset, default: .zero]
             precondition(!reserved.isNegative, "ledger: negative reservation of \(asset)")
+            precondition(!total.isNegative, "ledger: negative total of \(asset)")
+            precondition(reserved <= total, "ledger: \(asset) reserved \(reserved) exceeds total \(total) (available < 0)")
+            precondition(reserved == held[asset, default: .zero], "ledger: \(asset) reserved \(reserved) ≠ Σ reservations")
         }
         return state
     }

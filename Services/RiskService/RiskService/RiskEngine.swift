@@ -1,65 +1,186 @@
 import BusProtocol
 import TradingModel
 
-/// The risk-service's state: the ledger folded from the journal. An actor, so a
-/// check and its reservation happen as one step (no check-then-act race).
+/// The risk-service's state and decisions: the fold of the journal (ledger, positions,
+/// breakers, governors) plus the live marks and equity curves. An actor, so a check
+/// and its reservation happen as one step (no check-then-act race).
+///
+/// Every breaker or governor change is returned as a fact for the caller to journal;
+/// the change is already in effect here, and folding the same fact again is a no-op.
+/// Time comes from the injected `clock` (unix nanoseconds), so tests control it.
 public actor RiskEngine {
-    private var ledger: Ledger
-    private var pairs: [String: (base: String, quote: String)] = [:]
-    public private(set) var lastSeq: Int64 = 0
+    /// The validated settings.
+    let configuration: RiskConfiguration
+    /// Now, unix nanoseconds (injected: tests move it by hand).
+    let clock: @Sendable () -> Int64
+    /// The journal's fold.
+    var fold: RiskFold
+    /// The latest marks from the venue's ticks.
+    var marks = Marks()
+    /// Equity over the day per account.
+    var curves: [String: EquityCurve] = [:]
+    /// The venue's instruments by symbol (lot sizes, kinds).
+    var instruments: [String: Instrument] = [:]
+    /// When each account's kill switch was last asked for again (HARD_STOP with open orders).
+    var killSwitchAskedAt: [String: Int64] = [:]
+    /// False while replaying at start-up: replayed facts rebuild state, they trigger nothing.
+    public private(set) var isLive = false
 
-    public init(ledger: Ledger) {
-        self.ledger = ledger
-    }
+    /// The journal seq of the last folded fact.
+    public var lastSeq: Int64 { fold.lastSeq }
 
-    /// Reserves for an order; throws the refusal (unknown account, insufficient balance).
-    public func reserve(_ request: RiskAuthorize) throws(ServiceError) -> (asset: String, amount: ExactDecimal) {
-        pairs[request.symbol] = (request.base, request.quote)
-        guard let need = ledger.requirement(side: request.side, qty: request.qty, price: request.price, base: request.base, quote: request.quote) else {
-            throw ServiceError(.limitExceeded, reason: "notional_overflow", "the order's notional is too large")
+    /// An engine at the configured starting balances, before any fact.
+    public init(configuration: RiskConfiguration, clock: @escaping @Sendable () -> Int64) {
+        self.configuration = configuration
+        self.clock = clock
+        fold = RiskFold(
+            ledger: Ledger(startingBalances: configuration.balances, feeRate: configuration.feeRate),
+            breaker: configuration.breaker, governor: configuration.governor)
+        for account in configuration.balances.keys {
+            curves[account] = EquityCurve(initialCapital: configuration.initialCapital[account])
         }
-        try ledger.reserve(account: request.account, clientOrderId: request.clientOrderId, asset: need.asset,
-            amount: need.amount, side: request.side, qty: request.qty)
-        return need
     }
 
-    /// Undoes a reservation whose intent was not committed.
+    /// From now on facts and events may trip breakers and move governors.
+    public func goLive() { isLive = true }
+
+    /// Learns the venue's instruments (kinds and lot sizes).
+    public func learn(_ list: [Instrument]) {
+        for instrument in list {
+            instruments[instrument.symbol] = instrument
+            fold.learn(symbol: instrument.symbol, base: instrument.base, quote: instrument.quote, kind: instrument.kind)
+        }
+    }
+
+    /// A venue quote.
+    public func updateMark(symbol: String, bid: ExactDecimal, ask: ExactDecimal) {
+        marks.update(symbol: symbol, bid: bid, ask: ask, now: clock())
+    }
+
+    /// Folds one committed record; returns the transitions it caused (live only).
+    public func apply(_ record: JournalRecord) -> [Fact] {
+        let effect = fold.apply(record)
+        guard isLive, let trade = effect.trade else { return [] }
+        let inFlight = inFlight(trade.account)
+        let transition = fold.withBreaker(trade.account) { $0.recordTrade(realized: trade.realized, inFlight: inFlight, now: clock()) }
+        return [transition].compactMap { $0.map { Self.fact(scope: trade.account, $0) } }
+    }
+
+    /// A venue call's outcome for one order (the gateway reports it): both the account's and the global breaker count it.
+    public func venueOutcome(_ outcome: VenueOutcome) throws(ServiceError) -> (facts: [Fact], state: Breaker.State) {
+        try requireAccount(outcome.account)
+        let now = clock()
+        fold.venueAnswered(account: outcome.account, clientOrderId: outcome.clientOrderId)
+        let failed = outcome.result != .ok
+        var facts: [Fact] = []
+        for scope in [outcome.account, BreakerTransition.globalScope] {
+            let inFlight = scope == BreakerTransition.globalScope ? totalInFlight : inFlight(scope)
+            if let transition = fold.withBreaker(scope, { $0.recordVenueOutcome(failed: failed, inFlight: inFlight, now: now) }) {
+                facts.append(Self.fact(scope: scope, transition))
+            }
+        }
+        return (facts, fold.breakers[outcome.account]?.state ?? .closed)
+    }
+
+    /// Trips a breaker by hand (nil account: the global one).
+    public func trip(account: String?, reason: String) throws(ServiceError) -> (facts: [Fact], view: BreakerView) {
+        let scope = try scope(account)
+        let inFlight = account.map(inFlight) ?? totalInFlight
+        let transition = fold.withBreaker(scope) { $0.trip(reason: "manual_trip:" + reason, inFlight: inFlight, now: clock()) }
+        return ([transition].compactMap { $0.map { Self.fact(scope: scope, $0) } }, fold.breakers[scope]!.view)
+    }
+
+    /// Closes a breaker by hand (nil account: the global one).
+    public func reset(account: String?) throws(ServiceError) -> (facts: [Fact], view: BreakerView) {
+        let scope = try scope(account)
+        let transition = fold.withBreaker(scope) { $0.reset(now: clock()) }
+        return ([transition].compactMap { $0.map { Self.fact(scope: scope, $0) } }, fold.breakers[scope]!.view)
+    }
+
+    /// The periodic step: orphans, equity and drawdown, breaker timers and thresholds, governors.
+    public func evaluate() -> [Fact] {
+        let now = clock()
+        _ = fold.releaseOrphans(madeAtOrBefore: now - configuration.orphanTimeoutNanos)
+        guard isLive else { return [] }
+        var facts: [Fact] = []
+        let stale = marks.isStale(now: now, maxAgeNanos: configuration.breaker.staleMarketDataNanos)
+        let global = BreakerTransition.globalScope
+        let globalInFlight = totalInFlight
+        if let t = fold.withBreaker(global, { $0.observe(dailyLoss: nil, drawdown: nil, marketDataStale: stale, inFlight: globalInFlight, now: now) }) {
+            facts.append(Self.fact(scope: global, t))
+        }
+        for account in fold.ledger.accounts.keys.sorted() {
+            if let equity = equity(account) { curves[account]?.observe(equity: equity, now: now) }
+            let curve = curves[account] ?? EquityCurve(initialCapital: nil)
+            let drawdown = curve.drawdown(profitFactor: configuration.governor.profitModeFactor)
+            let inFlight = inFlight(account)
+            if let t = fold.withBreaker(account, { $0.observe(dailyLoss: curve.dailyLoss, drawdown: drawdown, marketDataStale: false, inFlight: inFlight, now: now) }) {
+                facts.append(Self.fact(scope: account, t))
+            }
+            if let drawdown, let t = fold.withGovernor(account, { $0.observe(drawdown: drawdown, now: now) }) {
+                if t.to == .hardStop { killSwitchAskedAt[account] = now }  // the transition itself asks first
+                facts.append(Fact(id: GovernorTransition.factId(account: account, number: t.number), account: account, payload: .governorTransition(t)))
+            }
+        }
+        return facts
+    }
+
+    /// How often a HARD_STOP account that still has open orders gets its kill switch again.
+    public static let killSwitchRetryNanos: Int64 = 30_000_000_000
+
+    /// Accounts in HARD_STOP that still hold reservations of open orders and were not
+    /// asked for within `killSwitchRetryNanos` (after a restart, or a kill switch that
+    /// could not cancel everything): their open orders are to be cancelled again.
+    public func accountsToCancelAgain() -> [String] {
+        let now = clock()
+        let due = fold.governors.filter { account, governor in
+            governor.level == .hardStop
+                && !(fold.ledger.accounts[account]?.reservations.isEmpty ?? true)
+                && now - (killSwitchAskedAt[account] ?? Int64.min / 2) >= Self.killSwitchRetryNanos
+        }.keys.sorted()
+        for account in due { killSwitchAskedAt[account] = now }
+        return due
+    }
+
+    /// Undoes a live approval whose intent did not commit.
     public func release(account: String, clientOrderId: String) {
-        ledger.release(account: account, clientOrderId: clientOrderId)
+        fold.release(account: account, clientOrderId: clientOrderId)
     }
 
-    /// Folds one committed fact.
-    public func apply(_ record: JournalRecord) {
-        if case .orderIntent(let intent) = record.fact.payload, pairs[intent.symbol] == nil,
-            let pair = Self.splitSymbol(intent.symbol)
-        {
-            pairs[intent.symbol] = pair
-        }
-        ledger.apply(record.fact) { symbol in pairs[symbol] ?? Self.splitSymbol(symbol) }
-        lastSeq = record.seq
+    /// The writer already had this intent (a repeat of an old order): the fresh hold is
+    /// released unless the intent's fact has been folded into it meanwhile. If the order
+    /// is still live and its fact not yet folded, folding it re-creates the reservation.
+    public func releaseIfUncommitted(account: String, clientOrderId: String) {
+        guard fold.ledger.accounts[account]?.reservations[clientOrderId]?.committed == false else { return }
+        fold.release(account: account, clientOrderId: clientOrderId)
     }
 
-    public func snapshot(account: String) throws(ServiceError) -> AccountRisk {
-        guard let state = ledger.accounts[account] else {
+    /// The fold (tests compare folds).
+    public func currentFold() -> RiskFold { fold }
+
+    // MARK: Helpers
+
+    /// Orders of the account approved and not yet answered by the venue.
+    func inFlight(_ account: String) -> Int { fold.awaitingVenue[account]?.count ?? 0 }
+
+    /// Orders in flight over every account (the global breaker's).
+    var totalInFlight: Int { fold.awaitingVenue.values.reduce(0) { $0 + $1.count } }
+
+    /// Throws UNKNOWN_ACCOUNT for an account not configured.
+    func requireAccount(_ account: String) throws(ServiceError) {
+        guard fold.ledger.accounts[account] != nil else {
             throw ServiceError(.unknownAccount, reason: "unknown_account", "account '\(account)' is not configured")
         }
-        let assets = Set(state.totals.keys).union(state.reserved.keys).sorted()
-        return AccountRisk(
-            account: account,
-            balances: assets.map {
-                .init(asset: $0, total: state.totals[$0, default: .zero], reserved: state.reserved[$0, default: .zero], available: state.available($0))
-            },
-            openReservations: state.reservations.count,
-            lastSeq: lastSeq)
     }
 
-    /// The whole ledger (tests compare folds).
-    public func currentLedger() -> Ledger { ledger }
+    private func scope(_ account: String?) throws(ServiceError) -> String {
+        guard let account else { return BreakerTransition.globalScope }
+        try requireAccount(account)
+        return account
+    }
 
-    /// "BTC/USDT" → ("BTC", "USDT").
-    static func splitSymbol(_ symbol: String) -> (base: String, quote: String)? {
-        let parts = symbol.split(separator: "/")
-        guard parts.count == 2 else { return nil }
-        return (String(parts[0]), String(parts[1]))
+    /// The fact that journals a breaker transition.
+    static func fact(scope: String, _ transition: BreakerTransition) -> Fact {
+        Fact(id: BreakerTransition.factId(scope: scope, number: transition.number), account: scope, payload: .breakerTransition(transition))
     }
 }

@@ -1,91 +1,102 @@
 import BusKit
-import Foundation
 import BusProtocol
+import Foundation
 import Logging
 import ServiceLifecycle
 import ServiceRuntime
 import TradingModel
+import VenueKit
 import ZeroMQ
 
-/// The risk-service process: answers `risk.authorize` for the partitions of accounts
-/// the bus leases to it, and follows the journal to keep its ledger exact.
+/// The risk-service process: answers `risk.*` for the partitions of accounts the bus
+/// leases to it, follows the journal to keep its fold exact, and the venue's market
+/// data for marks.
 public struct RiskService: Service {
     private let context = ZMQContext()
-    private let bus: BusConnection
-    private let engine: RiskEngine
+    /// The connection to the bus (worker of `risk-service`, subscriber of facts).
+    let bus: BusConnection
+    /// The state and the decisions.
+    let engine: RiskEngine
     private let follower: FactFollower
-    private let logger: Logger
+    private let venue: PaperVenueClient
+    /// Where breaker and governor transitions go to be journaled and alerted.
+    let transitions: TransitionJournal
+    private let interval: Duration
+    /// The service's logger.
+    let logger: Logger
 
-    public init(endpoints: BusEndpoints, ledger: Ledger, logger: Logger) throws {
-        var configuration = BusConnection.Configuration(endpoints: endpoints, identity: Settings.replicaIdentity(service: RiskAPI.service))
-        configuration.subscriptions = [JournalAPI.factTopic]
-        bus = try BusConnection(configuration: configuration, context: context, logger: logger)
-        engine = RiskEngine(ledger: ledger)
+    /// Connects to the bus and the venue's stream; nothing runs before `run`.
+    public init(endpoints: BusEndpoints, venue venueEndpoints: (rpc: String, stream: String), configuration: RiskConfiguration, logger: Logger) throws {
+        var busConfiguration = BusConnection.Configuration(endpoints: endpoints, identity: Settings.replicaIdentity(service: RiskAPI.service))
+        busConfiguration.subscriptions = [JournalAPI.factTopic]
+        bus = try BusConnection(configuration: busConfiguration, context: context, logger: logger)
+        venue = try PaperVenueClient(
+            rpc: venueEndpoints.rpc, streamEndpoint: venueEndpoints.stream, subscribe: [VenueTopic.tick], context: context, logger: logger)
+        engine = RiskEngine(configuration: configuration, clock: { WallClock.nowNanos() })
         follower = FactFollower(bus: bus, logger: logger)
+        transitions = TransitionJournal(bus: bus, logger: logger)
+        interval = configuration.evaluateInterval
         self.logger = logger
     }
 
+    /// Replays the journal, then serves until SIGTERM/SIGINT.
     public func run() async throws {
         bus.start()
-        let engine = engine
-        // The ledger is rebuilt from the journal before the first authorization.
-        while (try? await follower.catchUp({ await engine.apply($0) })) == nil {
+        let engine = engine, transitions = transitions
+        // The fold is rebuilt from the journal before the first authorization.
+        while (try? await follower.catchUp({ _ = await engine.apply($0) })) == nil {
             try await Task.sleep(for: .milliseconds(200))
         }
+        await engine.goLive()
         let lastSeq = await engine.lastSeq
         logger.info("risk.ready", metadata: ["last_seq": "\(lastSeq)"])
         bus.serve(service: RiskAPI.service)
         bus.register()
-        await withDiscardingTaskGroup { group in
-            group.addTask { await follower.run(events: bus.events) { await engine.apply($0) } }
-            group.addTask {
+        await withDiscardingTaskGroup { outer in
+            // Outlives the serving tasks: transitions queued before shutdown are still journaled.
+            outer.addTask { await transitions.run() }
+            await withDiscardingTaskGroup { group in
+                group.addTask { await follower.run(events: bus.events) { transitions.submit(await engine.apply($0)) } }
+                group.addTask { await loadInstruments() }
+                group.addTask { await followMarket() }
+                group.addTask { await evaluatePeriodically() }
                 await withGracefulShutdownHandler {
                     await bus.handleRequests { message throws(ServiceError) in try await handle(message) }
                 } onGracefulShutdown: {
                     bus.stopAccepting()
                 }
-                bus.stop()
+                venue.stop()
+                group.cancelAll()
             }
+            transitions.finish()
         }
+        bus.stop()
         context.terminate()
     }
 
-    private func handle(_ message: Message) async throws(ServiceError) -> Data {
-        switch message.header.type {
-        case RiskAPI.authorize:
-            return WireCodec.encode(try await authorize(message))
-        case RiskAPI.show:
-            return WireCodec.encode(try await engine.snapshot(account: try message.decode(AccountRef.self).account))
-        default:
-            throw ServiceError(.unknownType, reason: "unknown_type", "risk-service does not handle '\(message.header.type)'")
+    /// The venue's instruments (kinds, lot sizes), asked until the venue answers.
+    private func loadInstruments() async {
+        while !Task.isCancelled {
+            if let list = try? await venue.instruments() {
+                await engine.learn(list)
+                return
+            }
+            try? await Task.sleep(for: .milliseconds(500))
         }
     }
 
-    /// Reserve, journal the intent with its reservation as one fact, then approve.
-    private func authorize(_ message: Message) async throws(ServiceError) -> RiskDecision {
-        let request = try message.decode(RiskAuthorize.self)
-        let need = try await engine.reserve(request)
-        let intent = OrderIntent(
-            clientOrderId: request.clientOrderId, symbol: request.symbol, side: request.side, type: request.type,
-            qty: request.qty, price: request.price, timeInForce: request.timeInForce,
-            reserveAsset: need.asset, reserveAmount: need.amount)
-        let fact = Fact(id: "intent:\(request.account):\(request.clientOrderId)", account: request.account, payload: .orderIntent(intent))
-        let ack: AppendAck
-        do {
-            ack = try await bus.call(
-                service: JournalAPI.service, type: JournalAPI.append, key: nil,
-                body: JournalAppend(facts: [fact], partition: message.header.partition, epoch: message.header.epoch),
-                replyType: AppendAck.self, traceparent: message.header.traceparent)
-        } catch {
-            // Not known to be committed: hold nothing. If it did commit, the fact
-            // re-creates the reservation when it arrives.
-            await engine.release(account: request.account, clientOrderId: request.clientOrderId)
-            throw error
+    /// Every tick becomes a mark.
+    private func followMarket() async {
+        for await event in venue.stream {
+            if case .tick(let tick) = event { await engine.updateMark(symbol: tick.symbol, bid: tick.bid, ask: tick.ask) }
         }
-        if let error = ack.error {
-            await engine.release(account: request.account, clientOrderId: request.clientOrderId)
-            throw error
+    }
+
+    private func evaluatePeriodically() async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: interval)
+            transitions.submit(await engine.evaluate())
+            transitions.cancelAgain(await engine.accountsToCancelAgain())
         }
-        return RiskDecision(approved: true, qty: request.qty, reserveAsset: need.asset, reserveAmount: need.amount, intentSeq: ack.seqs.first ?? 0)
     }
 }

@@ -9,6 +9,12 @@ public enum RiskAPI {
     public static let show = "risk.show"
     /// The gateway reports every venue call's outcome (breaker input): `VenueOutcome` → `{}`.
     public static let venueOutcome = "risk.venue_outcome"
+    /// Manual breaker trip (R2): `RiskTrip` → `BreakerView`; keyed by account, unkeyed for the global breaker.
+    public static let trip = "risk.trip"
+    /// Manual breaker reset (R2): `RiskReset` → `BreakerView`; keyed by account, unkeyed for the global breaker.
+    public static let reset = "risk.reset"
+    /// The event-plane topic prefix of risk alerts (`alert.risk.breaker`, `alert.risk.governor`).
+    public static let alertTopic = "alert.risk."
 }
 
 /// Request of `risk.venue_outcome`: how one venue call for an order went (R2 breaker input).
@@ -122,6 +128,18 @@ public struct AccountRisk: Codable, Sendable, Equatable {
     public var balances: [Balance]
     public var openReservations: Int
     public var lastSeq: Int64
+    /// The open reservations, by client_order_id.
+    public var reservations: [ReservationView]?
+    /// Positions per symbol (spot: holdings traded through the suite; perps: signed).
+    public var positions: [PositionView]?
+    /// Equity, daily P&L and drawdown at the current marks.
+    public var pnl: PnLView?
+    /// The account's circuit breaker.
+    public var breaker: BreakerView?
+    /// The global circuit breaker (applies to every account).
+    public var globalBreaker: BreakerView?
+    /// The account's risk governor.
+    public var governor: GovernorView?
 
     public init(account: String, balances: [Balance], openReservations: Int, lastSeq: Int64) {
         self.account = account
@@ -131,8 +149,9 @@ public struct AccountRisk: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case account, balances
+        case account, balances, reservations, positions, pnl, breaker, governor
         case openReservations = "open_reservations"
         case lastSeq = "last_seq"
+        case globalBreaker = "global_breaker"
     }
 }

@@ -17,6 +17,8 @@ enum FactCodec {
             case .orderAccepted(let body): try encoder.encode(body)
             case .fillRecorded(let body): try encoder.encode(body)
             case .orderClosed(let body): try encoder.encode(body)
+            case .breakerTransition(let body): try encoder.encode(body)
+            case .governorTransition(let body): try encoder.encode(body)
             }
         return String(decoding: data, as: UTF8.self)
     }
@@ -35,6 +37,8 @@ enum FactCodec {
         case "fill.recorded": payload = .fillRecorded(try decoder.decode(FillRecorded.self, from: data))
         case "order.canceled", "order.rejected", "order.expired", "order.unknown":
             payload = .orderClosed(try decoder.decode(OrderClosed.self, from: data))
+        case "breaker.transition": payload = .breakerTransition(try decoder.decode(BreakerTransition.self, from: data))
+        case "governor.transition": payload = .governorTransition(try decoder.decode(GovernorTransition.self, from: data))
         default:
             throw ServiceError(.internal, reason: "unknown_fact_type", "journal holds unknown fact type '\(type)'")
         }

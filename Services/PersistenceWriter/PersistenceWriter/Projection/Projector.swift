@@ -23,6 +23,7 @@ struct Projector {
         case .orderAccepted(let accepted): try applyAccepted(accepted)
         case .fillRecorded(let fill): try applyFill(fill)
         case .orderClosed(let closed): try applyClosed(closed)
+        case .breakerTransition, .governorTransition: break  // risk state: journaled, folded by risk-service
         }
     }
 

@@ -1,0 +1,104 @@
+import BusProtocol
+import TradingModel
+
+/// What risk approved: the quantity (the governor may have halved it) and the reservation.
+public struct Approval: Sendable, Equatable {
+    /// The approved quantity (SOFT_BRAKE: half the request).
+    public var qty: ExactDecimal
+    /// The asset reserved.
+    public var asset: String
+    /// The amount reserved, fees included.
+    public var amount: ExactDecimal
+}
+
+extension RiskEngine {
+    /// Checks an order — breakers, governor, funds, limits, worst-case margin — and reserves
+    /// for it in one step; throws the refusal with its code.
+    public func authorize(_ request: RiskAuthorize) throws(ServiceError) -> Approval {
+        let now = clock()
+        try requireAccount(request.account)
+        if let held = fold.ledger.accounts[request.account]?.reservations[request.clientOrderId] {
+            return Approval(qty: held.qty, asset: held.asset, amount: held.remaining)  // a resent authorization
+        }
+        if fold.pairs[request.symbol] == nil {
+            fold.learn(symbol: request.symbol, base: request.base, quote: request.quote, kind: .spot)
+        }
+        try checkBreaker(BreakerTransition.globalScope)
+        try checkBreaker(request.account)
+        let reducing = isReducing(request)
+        let qty = try governedQty(request, reducing: reducing)
+        guard let need = fold.ledger.requirement(side: request.side, qty: qty, price: request.price, base: request.base, quote: request.quote) else {
+            throw ServiceError(.limitExceeded, reason: "notional_overflow", "the order's notional is too large")
+        }
+        // An order the balance cannot fund says so first; the limits and margin come next.
+        if let available = fold.ledger.accounts[request.account]?.available(need.asset), available < need.amount {
+            throw ServiceError(.insufficientBalance, reason: "insufficient_\(need.asset.lowercased())",
+                "needs \(need.amount) \(need.asset), \(available) available")
+        }
+        try checkLimitsAndMargin(request, qty: qty, reducing: reducing)
+        try fold.reserve(account: request.account, clientOrderId: request.clientOrderId, asset: need.asset,
+            amount: need.amount, side: request.side, qty: qty, now: now)
+        _ = fold.withBreaker(BreakerTransition.globalScope) { $0.admit() }
+        _ = fold.withBreaker(request.account) { $0.admit() }
+        return Approval(qty: qty, asset: need.asset, amount: need.amount)
+    }
+
+    private func checkBreaker(_ scope: String) throws(ServiceError) {
+        guard let breaker = fold.breakers[scope], case .refuse(let reason) = breaker.peek() else { return }
+        let name = scope == BreakerTransition.globalScope ? "the global breaker" : "the breaker of '\(scope)'"
+        throw ServiceError(.breakerOpen, reason: reason, "\(name) is \(breaker.state.rawValue) (\(breaker.reason)): no new orders")
+    }
+
+    /// The quantity the governor allows: all (NORMAL), half (SOFT_BRAKE), reduce-only
+    /// (QUARANTINE) or nothing (HARD_STOP).
+    private func governedQty(_ request: RiskAuthorize, reducing: Bool) throws(ServiceError) -> ExactDecimal {
+        switch fold.governors[request.account]?.level ?? .normal {
+        case .normal:
+            return request.qty
+        case .softBrake:
+            let lot = instruments[request.symbol]?.lotSize ?? ExactDecimal(units: 10_000)
+            let half = request.qty.divided(by: ExactDecimal(2), rounding: .down).rounded(toIncrement: lot, .down)
+            guard half.isPositive else {
+                throw ServiceError(.governor, reason: "soft_brake_too_small", "SOFT_BRAKE halves orders; half of \(request.qty) is below one lot")
+            }
+            return half
+        case .quarantine:
+            guard reducing else {
+                throw ServiceError(.governor, reason: "quarantine_reduce_only", "the account is in QUARANTINE: only orders that reduce a position pass")
+            }
+            return request.qty
+        case .hardStop:
+            throw ServiceError(.governor, reason: "hard_stop", "the account is in HARD_STOP: no orders")
+        }
+    }
+
+    /// Whether the order lowers the symbol's exposure without flipping it.
+    func isReducing(_ request: RiskAuthorize) -> Bool {
+        let current = exposure(request.account, request.symbol)
+        guard !current.isZero, request.qty <= current.abs else { return false }
+        return current.isPositive ? request.side == .sell : request.side == .buy
+    }
+
+    private func checkLimitsAndMargin(_ request: RiskAuthorize, qty: ExactDecimal, reducing: Bool) throws(ServiceError) {
+        guard let orderNotional = qty.checkedMultiplied(by: request.price, rounding: .up) else {
+            throw ServiceError(.limitExceeded, reason: "notional_overflow", "the order's notional is too large")
+        }
+        var after = exposures(request.account)
+        after[request.symbol, default: .zero] += request.side == .buy ? qty : -qty
+        let mark = { (symbol: String) in self.marks.mid(symbol) ?? (symbol == request.symbol ? request.price : .zero) }
+        let open = after.filter { !$0.value.isZero }
+        let gross = open.reduce(ExactDecimal.zero) { $0 + $1.value.abs.multiplied(by: mark($1.key), rounding: .up) }
+        let equity = equity(request.account)
+        let proposal = Limits.Proposal(
+            orderNotional: orderNotional,
+            positionNotionalAfter: after[request.symbol, default: .zero].abs.multiplied(by: mark(request.symbol), rounding: .up),
+            openOrdersBefore: fold.ledger.accounts[request.account]?.reservations.count ?? 0,
+            openPositionsAfter: open.count, grossExposureAfter: gross, equity: equity)
+        try configuration.limits(for: request.account).check(proposal, reducing: reducing)
+        guard !reducing, let equity else { return }
+        let legs = open.sorted { $0.key < $1.key }.map { symbol, qty in
+            MarginShock.Leg(symbol: symbol, kind: fold.pair(symbol)?.kind ?? .spot, qty: qty, mark: mark(symbol), halfSpread: marks.halfSpread(symbol))
+        }
+        try configuration.margin.check(legs, equity: equity)
+    }
+}

@@ -1,0 +1,70 @@
+import BusKit
+import BusProtocol
+import Foundation
+import TradingModel
+
+extension RiskService {
+    /// One request; a bad one gets an error reply and the service goes on.
+    func handle(_ message: Message) async throws(ServiceError) -> Data {
+        switch message.header.type {
+        case RiskAPI.authorize:
+            return WireCodec.encode(try await authorize(message))
+        case RiskAPI.show:
+            return WireCodec.encode(try await engine.show(account: try message.decode(AccountRef.self).account))
+        case RiskAPI.venueOutcome:
+            let outcome = try await engine.venueOutcome(try message.decode(VenueOutcome.self))
+            transitions.submit(outcome.facts)
+            return WireCodec.encode(VenueOutcomeAck(breaker: outcome.state))
+        case RiskAPI.trip:
+            let trip = try message.decode(RiskTrip.self)
+            try Self.validate(reason: trip.reason)
+            let result = try await engine.trip(account: trip.account, reason: trip.reason)
+            transitions.submit(result.facts)
+            return WireCodec.encode(result.view)
+        case RiskAPI.reset:
+            let result = try await engine.reset(account: try message.decode(RiskReset.self).account)
+            transitions.submit(result.facts)
+            return WireCodec.encode(result.view)
+        default:
+            throw ServiceError(.unknownType, reason: "unknown_type", "risk-service does not handle '\(message.header.type)'")
+        }
+    }
+
+    /// A trip reason is 1–64 characters on one line (it is journaled).
+    static func validate(reason: String) throws(ServiceError) {
+        guard !reason.isEmpty, reason.utf8.count <= 64, !reason.contains(where: \.isNewline) else {
+            throw ServiceError(.invalidRequest, reason: "bad_trip_reason", "reason must be 1 to 64 characters on one line")
+        }
+    }
+
+    /// Check and reserve, journal the intent with its reservation as one fact, then approve.
+    private func authorize(_ message: Message) async throws(ServiceError) -> RiskDecision {
+        let request = try message.decode(RiskAuthorize.self)
+        let approval = try await engine.authorize(request)
+        let intent = OrderIntent(
+            clientOrderId: request.clientOrderId, symbol: request.symbol, side: request.side, type: request.type,
+            qty: approval.qty, price: request.price, timeInForce: request.timeInForce,
+            reserveAsset: approval.asset, reserveAmount: approval.amount)
+        let fact = Fact(id: "intent:\(request.account):\(request.clientOrderId)", account: request.account, payload: .orderIntent(intent))
+        let ack: AppendAck
+        do {
+            ack = try await bus.call(
+                service: JournalAPI.service, type: JournalAPI.append, key: nil,
+                body: JournalAppend(facts: [fact], partition: message.header.partition, epoch: message.header.epoch),
+                replyType: AppendAck.self, traceparent: message.header.traceparent)
+        } catch {
+            // Not known to be committed: hold nothing. If it did commit, the fact
+            // re-creates the reservation when it arrives.
+            await engine.release(account: request.account, clientOrderId: request.clientOrderId)
+            throw error
+        }
+        if let error = ack.error {
+            await engine.release(account: request.account, clientOrderId: request.clientOrderId)
+            throw error
+        }
+        if ack.status == "duplicate" {
+            await engine.releaseIfUncommitted(account: request.account, clientOrderId: request.clientOrderId)
+        }
+        return RiskDecision(approved: true, qty: approval.qty, reserveAsset: approval.asset, reserveAmount: approval.amount, intentSeq: ack.seqs.first ?? 0)
+    }
+}

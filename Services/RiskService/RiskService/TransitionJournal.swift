@@ -1,0 +1,113 @@
+import BusKit
+import BusProtocol
+import Logging
+import TradingModel
+
+/// Journals breaker and governor transitions in the order they happened, publishes
+/// each as an alert once committed (R7), and on HARD_STOP asks the gateway to cancel
+/// every open order of the account (`order.cancel_all`).
+///
+/// The transition is already in effect in the engine; a failed append is retried
+/// (same fact id: the writer keeps one) until it commits or the service stops. The
+/// queue is unbounded by design: it holds at most one entry per state change (state
+/// changes need an event each, bounded by the request and fact rates) and one
+/// kill-switch retry per account per `RiskEngine.killSwitchRetryNanos`.
+struct TransitionJournal: Sendable {
+    /// One piece of queued work.
+    enum Work: Sendable {
+        /// A transition to journal and alert.
+        case transition(Fact)
+        /// Ask the gateway again to cancel an account's open orders (HARD_STOP still has some).
+        case cancelAll(String)
+    }
+
+    /// The bus the writer and the gateway are reached on.
+    let bus: BusConnection
+    /// The service's logger.
+    let logger: Logger
+    /// The queued work, in order.
+    let work: AsyncStream<Work>
+    /// Where work is queued.
+    let continuation: AsyncStream<Work>.Continuation
+
+    init(bus: BusConnection, logger: Logger) {
+        self.bus = bus
+        self.logger = logger
+        (work, continuation) = AsyncStream.makeStream(of: Work.self, bufferingPolicy: .unbounded)
+    }
+
+    /// Queues transitions (in order).
+    func submit(_ list: [Fact]) {
+        for fact in list { continuation.yield(.transition(fact)) }
+    }
+
+    /// Queues kill-switch retries for accounts in HARD_STOP that still have open orders.
+    func cancelAgain(_ accounts: [String]) {
+        for account in accounts { continuation.yield(.cancelAll(account)) }
+    }
+
+    /// Runs until the stream is finished.
+    func run() async {
+        for await item in work {
+            switch item {
+            case .transition(let fact):
+                await append(fact)
+                publishAlert(fact)
+                if case .governorTransition(let t) = fact.payload, t.to == .hardStop {
+                    await cancelAll(account: fact.account)
+                }
+            case .cancelAll(let account):
+                await cancelAll(account: account)
+            }
+        }
+    }
+
+    /// Ends `run` once the queue is drained.
+    func finish() { continuation.finish() }
+
+    /// Appends with retries; gives up (logged) only after `maxAttempts`, i.e. when the
+    /// writer has been unreachable for about a minute.
+    private func append(_ fact: Fact) async {
+        var backoff: Duration = .milliseconds(50)
+        for _ in 0..<Self.maxAttempts where !Task.isCancelled {
+            do {
+                let ack = try await bus.call(
+                    service: JournalAPI.service, type: JournalAPI.append, body: JournalAppend(facts: [fact]), replyType: AppendAck.self)
+                if let error = ack.error {
+                    logger.error("risk.transition.rejected", metadata: ["fact.id": "\(fact.id)", "error": "\(error)"])
+                }
+                return
+            } catch {
+                logger.warning("risk.transition.retry", metadata: ["fact.id": "\(fact.id)", "error": "\(error)"])
+                try? await Task.sleep(for: backoff)
+                backoff = min(backoff * 2, .seconds(2))
+            }
+        }
+        logger.error("risk.transition.unjournaled", metadata: ["fact.id": "\(fact.id)"])
+    }
+
+    /// Append attempts per transition (each waits up to 15 s for the writer, then backs off ≤ 2 s).
+    static let maxAttempts = 5
+
+    private func publishAlert(_ fact: Fact) {
+        let kind = if case .breakerTransition = fact.payload { "breaker" } else { "governor" }
+        let header = bus.makeHeader(type: "alert.risk.\(kind)", key: fact.account)
+        bus.publish(topic: RiskAPI.alertTopic + kind, header: header, body: WireCodec.encode(fact))
+        logger.notice("risk.alert", metadata: ["fact.id": "\(fact.id)", "fact.type": "\(fact.type)"])
+    }
+
+    private func cancelAll(account: String) async {
+        for attempt in 1...3 {
+            do {
+                let reply = try await bus.call(
+                    service: GatewayAPI.service, type: GatewayAPI.cancelAll, key: account, body: AccountRef(account: account),
+                    replyType: CancelAllReply.self, timeout: .seconds(10), attempts: 1)
+                logger.notice("risk.hard_stop.cancel_all", metadata: [
+                    "account": "\(account)", "canceled": "\(reply.canceled.count)", "failed": "\(reply.failed.count)"])
+                if reply.failed.isEmpty { return }
+            } catch {
+                logger.error("risk.hard_stop.cancel_all_failed", metadata: ["account": "\(account)", "attempt": "\(attempt)", "error": "\(error)"])
+            }
+        }
+    }
+}

@@ -1,0 +1,81 @@
+import BusProtocol
+import RiskService
+import ServiceRuntime
+import Testing
+import TradingModel
+
+/// R5 and R6: each limit and the margin shock refuse with their own code and reason.
+@Suite("limits and worst-case margin")
+struct LimitsTests {
+    static func refusal(_ h: Harness, _ order: RiskAuthorize) async -> ServiceError? {
+        do {
+            try await h.authorize(order)
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    @Test("each limit refuses with LIMIT_EXCEEDED and its reason")
+    func eachLimit() async throws {
+        var configuration = Fixtures.configuration(["acct-1": ["USDT": dec("1000000")]])
+        configuration.defaultLimits.maxOrderNotional = dec("100000")
+        configuration.defaultLimits.maxPositionNotional = dec("150000")
+        configuration.defaultLimits.maxOpenOrders = 3
+        configuration.defaultLimits.maxOpenPositions = 1
+        configuration.defaultLimits.maxLeverage = dec("0.12")
+        let h = await Harness(configuration, instruments: [Fixtures.btc, Fixtures.eth])
+        await h.mark("BTC/USDT", "50000")
+        await h.mark("ETH/USDT", "3000")
+        #expect(await Self.refusal(h, Fixtures.order("n", qty: "2.1"))?.reason == "max_order_notional")
+        try await h.authorize(Fixtures.order("a", qty: "1.9"))
+        await h.fill("a", side: .buy, qty: "1.9", price: "50000")  // 95000 of BTC
+        #expect(await Self.refusal(h, Fixtures.order("p", qty: "1.2"))?.reason == "max_position")  // 3.1 BTC = 155000
+        #expect(await Self.refusal(h, Fixtures.order("e", qty: "1", price: "3000", symbol: "ETH/USDT"))?.reason == "max_open_positions")
+        #expect(await Self.refusal(h, Fixtures.order("l", qty: "1"))?.reason == "max_leverage")  // 145000 > 0.12 × ~1 M
+        try await h.authorize(Fixtures.order("o1", side: .sell, qty: "0.1"))  // reducing orders pass
+        try await h.authorize(Fixtures.order("o2", side: .sell, qty: "0.1"))
+        try await h.authorize(Fixtures.order("o3", side: .sell, qty: "0.1"))
+        let full = await Self.refusal(h, Fixtures.order("o4", side: .sell, qty: "0.1"))
+        #expect(full?.code == .limitExceeded && full?.reason == "max_open_orders")
+    }
+
+    @Test("the margin shock refuses with MARGIN when the worst case exceeds 90 % of equity (spot at 100 % margin)")
+    func marginShockSpot() async throws {
+        var configuration = Fixtures.configuration(["acct-1": ["USDT": dec("100000")]])
+        configuration.margin.spotMarginRate = dec("1")
+        let h = await Harness(configuration)
+        await h.mark("BTC/USDT", "50000", spread: "10")
+        try await h.authorize(Fixtures.order("ok", qty: "1.7"))  // 1.7 × 51500 + spread ≈ 87.6 % of equity
+        await h.fill("ok", side: .buy, qty: "1.7", price: "50000")
+        let refused = await Self.refusal(h, Fixtures.order("more", qty: "0.05"))
+        #expect(refused?.code == .margin && refused?.reason == "worst_case_margin")
+    }
+
+    @Test("worst case for a linear perpetual: margin at the shocked price, the adverse move and the widened spread")
+    func marginShockPerpetual() throws {
+        let shock = MarginShock()
+        #expect(shock.scenarios.count == 4)
+        let short = MarginShock.Leg(symbol: "BTC-PERP/USDT", kind: .linearPerpetual, qty: dec("-2"), mark: dec("50000"), halfSpread: dec("5"))
+        // Price +3 %: 2 × 51500 × 0.1 = 10300 margin, 2 × 1500 = 3000 loss, 2 × 5 × 2 = 20 exit.
+        let worst = shock.worstCase([short])
+        #expect(worst.use == dec("13320"))
+        #expect(worst.scenario == "price+0.03_spread×2")
+        #expect(throws: ServiceError.self) { try shock.check([short], equity: dec("14790")) }
+        #expect(throws: Never.self) { try shock.check([short], equity: dec("14900")) }
+    }
+
+    @Test("configuration: every bad value stops the service with the key named")
+    func configurationValidated() throws {
+        let good = try RiskConfiguration.read(Settings(["BW_RISK_LIMITS": "*:max_open_orders=5;acct-1:max_leverage=2"]))
+        #expect(good.limits(for: "acct-2").maxOpenOrders == 5)
+        #expect(good.limits(for: "acct-1").maxLeverage == dec("2") && good.limits(for: "acct-1").maxOpenOrders == 5)
+        for (key, value) in [
+            ("BW_RISK_LIMITS", "acct-1:max_orders=1"), ("BW_RISK_LIMITS", "acct-1:max_open_orders=1.5"),
+            ("BW_RISK_GOVERNOR_SOFT_BRAKE", "0.3"), ("BW_RISK_BREAKER_DRAWDOWN", "1.5"), ("BW_RISK_CAPITAL", "acct-1=-5"),
+            ("BW_RISK_MARGIN_SPREAD_FACTORS", "1.5,x"), ("BW_RISK_BREAKER_PROBE_SUCCESSES", "9"), ("BW_RISK_ORPHAN_TIMEOUT_MS", "1"),
+        ] {
+            #expect(throws: ConfigurationError.self, "\(key)=\(value)") { try RiskConfiguration.read(Settings([key: value])) }
+        }
+    }
+}
