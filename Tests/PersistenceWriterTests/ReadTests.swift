@@ -64,7 +64,7 @@ struct ReadTests {
             Issue.record("not a fill")
             return
         }
-        #expect(fills[0] == FillRow(seq: 2, account: Facts.account, fill: recorded))
+        #expect(fills[0] == FillRow(seq: 2, account: Facts.account, fill: recorded, venue: "sim"))
     }
 
     @Test func appendOutcomeHasTheTaggedJSONShape() throws {

@@ -81,7 +81,8 @@ struct JournalAppender {
             return seq
         }
         if case .fillRecorded(let fill) = fact.payload {
-            return try FillRow.seq(ofTrade: fill.tradeId, in: db)
+            let venue = FillRow.venue(factId: fact.id, tradeId: fill.tradeId)
+            return try FillRow.seq(ofTrade: fill.tradeId, venue: venue, in: db)
         }
         return nil
     }
@@ -110,7 +111,7 @@ struct JournalAppender {
             return seq
         }
         let seq = db.lastInsertedRowID
-        try Projector(db: db, seq: seq, account: fact.account).apply(fact.payload)
+        try Projector(db: db, seq: seq, account: fact.account, factId: fact.id).apply(fact.payload)
         return seq
     }
 }

@@ -36,7 +36,7 @@ struct WriterHandler: Sendable {
         case JournalAPI.check:
             return try database {
                 let wal = (try? FileManager.default.attributesOfItem(atPath: store.configuration.path + "-wal")[.size] as? Int64) ?? 0
-                return WireCodec.encode(JournalHealth(integrity: try store.integrityCheck(), lastSeq: try store.lastSeq(), walBytes: wal ?? 0))
+                return WireCodec.encode(JournalHealth(integrity: try store.integrityCheck(), lastSeq: try store.lastSeq(), walBytes: wal))
             }
         default:
             throw ServiceError(.unknownType, reason: "unknown_type", "persistence-writer does not handle '\(message.header.type)'")
