@@ -114,6 +114,7 @@ let package = Package(
         .testTarget(name: "IntegrationTests", dependencies: [
                 "BusKit", "TradingModel", "Tradectl", "TestSupport", "VenueKit",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                "ServiceRuntime",
             ],
             path: "Tests/IntegrationTests"),
         .testTarget(name: "VenueSimTests", dependencies: ["VenueSim", "VenueKit", "TradingModel"], path: "Tests/VenueSimTests"),
