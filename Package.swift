@@ -93,6 +93,7 @@ let package = Package(
             dependencies: [
                 "BusKit", "TradingModel", "ServiceRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Services/Tradectl/Tradectl"
         ),
