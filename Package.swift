@@ -101,7 +101,10 @@ let package = Package(
 
         .executableTarget(
             name: "breakwater-bench",
-            dependencies: ["BusKit", "TradingModel", "Tradectl", "PersistenceWriter"],
+            dependencies: [
+                "BusKit", "TradingModel", "Tradectl", "PersistenceWriter",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             path: "Services/Bench"
         ),
 

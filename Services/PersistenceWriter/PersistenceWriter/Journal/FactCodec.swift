@@ -9,11 +9,16 @@ import TradingModel
 /// through `TradingModel`'s own coding, so a fact type added there later is journaled
 /// and replayed without a change here.
 enum FactCodec {
-    /// The payload's JSON body.
-    static func payloadJSON(_ payload: FactPayload) throws -> String {
+    /// One encoder for every payload (configured once, so sharing it is safe).
+    private static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try payload.bodyJSON(using: encoder), as: UTF8.self)
+        return encoder
+    }()
+
+    /// The payload's JSON body.
+    static func payloadJSON(_ payload: FactPayload) throws -> String {
+        String(decoding: try payload.bodyJSON(using: encoder), as: UTF8.self)
     }
 
     /// Rebuilds a fact from its journal columns.

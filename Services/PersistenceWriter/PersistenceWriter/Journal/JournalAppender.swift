@@ -77,7 +77,7 @@ struct JournalAppender {
 
     /// The seq under which `fact` (or, for a fill, its trade) is already journaled.
     private func existingSeq(of fact: Fact) throws -> Int64? {
-        if let seq = try Int64.fetchOne(db, sql: "SELECT seq FROM journal WHERE msg_id = ?", arguments: [fact.id]) {
+        if let seq = try Int64.fetchOne(try db.cachedStatement(sql: "SELECT seq FROM journal WHERE msg_id = ?"), arguments: [fact.id]) {
             return seq
         }
         if case .fillRecorded(let fill) = fact.payload {
@@ -93,13 +93,11 @@ struct JournalAppender {
         if let seq = try existingSeq(of: fact) {
             return seq
         }
-        try db.execute(
-            sql: """
+        try db.cachedStatement(sql: """
                 INSERT INTO journal (msg_id, type, account, partition, epoch, payload, trace, ts)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT(msg_id) DO NOTHING
-                """,
-            arguments: [
+                """).execute(arguments: [
                 fact.id, fact.type, fact.account, request.partition, request.epoch,
                 try FactCodec.payloadJSON(fact.payload), request.trace, ts,
             ])

@@ -50,22 +50,18 @@ extension ReservationRow {
 
     /// The reservation of `(account, clientOrderId)`, or nil.
     static func fetch(_ db: Database, account: String, clientOrderId: String) throws -> ReservationRow? {
-        try Row.fetchOne(
-            db, sql: "SELECT * FROM reservations WHERE account = ? AND client_order_id = ?",
-            arguments: [account, clientOrderId]
+        try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM reservations WHERE account = ? AND client_order_id = ?"), arguments: [account, clientOrderId]
         ).map(ReservationRow.init(row:))
     }
 
     /// Inserts the row, created by the journal row `seq`.
     func insert(_ db: Database, seq: Int64) throws {
         assertInvariants()
-        try db.execute(
-            sql: """
+        try db.cachedStatement(sql: """
                 INSERT INTO reservations (account, client_order_id, asset, amount, committed, released,
                     state, created_seq, updated_seq)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [
+                """).execute(arguments: [
                 account, clientOrderId, asset, amount.description, committed.description,
                 released.description, state.rawValue, seq, seq,
             ])
@@ -74,12 +70,10 @@ extension ReservationRow {
     /// Writes back the mutable columns, changed by the journal row `seq`.
     func update(_ db: Database, seq: Int64) throws {
         assertInvariants()
-        try db.execute(
-            sql: """
+        try db.cachedStatement(sql: """
                 UPDATE reservations SET committed = ?, released = ?, state = ?, overrun = ?, updated_seq = ?
                 WHERE account = ? AND client_order_id = ?
-                """,
-            arguments: [
+                """).execute(arguments: [
                 committed.description, released.description, state.rawValue, overrun.description, seq,
                 account, clientOrderId,
             ])
