@@ -27,7 +27,7 @@ enum WriterBench {
             guard children.allSatisfy(\.isRunning) else { throw BenchFailure("a writer-bench producer died while warming up") }
             usleep(1_000)
         }
-        FileManager.default.createFile(atPath: "\(data)/go", contents: nil)
+        _ = FileManager.default.createFile(atPath: "\(data)/go", contents: nil)
         for child in children { child.waitUntilExit() }
 
         let results = try (0..<producers).map { try ProducerResult(path: "\(data)/result-\($0)") }

@@ -29,7 +29,7 @@ enum WriterBenchProducer {
         while (try? await bus.call(
             service: JournalAPI.service, type: JournalAPI.read, body: JournalRead(fromSeq: 1, limit: 1),
             replyType: JournalPage.self, timeout: .seconds(1), attempts: 1)) == nil {}
-        FileManager.default.createFile(atPath: "\(directory)/ready-\(index)", contents: nil)
+        _ = FileManager.default.createFile(atPath: "\(directory)/ready-\(index)", contents: nil)
         while !FileManager.default.fileExists(atPath: "\(directory)/go") { usleep(500) }
 
         @Sendable func append(_ fact: Fact) async -> Int64? {

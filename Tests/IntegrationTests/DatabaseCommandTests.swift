@@ -71,7 +71,7 @@ struct DatabaseCommandTests {
         try suite.start(["bus", "persistence-writer"])
         #expect(try await eventually { FileManager.default.fileExists(atPath: suite.databasePath) })
         let existing = suite.dataDirectory + "/existing.sqlite"
-        FileManager.default.createFile(atPath: existing, contents: Data("keep me".utf8))
+        _ = FileManager.default.createFile(atPath: existing, contents: Data("keep me".utf8))
         let onto = try tradectl(["db", "backup", existing, "--db", suite.databasePath])
         #expect(onto.status != 0 && onto.stderr.contains("backup_exists"))
         #expect(try String(contentsOfFile: existing, encoding: .utf8) == "keep me")

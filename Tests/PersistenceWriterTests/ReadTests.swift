@@ -99,3 +99,16 @@ struct ReadTests {
             partition: 3, epoch: 9, trace: "00-aa-bb-01"))
     }
 }
+
+@Suite("Fact types the projection does not know")
+struct UnprojectedFactTests {
+    @Test func aDecodableFactTypeIsJournaledReadBackAndPublishableEvenWithoutAProjection() throws {
+        let dir = try TemporaryDirectory()
+        let store = try openStore(in: dir)
+        let entry = OperationRecorded(operationId: "op-1", kind: "cancel_all", state: .pending, detail: #"{"account":"acc-1"}"#)
+        let fact = Fact(id: entry.factId, account: Facts.account, payload: .operationRecorded(entry))
+        #expect(try store.append(requests(fact)) == [.committed(seqs: [1])])
+        #expect(try store.readJournal(fromSeq: 1, limit: 10).map(\.fact) == [fact])
+        #expect(try store.append(requests(fact)) == [.duplicate(seqs: [1])])
+    }
+}
