@@ -26,6 +26,7 @@ struct Projector {
         case .fillRecorded(let fill): try applyFill(fill)
         case .orderClosed(let closed): try applyClosed(closed)
         case .breakerTransition, .governorTransition: break  // risk state: journaled, folded by risk-service
+        case .operationRecorded(let entry): try applyOperation(entry)
         @unknown default:
             // A fact type this projection does not know yet (added to TradingModel by
             // another service): journaled and published, not projected.

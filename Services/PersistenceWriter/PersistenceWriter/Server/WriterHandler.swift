@@ -33,6 +33,9 @@ struct WriterHandler: Sendable {
                 throw ServiceError(.notFound, reason: "order_not_found", "no order '\(ref.clientOrderId)' for account '\(ref.account)'")
             }
             return WireCodec.encode(OrderReply(order: order))
+        case JournalAPI.operations:
+            let query = try message.decode(OperationsQuery.self)
+            return try database { WireCodec.encode(OperationsPage(operations: try store.unfinishedOperations(account: query.account))) }
         case JournalAPI.check:
             return try database {
                 let wal = (try? FileManager.default.attributesOfItem(atPath: store.configuration.path + "-wal")[.size] as? Int64) ?? 0
