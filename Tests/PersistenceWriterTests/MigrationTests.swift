@@ -30,6 +30,9 @@ struct MigrationTests {
         let fills = try store.fills(sinceSeq: 0, limit: 10)
         #expect(fills.map(\.venue) == ["sim", ""])
         #expect(fills.map(\.fill.tradeId) == ["t-1", "t-2"])
+        // v3 folded the two recorded buys of 1 @ 100 into a position.
+        let position = try #require(try store.positions(account: "acc-1").first)
+        #expect(position.qty == dec("2") && position.avgPrice == dec("100") && position.symbol == "BTC/USDT")
         #expect(try store.integrityCheck() == "ok")
     }
 

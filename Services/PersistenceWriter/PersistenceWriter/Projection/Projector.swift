@@ -106,6 +106,7 @@ struct Projector {
     private func applyFill(_ fill: FillRecorded) throws {
         let venue = FillRow.venue(factId: factId, tradeId: fill.tradeId)
         try FillRow(seq: seq, account: account, fill: fill, venue: venue).insert(db)
+        try PositionRow.apply(fill, account: account, seq: seq, in: db)
         guard var order = try OrderRecord.fetch(db, account: account, clientOrderId: fill.clientOrderId) else {
             return
         }

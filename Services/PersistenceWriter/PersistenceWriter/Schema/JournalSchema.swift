@@ -7,6 +7,7 @@ import GRDB
 /// - `v1-state`: positions, operations, breaker and governor state, spans (created now,
 ///   projected by later facts).
 /// - `v2-fills-per-venue`: fills keyed by (venue, trade id); reservations record an overrun.
+/// - `v3-positions-from-fills`: positions folded from the fills already recorded.
 ///
 /// Money and quantities are TEXT holding `ExactDecimal.description`, never REAL.
 enum JournalSchema {
@@ -17,6 +18,7 @@ enum JournalSchema {
         migrator.registerMigration("v1-projections", migrate: createProjections)
         migrator.registerMigration("v1-state", migrate: createState)
         migrator.registerMigration("v2-fills-per-venue", migrate: keyFillsByVenue)
+        migrator.registerMigration("v3-positions-from-fills", migrate: buildPositions)
         return migrator
     }
 
