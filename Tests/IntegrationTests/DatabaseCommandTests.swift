@@ -6,7 +6,7 @@ import TestSupport
 import TradingModel
 
 /// `tradectl db backup` and `tradectl db check` against the live journal of a real writer.
-@Suite("tradectl db backup and check", .serialized)
+@Suite("tradectl db backup and check", .serialized, .timeLimit(.minutes(5)))
 struct DatabaseCommandTests {
     /// Runs the real `tradectl` with `arguments`: exit status, stdout, stderr.
     private func tradectl(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {

@@ -10,7 +10,7 @@ import TradingModel
 
 /// A consumer that misses live facts replays them from the journal and ends with the
 /// same fold as one that saw every fact (P5).
-@Suite("FactFollower closes gaps from the journal", .serialized)
+@Suite("FactFollower closes gaps from the journal", .serialized, .timeLimit(.minutes(5)))
 struct FactFollowerGapTests {
     /// The fold of a consumer: every applied record's (seq, fact id), in the order applied.
     final class Fold: Sendable {

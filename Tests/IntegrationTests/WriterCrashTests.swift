@@ -6,7 +6,7 @@ import TestSupport
 import TradingModel
 
 /// kill -9 of the writer while producers stream: nothing acknowledged is lost or doubled.
-@Suite("persistence-writer survives kill -9", .serialized)
+@Suite("persistence-writer survives kill -9", .serialized, .timeLimit(.minutes(5)))
 struct WriterCrashTests {
     static let producers = 4
     static let perProducer = 150

@@ -6,7 +6,7 @@ import TestSupport
 import TradingModel
 
 /// The writer's reads over the bus, against the real writer process.
-@Suite("persistence-writer reads over the bus", .serialized)
+@Suite("persistence-writer reads over the bus", .serialized, .timeLimit(.minutes(5)))
 struct WriterReadTests {
     @Test("unfinished operations are listed until they finish, also after a writer restart")
     func unfinishedOperationsOverTheBus() async throws {

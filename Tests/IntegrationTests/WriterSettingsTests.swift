@@ -4,7 +4,7 @@ import TestSupport
 
 /// A bad setting stops the writer at startup with a clear message and status 2,
 /// instead of silently running with a default.
-@Suite("persistence-writer refuses bad settings")
+@Suite("persistence-writer refuses bad settings", .timeLimit(.minutes(5)))
 struct WriterSettingsTests {
     @Test(arguments: [
         ("BW_DB_SYNCHRONOUS", "fulll"), ("BW_DB_SYNCHRONOUS", "off"), ("BW_LOG_LEVEL", "verbose"),

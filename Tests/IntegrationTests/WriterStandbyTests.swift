@@ -6,7 +6,7 @@ import TestSupport
 import TradingModel
 
 /// A second writer on the same database stands by on the lock and takes over after kill -9.
-@Suite("persistence-writer hot standby", .serialized)
+@Suite("persistence-writer hot standby", .serialized, .timeLimit(.minutes(5)))
 struct WriterStandbyTests {
     /// The process ids of the writers registered on the bus (from their `service@host:pid:ms` names).
     private func registeredWriterPids(_ client: SuiteClientConnection) async throws -> [Int32] {
