@@ -41,4 +41,46 @@ struct WriterReadTests {
         #expect(try await unfinished() == ["op-2"])
         #expect(log.rejected.isEmpty)
     }
+
+    @Test("orders by account and state, fills since a seq and positions are served from the projections")
+    func projectionReadsOverTheBus() async throws {
+        let suite = try Suite()
+        defer { suite.tearDown() }
+        try suite.start(["bus", "persistence-writer"])
+        let client = try suite.client()
+        defer { client.close() }
+        let producer = JournalProducer(client: client, name: "reads", log: AckLog())
+        let deadline = ContinuousClock.now.advanced(by: .seconds(60))
+        let intent = OrderIntent(
+            clientOrderId: "r-1", symbol: "BTC/USDT", side: .buy, type: .limit, qty: ExactDecimal(2), price: ExactDecimal(100),
+            timeInForce: .gtc, reserveAsset: "USDT", reserveAmount: ExactDecimal(201))
+        let fill = FillRecorded(
+            clientOrderId: "r-1", venueOrderId: "V1", tradeId: "T1", symbol: "BTC/USDT", side: .buy, qty: ExactDecimal(2),
+            price: ExactDecimal(100), fee: .zero, feeAsset: "USDT", ts: 7)
+        for fact in [
+            Fact(id: "intent:r-1", account: "acct-1", payload: .orderIntent(intent)),
+            Fact(id: FillRecorded.factId(venue: "sim", tradeId: "T1"), account: "acct-1", payload: .fillRecorded(fill)),
+        ] {
+            #expect(await producer.append(fact, deadline: deadline))
+        }
+        func call<Reply: Decodable>(_ type: String, _ body: some Encodable, _ reply: Reply.Type) async throws -> Reply {
+            try await client.bus.call(service: JournalAPI.service, type: type, body: body, replyType: reply, timeout: .seconds(2), attempts: 5)
+        }
+        let all = try await call(JournalAPI.orders, OrdersQuery(account: "acct-1"), OrdersPage.self).orders
+        #expect(all.map(\.clientOrderId) == ["r-1"] && all.first?.state == .filled)
+        #expect(try await call(JournalAPI.orders, OrdersQuery(account: "acct-1", state: .accepted), OrdersPage.self).orders.isEmpty)
+        let fills = try await call(JournalAPI.fills, FillsQuery(fromSeq: 1, limit: 10), FillsPage.self).fills
+        #expect(fills == [FillEntry(seq: 2, account: "acct-1", venue: "sim", fill: fill)])
+        #expect(try await call(JournalAPI.fills, FillsQuery(fromSeq: 3, limit: 10), FillsPage.self).fills.isEmpty)
+        let positions = try await call(JournalAPI.positions, PositionsQuery(account: "acct-1"), PositionsPage.self).positions
+        #expect(positions == [PositionView(account: "acct-1", symbol: "BTC/USDT", qty: ExactDecimal(2), avgPrice: ExactDecimal(100), realizedPnl: .zero)])
+        do {
+            _ = try await call(JournalAPI.fills, FillsQuery(fromSeq: 1, limit: 0), FillsPage.self)
+            Issue.record("a limit below 1 must be refused")
+        } catch let error as ServiceError {
+            #expect(error.code == .invalidRequest && error.reason == "bad_limit")
+        }
+        // Still serving after the refusal.
+        #expect(try await call(JournalAPI.positions, PositionsQuery(account: "nobody"), PositionsPage.self).positions.isEmpty)
+    }
 }

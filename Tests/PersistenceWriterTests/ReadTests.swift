@@ -100,9 +100,12 @@ struct ReadTests {
     }
 }
 
-@Suite("Fact types the projection does not know")
-struct UnprojectedFactTests {
-    @Test func aDecodableFactTypeIsJournaledReadBackAndPublishableEvenWithoutAProjection() throws {
+/// Written when `operation.recorded` was added to TradingModel and the writer had no
+/// projection for it yet (commit "model: operation.recorded fact"): it passed through
+/// the `@unknown default` branches. It now also covers the operation projection.
+@Suite("A fact type added to the model later")
+struct AddedFactTypeTests {
+    @Test func aNewFactTypeIsJournaledReadBackAndDuplicateSafe() throws {
         let dir = try TemporaryDirectory()
         let store = try openStore(in: dir)
         let entry = OperationRecorded(operationId: "op-1", kind: "cancel_all", state: .pending, detail: #"{"account":"acc-1"}"#)

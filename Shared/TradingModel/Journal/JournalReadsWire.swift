@@ -1,0 +1,114 @@
+extension JournalAPI {
+    /// Orders of an account, optionally in one state: `OrdersQuery` → `OrdersPage`.
+    public static let orders = "journal.orders"
+    /// Fills with seq ≥ `from_seq`: `FillsQuery` → `FillsPage`.
+    public static let fills = "journal.fills"
+    /// Positions of an account: `PositionsQuery` → `PositionsPage`.
+    public static let positions = "journal.positions"
+}
+
+/// Request of `journal.orders`: the account's orders (oldest first), only those in
+/// `state` when given.
+public struct OrdersQuery: Codable, Sendable, Equatable {
+    public var account: String
+    public var state: OrderState?
+
+    public init(account: String, state: OrderState? = nil) {
+        self.account = account
+        self.state = state
+    }
+}
+
+/// Reply of `journal.orders`.
+public struct OrdersPage: Codable, Sendable, Equatable {
+    public var orders: [OrderView]
+
+    public init(orders: [OrderView]) {
+        self.orders = orders
+    }
+}
+
+/// Request of `journal.fills`: fills with seq ≥ `fromSeq`, at most `limit`.
+public struct FillsQuery: Codable, Sendable, Equatable {
+    public var fromSeq: Int64
+    public var limit: Int
+
+    public init(fromSeq: Int64, limit: Int) {
+        self.fromSeq = fromSeq
+        self.limit = limit
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case limit
+        case fromSeq = "from_seq"
+    }
+}
+
+/// One recorded fill with its journal position and owner.
+public struct FillEntry: Codable, Sendable, Equatable {
+    public var seq: Int64
+    public var account: String
+    /// The venue the trade id belongs to ("" when the fact id did not name one).
+    public var venue: String
+    public var fill: FillRecorded
+
+    public init(seq: Int64, account: String, venue: String, fill: FillRecorded) {
+        self.seq = seq
+        self.account = account
+        self.venue = venue
+        self.fill = fill
+    }
+}
+
+/// Reply of `journal.fills`, ascending by seq.
+public struct FillsPage: Codable, Sendable, Equatable {
+    public var fills: [FillEntry]
+
+    public init(fills: [FillEntry]) {
+        self.fills = fills
+    }
+}
+
+/// Request of `journal.positions`.
+public struct PositionsQuery: Codable, Sendable, Equatable {
+    public var account: String
+
+    public init(account: String) {
+        self.account = account
+    }
+}
+
+/// One position as the journal's projection holds it (see the writer's `PositionRow`).
+public struct PositionView: Codable, Sendable, Equatable {
+    public var account: String
+    public var symbol: String
+    /// Signed: negative is short.
+    public var qty: ExactDecimal
+    /// Average entry price of the open quantity; nil when flat.
+    public var avgPrice: ExactDecimal?
+    /// Realized by closing quantity, in the quote asset, before fees.
+    public var realizedPnl: ExactDecimal
+
+    public init(account: String, symbol: String, qty: ExactDecimal, avgPrice: ExactDecimal?, realizedPnl: ExactDecimal) {
+        self.account = account
+        self.symbol = symbol
+        self.qty = qty
+        self.avgPrice = avgPrice
+        self.realizedPnl = realizedPnl
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case account, symbol, qty
+        case avgPrice = "avg_price"
+        case realizedPnl = "realized_pnl"
+    }
+}
+
+/// Reply of `journal.positions`, by symbol.
+public struct PositionsPage: Codable, Sendable, Equatable {
+    public var positions: [PositionView]
+
+    public init(positions: [PositionView]) {
+        self.positions = positions
+    }
+}
