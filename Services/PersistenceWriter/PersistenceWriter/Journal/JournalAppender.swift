@@ -16,6 +16,9 @@ struct JournalAppender {
     let ts: Int64
     /// The most facts one request may carry.
     let maxFactsPerRequest: Int
+    /// The stored payload JSON of every fact this batch journaled, by seq (for publishing
+    /// without encoding the fact again).
+    let payloads = StoredPayloads()
 
     /// The outcome of `request`. Throws only errors that must abort the whole batch
     /// (I/O, a full disk…); every error caused by the request's content is a `.rejected`.
@@ -28,13 +31,17 @@ struct JournalAppender {
                 return .commit
             }
             guard let outcome else { preconditionFailure("savepoint committed without an outcome") }
+            payloads.keepPending()
             return outcome
         } catch let error as ServiceError {
+            payloads.dropPending()
             return .rejected(error)
         } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
+            payloads.dropPending()
             return .rejected(ServiceError(
                 .invalidRequest, reason: "constraint_violation", error.message ?? "a database constraint failed"))
         } catch let error as EncodingError {
+            payloads.dropPending()
             return .rejected(ServiceError(.internal, reason: "unencodable_fact", "\(error)"))
         }
     }
@@ -93,13 +100,13 @@ struct JournalAppender {
         if let seq = try existingSeq(of: fact) {
             return seq
         }
+        let payloadJSON = try FactCodec.payloadJSON(fact.payload)
         try db.cachedStatement(sql: """
                 INSERT INTO journal (msg_id, type, account, partition, epoch, payload, trace, ts)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT(msg_id) DO NOTHING
                 """).execute(arguments: [
-                fact.id, fact.type, fact.account, request.partition, request.epoch,
-                try FactCodec.payloadJSON(fact.payload), request.trace, ts,
+                fact.id, fact.type, fact.account, request.partition, request.epoch, payloadJSON, request.trace, ts,
             ])
         guard db.changesCount == 1 else {
             // The UNIQUE index is the arbiter: the fact exists, so nothing is projected.
@@ -109,6 +116,7 @@ struct JournalAppender {
             return seq
         }
         let seq = db.lastInsertedRowID
+        payloads.add(seq: seq, payloadJSON)
         try Projector(db: db, seq: seq, account: fact.account, factId: fact.id).apply(fact.payload)
         return seq
     }

@@ -76,8 +76,9 @@ public struct WriterService: Service {
         _ requests: [AppendRequest], store: JournalStore, bus: BusConnection, publisher: DispatchQueue, logger: Logger
     ) -> [AppendOutcome] {
         let outcomes: [AppendOutcome]
+        let payloads: [Int64: String]
         do {
-            outcomes = try store.append(requests)
+            (outcomes, payloads) = try store.appendKeepingPayloads(requests)
         } catch {
             logger.error("writer.commit.failed", metadata: ["error": "\(error)"])
             let failure = ServiceError(.unavailable, reason: "commit_failed", "the journal commit failed; retry", retryAfterMs: 100)
@@ -90,8 +91,10 @@ public struct WriterService: Service {
                 for (fact, seq) in zip(request.facts, seqs) {
                     var header = bus.makeHeader(type: JournalAPI.factTopic + fact.type, traceparent: request.trace)
                     header.seq = seq
-                    let record = JournalRecord(seq: seq, fact: fact, partition: request.partition, epoch: request.epoch, ts: now)
-                    bus.publish(topic: JournalAPI.factTopic + fact.type, header: header, body: WireCodec.encode(record))
+                    let body = payloads[seq].map {
+                        RecordJSON.body(seq: seq, fact: fact, payloadJSON: $0, partition: request.partition, epoch: request.epoch, ts: now)
+                    } ?? WireCodec.encode(JournalRecord(seq: seq, fact: fact, partition: request.partition, epoch: request.epoch, ts: now))
+                    bus.publish(topic: JournalAPI.factTopic + fact.type, header: header, body: body)
                 }
             }
         }
