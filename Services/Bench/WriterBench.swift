@@ -9,6 +9,7 @@ import Glibc
 /// statements in batched transactions (the raw ceiling). Prints facts/s, ack latency
 /// p50/p99, the ceiling and writer/raw.
 enum WriterBench {
+    /// Runs the section and prints its figures.
     static func run() async throws {
         let producers = BenchSupport.knob("BENCH_WRITER_PRODUCERS", 4)
         let perProducer = BenchSupport.knob("BENCH_WRITER_FACTS", 200_000) / producers
@@ -55,11 +56,16 @@ enum WriterBench {
 
 /// One producer's `result-INDEX` file.
 struct ProducerResult {
+    /// Wall-clock time of the producer's first send, unix ns.
     var startNanos: Int64
+    /// Wall-clock time of its last ack, unix ns.
     var endNanos: Int64
+    /// Appends acknowledged `committed`.
     var acknowledged: Int
+    /// Send → ack latency of each acknowledged append, ns.
     var latencies: [Int64]
 
+    /// Reads a producer's result file.
     init(path: String) throws {
         let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
         let head = lines.first?.split(separator: " ").compactMap { Int64($0) } ?? []
@@ -73,6 +79,8 @@ struct ProducerResult {
 
 /// A benchmark that could not produce its figures.
 struct BenchFailure: Error, CustomStringConvertible {
+    /// What went wrong.
     var description: String
+    /// Creates the failure.
     init(_ description: String) { self.description = description }
 }

@@ -12,6 +12,7 @@ enum WriterBenchProducer {
     /// The subcommand that runs a producer.
     static let subcommand = "writer-producer"
 
+    /// Runs one producer with its command-line arguments (after the subcommand).
     static func run(_ arguments: [String]) async throws {
         guard arguments.count == 4, let index = Int(arguments[0]), let count = Int(arguments[1]), let busPort = Int(arguments[2]) else {
             FileHandle.standardError.write(Data("usage: breakwater-bench \(subcommand) INDEX COUNT BUS_PORT DIR\n".utf8))

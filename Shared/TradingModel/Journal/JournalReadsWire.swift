@@ -10,9 +10,12 @@ extension JournalAPI {
 /// Request of `journal.orders`: the account's orders (oldest first), only those in
 /// `state` when given.
 public struct OrdersQuery: Codable, Sendable, Equatable {
+    /// The account.
     public var account: String
+    /// Only orders in this state; all when nil.
     public var state: OrderState?
 
+    /// Creates the value.
     public init(account: String, state: OrderState? = nil) {
         self.account = account
         self.state = state
@@ -21,8 +24,10 @@ public struct OrdersQuery: Codable, Sendable, Equatable {
 
 /// Reply of `journal.orders`.
 public struct OrdersPage: Codable, Sendable, Equatable {
+    /// The orders, oldest first.
     public var orders: [OrderView]
 
+    /// Creates the value.
     public init(orders: [OrderView]) {
         self.orders = orders
     }
@@ -30,9 +35,12 @@ public struct OrdersPage: Codable, Sendable, Equatable {
 
 /// Request of `journal.fills`: fills with seq ≥ `fromSeq`, at most `limit`.
 public struct FillsQuery: Codable, Sendable, Equatable {
+    /// The first seq wanted (inclusive).
     public var fromSeq: Int64
+    /// The most entries wanted (capped by the writer).
     public var limit: Int
 
+    /// Creates the value.
     public init(fromSeq: Int64, limit: Int) {
         self.fromSeq = fromSeq
         self.limit = limit
@@ -46,12 +54,16 @@ public struct FillsQuery: Codable, Sendable, Equatable {
 
 /// One recorded fill with its journal position and owner.
 public struct FillEntry: Codable, Sendable, Equatable {
+    /// The journal seq of the fact that recorded the trade.
     public var seq: Int64
+    /// The account.
     public var account: String
     /// The venue the trade id belongs to ("" when the fact id did not name one).
     public var venue: String
+    /// The trade as the venue reported it.
     public var fill: FillRecorded
 
+    /// Creates the value.
     public init(seq: Int64, account: String, venue: String, fill: FillRecorded) {
         self.seq = seq
         self.account = account
@@ -62,8 +74,10 @@ public struct FillEntry: Codable, Sendable, Equatable {
 
 /// Reply of `journal.fills`, ascending by seq.
 public struct FillsPage: Codable, Sendable, Equatable {
+    /// The fills, ascending by seq.
     public var fills: [FillEntry]
 
+    /// Creates the value.
     public init(fills: [FillEntry]) {
         self.fills = fills
     }
@@ -71,8 +85,10 @@ public struct FillsPage: Codable, Sendable, Equatable {
 
 /// Request of `journal.positions`.
 public struct PositionsQuery: Codable, Sendable, Equatable {
+    /// The account.
     public var account: String
 
+    /// Creates the value.
     public init(account: String) {
         self.account = account
     }
@@ -80,7 +96,9 @@ public struct PositionsQuery: Codable, Sendable, Equatable {
 
 /// One position as the journal's projection holds it (see the writer's `PositionRow`).
 public struct PositionView: Codable, Sendable, Equatable {
+    /// The account.
     public var account: String
+    /// The instrument.
     public var symbol: String
     /// Signed: negative is short.
     public var qty: ExactDecimal
@@ -89,6 +107,7 @@ public struct PositionView: Codable, Sendable, Equatable {
     /// Realized by closing quantity, in the quote asset, before fees.
     public var realizedPnl: ExactDecimal
 
+    /// Creates the value.
     public init(account: String, symbol: String, qty: ExactDecimal, avgPrice: ExactDecimal?, realizedPnl: ExactDecimal) {
         self.account = account
         self.symbol = symbol
@@ -106,8 +125,10 @@ public struct PositionView: Codable, Sendable, Equatable {
 
 /// Reply of `journal.positions`, by symbol.
 public struct PositionsPage: Codable, Sendable, Equatable {
+    /// The positions, by symbol.
     public var positions: [PositionView]
 
+    /// Creates the value.
     public init(positions: [PositionView]) {
         self.positions = positions
     }

@@ -46,6 +46,7 @@ public struct OperationRecorded: Codable, Sendable, Equatable {
     /// Why it failed or was rolled back, if it did.
     public var error: String?
 
+    /// Creates an entry.
     public init(operationId: String, kind: String, state: OperationState, detail: String? = nil, error: String? = nil) {
         self.operationId = operationId
         self.kind = kind

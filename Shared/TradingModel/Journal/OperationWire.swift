@@ -5,8 +5,10 @@ extension JournalAPI {
 
 /// Request of `journal.operations`: unfinished operations, of one account or all.
 public struct OperationsQuery: Codable, Sendable, Equatable {
+    /// Only this account's operations; all when nil.
     public var account: String?
 
+    /// Creates a query.
     public init(account: String? = nil) {
         self.account = account
     }
@@ -14,15 +16,24 @@ public struct OperationsQuery: Codable, Sendable, Equatable {
 
 /// One operation of the log as it stands.
 public struct OperationSummary: Codable, Sendable, Equatable {
+    /// The operation's id.
     public var operationId: String
+    /// What it does, e.g. `cancel_all`.
     public var kind: String
+    /// The account it acts for.
     public var account: String
+    /// Where it stands.
     public var state: OperationState
+    /// The owner's resume/undo notes (`{}` when none were given).
     public var detail: String
+    /// Why it failed or was rolled back.
     public var error: String?
+    /// The journal seq of its `pending` entry.
     public var createdSeq: Int64
+    /// The journal seq of its latest entry.
     public var updatedSeq: Int64
 
+    /// Creates a summary.
     public init(
         operationId: String, kind: String, account: String, state: OperationState, detail: String, error: String?,
         createdSeq: Int64, updatedSeq: Int64
@@ -47,8 +58,10 @@ public struct OperationSummary: Codable, Sendable, Equatable {
 
 /// Reply of `journal.operations`, oldest first.
 public struct OperationsPage: Codable, Sendable, Equatable {
+    /// The unfinished operations, oldest first.
     public var operations: [OperationSummary]
 
+    /// Creates a page.
     public init(operations: [OperationSummary]) {
         self.operations = operations
     }

@@ -10,15 +10,18 @@ final class StoredPayloads: @unchecked Sendable {
     /// Every kept payload, by seq.
     var bySeq: [Int64: String] { kept }
 
+    /// Notes the payload of a fact journaled by the request being applied.
     func add(seq: Int64, _ payloadJSON: String) {
         pending.append((seq, payloadJSON))
     }
 
+    /// The request's savepoint was released: its payloads will be published.
     func keepPending() {
         for (seq, json) in pending { kept[seq] = json }
         pending.removeAll(keepingCapacity: true)
     }
 
+    /// The request was rolled back: its payloads never existed.
     func dropPending() {
         pending.removeAll(keepingCapacity: true)
     }

@@ -7,10 +7,15 @@ import TradingModel
 /// open quantity (half-even, 12 digits), nil when flat; `realizedPnl` is the quote
 /// amount realized by closing quantity, before fees (fees are in `fills`).
 public struct PositionRow: Codable, Sendable, Equatable {
+    /// The account holding the position.
     public var account: String
+    /// The instrument.
     public var symbol: String
+    /// Signed quantity: negative is short.
     public var qty: ExactDecimal
+    /// Average entry price of the open quantity; nil when flat.
     public var avgPrice: ExactDecimal?
+    /// Realized by closing quantity, in the quote asset, before fees.
     public var realizedPnl: ExactDecimal
     /// Venue time (unix ns) of the fill that opened the current position; nil when flat.
     public var openedTs: Int64?
