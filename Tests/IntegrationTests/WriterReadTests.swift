@@ -73,7 +73,7 @@ struct WriterReadTests {
         #expect(fills == [FillEntry(seq: 2, account: "acct-1", venue: "sim", fill: fill)])
         #expect(try await call(JournalAPI.fills, FillsQuery(fromSeq: 3, limit: 10), FillsPage.self).fills.isEmpty)
         let positions = try await call(JournalAPI.positions, PositionsQuery(account: "acct-1"), PositionsPage.self).positions
-        #expect(positions == [PositionView(account: "acct-1", symbol: "BTC/USDT", qty: ExactDecimal(2), avgPrice: ExactDecimal(100), realizedPnl: .zero)])
+        #expect(positions == [JournalPosition(account: "acct-1", symbol: "BTC/USDT", qty: ExactDecimal(2), avgPrice: ExactDecimal(100), realizedPnl: .zero)])
         do {
             _ = try await call(JournalAPI.fills, FillsQuery(fromSeq: 1, limit: 0), FillsPage.self)
             Issue.record("a limit below 1 must be refused")

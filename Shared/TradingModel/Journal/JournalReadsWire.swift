@@ -94,8 +94,8 @@ public struct PositionsQuery: Codable, Sendable, Equatable {
     }
 }
 
-/// One position as the journal's projection holds it (see the writer's `PositionRow`).
-public struct PositionView: Codable, Sendable, Equatable {
+/// One position as the journal's projection holds it (risk-service has its own, marked `PositionView`) (see the writer's `PositionRow`).
+public struct JournalPosition: Codable, Sendable, Equatable {
     /// The account.
     public var account: String
     /// The instrument.
@@ -126,10 +126,10 @@ public struct PositionView: Codable, Sendable, Equatable {
 /// Reply of `journal.positions`, by symbol.
 public struct PositionsPage: Codable, Sendable, Equatable {
     /// The positions, by symbol.
-    public var positions: [PositionView]
+    public var positions: [JournalPosition]
 
     /// Creates the value.
-    public init(positions: [PositionView]) {
+    public init(positions: [JournalPosition]) {
         self.positions = positions
     }
 }

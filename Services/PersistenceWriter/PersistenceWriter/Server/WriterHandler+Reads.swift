@@ -22,7 +22,7 @@ extension WriterHandler {
             return try database {
                 let rows = try store.positions(account: query.account)
                 return WireCodec.encode(PositionsPage(positions: rows.map {
-                    PositionView(account: $0.account, symbol: $0.symbol, qty: $0.qty, avgPrice: $0.avgPrice, realizedPnl: $0.realizedPnl)
+                    JournalPosition(account: $0.account, symbol: $0.symbol, qty: $0.qty, avgPrice: $0.avgPrice, realizedPnl: $0.realizedPnl)
                 }))
             }
         case JournalAPI.operations:
