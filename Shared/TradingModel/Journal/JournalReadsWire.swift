@@ -94,7 +94,8 @@ public struct PositionsQuery: Codable, Sendable, Equatable {
     }
 }
 
-/// One position as the journal's projection holds it (risk-service has its own, marked `PositionView`) (see the writer's `PositionRow`).
+/// One position as the journal's projection holds it (see the writer's `PositionRow`;
+/// risk-service's marked `PositionView` is another type).
 public struct JournalPosition: Codable, Sendable, Equatable {
     /// The account.
     public var account: String
