@@ -93,6 +93,7 @@ let package = Package(
             dependencies: [
                 "BusKit", "TradingModel", "ServiceRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Services/Tradectl/Tradectl"
         ),
@@ -100,7 +101,10 @@ let package = Package(
 
         .executableTarget(
             name: "breakwater-bench",
-            dependencies: ["BusKit", "TradingModel", "Tradectl", "PersistenceWriter"],
+            dependencies: [
+                "BusKit", "TradingModel", "Tradectl", "PersistenceWriter",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             path: "Services/Bench"
         ),
 
@@ -114,6 +118,7 @@ let package = Package(
         .testTarget(name: "IntegrationTests", dependencies: [
                 "BusKit", "TradingModel", "Tradectl", "TestSupport", "VenueKit",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                "ServiceRuntime",
             ],
             path: "Tests/IntegrationTests"),
         .testTarget(name: "VenueSimTests", dependencies: ["VenueSim", "VenueKit", "TradingModel"], path: "Tests/VenueSimTests"),

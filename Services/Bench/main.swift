@@ -2,14 +2,20 @@ import Foundation
 import ZeroMQ
 
 // breakwater-bench [SECTION…]: figures from the real processes, printed next to each
-// other from one run on one machine — never a pass/fail. Sections: orders (default: all).
+// other from one run on one machine — never a pass/fail. Sections: orders, risk, writer (default: all).
 // Knobs are environment variables, listed in docs/benchmarks.md.
 
 let sections: [String: () async throws -> Void] = [
     "orders": OrderBench.run,
     "risk": RiskBench.run,
+    "writer": WriterBench.run,
 ]
-let order = ["orders", "risk"]
+let order = ["orders", "risk", "writer"]
+// A section's helper process: this binary re-executed with a subcommand.
+if CommandLine.arguments.dropFirst().first == WriterBenchProducer.subcommand {
+    try await WriterBenchProducer.run(Array(CommandLine.arguments.dropFirst(2)))
+    exit(0)
+}
 let asked = Array(CommandLine.arguments.dropFirst())
 let chosen = asked.isEmpty ? order : asked
 for name in chosen where sections[name] == nil {

@@ -1,13 +1,28 @@
 /// W3C trace context (`traceparent`) helpers.
 public enum TraceContext {
-    /// Whether `value` is `00-<32 hex>-<16 hex>-<2 hex>` with non-zero ids.
+    /// Whether `value` is `<2 hex>-<32 hex>-<16 hex>-<2 hex>` in lowercase ASCII hex with
+    /// non-zero ids. Checked byte by byte: every message on the bus goes through it.
     public static func isValid(_ value: String) -> Bool {
-        let parts = value.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 4, parts[0].count == 2, parts[1].count == 32, parts[2].count == 16, parts[3].count == 2 else {
-            return false
+        let utf8 = value.utf8
+        return utf8.withContiguousStorageIfAvailable(isValid(bytes:)) ?? Array(utf8).withUnsafeBufferPointer(isValid(bytes:))
+    }
+
+    private static func isValid(bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard bytes.count == 55 else { return false }
+        var traceZero = true, spanZero = true
+        for (index, byte) in bytes.enumerated() {
+            if index == 2 || index == 35 || index == 52 {
+                guard byte == UInt8(ascii: "-") else { return false }
+                continue
+            }
+            guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte)
+            else { return false }
+            if byte != UInt8(ascii: "0") {
+                if (3..<35).contains(index) { traceZero = false }
+                if (36..<52).contains(index) { spanZero = false }
+            }
         }
-        let hex = parts.allSatisfy { $0.allSatisfy(\.isHexDigit) && $0 == $0.lowercased() }
-        return hex && parts[1] != Substring(repeating: "0", count: 32) && parts[2] != Substring(repeating: "0", count: 16)
+        return !traceZero && !spanZero
     }
 
     /// The trace id (32 hex) of a valid traceparent.

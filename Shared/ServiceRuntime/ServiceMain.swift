@@ -7,7 +7,7 @@ import ServiceLifecycle
 public enum ServiceMain {
     /// Sets up logging to stderr at BW_LOG_LEVEL (default info) and returns the service's logger.
     public static func bootstrapLogging(service: String, settings: Settings = Settings()) -> Logger {
-        let level = Logger.Level(rawValue: settings.string("BW_LOG_LEVEL", default: "info")) ?? .info
+        let level = (try? settings.logLevel()) ?? .info
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
@@ -23,6 +23,13 @@ public enum ServiceMain {
         _ build: (Settings, Logger) throws -> any Service
     ) async {
         let settings = Settings()
+        do {
+            _ = try settings.logLevel()
+        } catch {
+            // Checked before logging exists: a bad level must stop the service, not fall back.
+            FileHandle.standardError.write(Data("\(name): \(error)\n".utf8))
+            exit(2)
+        }
         let logger = bootstrapLogging(service: name, settings: settings)
         let service: any Service
         do {

@@ -52,6 +52,8 @@ public enum FactPayload: Sendable, Equatable {
     case breakerTransition(BreakerTransition)
     /// An account's risk governor changed level (R7).
     case governorTransition(GovernorTransition)
+    /// A multi-step operation changed state in the operation log (P4).
+    case operationRecorded(OperationRecorded)
 
     public var type: String {
         switch self {
@@ -61,6 +63,7 @@ public enum FactPayload: Sendable, Equatable {
         case .orderClosed(let closed): closed.factType
         case .breakerTransition: "breaker.transition"
         case .governorTransition: "governor.transition"
+        case .operationRecorded: "operation.recorded"
         }
     }
 
@@ -73,6 +76,7 @@ public enum FactPayload: Sendable, Equatable {
             return .orderClosed(try OrderClosed(from: decoder))
         case "breaker.transition": return .breakerTransition(try BreakerTransition(from: decoder))
         case "governor.transition": return .governorTransition(try GovernorTransition(from: decoder))
+        case "operation.recorded": return .operationRecorded(try OperationRecorded(from: decoder))
         default:
             throw ServiceError(.unknownType, reason: "unknown_fact_type", "unknown fact type '\(type)'")
         }
@@ -86,6 +90,7 @@ public enum FactPayload: Sendable, Equatable {
         case .orderClosed(let body): try body.encode(to: encoder)
         case .breakerTransition(let body): try body.encode(to: encoder)
         case .governorTransition(let body): try body.encode(to: encoder)
+        case .operationRecorded(let body): try body.encode(to: encoder)
         }
     }
 }

@@ -9,8 +9,8 @@ struct BatchTests {
     /// Bad requests of every kind the writer refuses, with the code they must get.
     static let badRequests: [(String, AppendRequest, ErrorCode, String)] = [
         ("accepted for an unknown order", AppendRequest(facts: [Facts.accepted("nope")]), .notFound, "unknown_order"),
-        ("fill after cancel", AppendRequest(facts: [Facts.fill("o-closed", trade: "t-9", qty: "1", price: "100")]),
-         .invalidRequest, "illegal_transition"),
+        ("fill of the wrong side", AppendRequest(facts: [Facts.fill("o-closed", trade: "t-9", side: .sell, qty: "1", price: "100")]),
+         .invalidRequest, "fill_mismatch"),
         ("stale epoch", AppendRequest(facts: [Facts.intent("o-stale")], partition: 7, epoch: 1), .staleEpoch, "stale_epoch"),
         ("zero quantity", AppendRequest(facts: [Facts.intent("o-q", qty: "0")]), .invalidQuantity, "qty_not_positive"),
         ("zero price", AppendRequest(facts: [Facts.fill("o-p", trade: "t-p", qty: "1", price: "0")]),

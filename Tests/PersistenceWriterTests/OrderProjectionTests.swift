@@ -84,14 +84,26 @@ struct OrderProjectionTests {
         #expect(try order("o-1").state == .accepted)
     }
 
-    @Test func aFillAfterACancelIsAnIllegalTransitionAndChangesNothing() throws {
-        _ = try store.append(requests(Facts.intent("o-1"), Facts.closed("o-1", .canceled)))
+    @Test func aLateFillAfterACancelIsJournaledAndCompletesTheOrder() throws {
+        _ = try store.append(requests(Facts.intent("o-1", qty: "3", reserve: "304"), Facts.closed("o-1", .canceled)))
+        #expect(try reservation("o-1").released == dec("304"))
+        let outcome = try store.append(requests(Facts.fill("o-1", trade: "t-1", qty: "3", price: "100")))
+        #expect(outcome == [.committed(seqs: [3])])
+        #expect(try order("o-1").state == .filled)
+        #expect(try order("o-1").filledQty == dec("3"))
+        #expect(try store.fills(sinceSeq: 0, limit: 10).map(\.fill.tradeId) == ["t-1"])
+        // The closed reservation takes back what it released: 300 committed, 4 released.
+        let held = try reservation("o-1")
+        #expect(held.state == .closed && held.committed == dec("300") && held.released == dec("4") && held.overrun == .zero)
+    }
+
+    @Test func aLatePartialFillAfterACancelKeepsTheOrderCanceledWithItsFill() throws {
+        _ = try store.append(requests(Facts.intent("o-1", qty: "3"), Facts.closed("o-1", .canceled)))
         let outcome = try store.append(requests(Facts.fill("o-1", trade: "t-1", qty: "1", price: "100")))
-        #expect(outcome.first?.error?.code == .invalidRequest)
-        #expect(outcome.first?.error?.reason == "illegal_transition")
-        #expect(try order("o-1").filledQty == .zero)
-        #expect(try store.fills(sinceSeq: 0, limit: 10).isEmpty)
-        #expect(try store.lastSeq() == 2)
+        #expect(outcome == [.committed(seqs: [3])])
+        #expect(try order("o-1").state == .canceled)
+        #expect(try order("o-1").filledQty == dec("1"))
+        #expect(try order("o-1").avgPrice == dec("100"))
     }
 
     @Test func aSecondCancelUnderAnotherFactIdIsRefused() throws {
@@ -113,19 +125,42 @@ struct OrderProjectionTests {
         #expect(outcome.first?.error?.reason == "venue_order_id_mismatch")
     }
 
-    @Test func anOverfillIsRefused() throws {
-        _ = try store.append(requests(Facts.intent("o-1", qty: "3"), Facts.accepted("o-1")))
+    @Test func anOverfillIsJournaledAndNotedWithoutChangingTheOrderedQuantities() throws {
+        _ = try store.append(requests(Facts.intent("o-1", qty: "3", reserve: "1000"), Facts.accepted("o-1")))
         let outcome = try store.append(requests(Facts.fill("o-1", trade: "t-1", qty: "4", price: "100")))
-        #expect(outcome.first?.error?.reason == "overfill")
+        #expect(outcome == [.committed(seqs: [3])])
         #expect(try order("o-1").state == .accepted)
+        #expect(try order("o-1").filledQty == .zero)
+        #expect(try order("o-1").reason?.hasPrefix("overfill") == true)
+        #expect(try store.fills(sinceSeq: 0, limit: 10).count == 1)
+        #expect(try reservation("o-1").committed == dec("400"))
     }
 
-    @Test func aFillCostingMoreThanTheReservationIsRefused() throws {
+    @Test func aFillCostingMoreThanTheReservationIsRecordedAsAnOverrun() throws {
         _ = try store.append(requests(Facts.intent("o-1", qty: "3", reserve: "250"), Facts.accepted("o-1")))
         let outcome = try store.append(requests(Facts.fill("o-1", trade: "t-1", qty: "3", price: "100")))
-        #expect(outcome.first?.error?.reason == "reservation_exceeded")
-        #expect(try reservation("o-1").committed == .zero)
-        #expect(try order("o-1").filledQty == .zero)
+        #expect(outcome == [.committed(seqs: [3])])
+        let held = try reservation("o-1")
+        #expect(held.committed == dec("250") && held.overrun == dec("50") && held.remaining == .zero)
+        #expect(held.state == .closed)
+        #expect(try order("o-1").state == .filled)
+    }
+
+    @Test func theSameTradeIdAtTwoVenuesIsTwoFillsAndAtOneVenueIsADuplicate() throws {
+        _ = try store.append(requests(Facts.intent("o-1", qty: "3", reserve: "1000")))
+        let first = try store.append(requests(
+            Facts.fill("o-1", trade: "t-1", id: FillRecorded.factId(venue: "a", tradeId: "t-1"), qty: "1", price: "100"),
+            Facts.fill("o-1", trade: "t-1", id: FillRecorded.factId(venue: "b", tradeId: "t-1"), qty: "1", price: "100")))
+        #expect(first == [.committed(seqs: [2]), .committed(seqs: [3])])
+        let again = try store.append(requests(
+            Facts.fill("o-1", trade: "t-1", id: "fill-a-t-1-other-id", qty: "1", price: "100")))
+        // The id has no venue: it is its own namespace (""), not a duplicate of a or b.
+        #expect(again == [.committed(seqs: [4])])
+        let resend = try store.append(requests(
+            Facts.fill("o-1", trade: "t-1", id: "fill:b:t-1", qty: "1", price: "100")))
+        #expect(resend == [.duplicate(seqs: [3])])
+        #expect(try store.fills(sinceSeq: 0, limit: 10).map(\.venue) == ["a", "b", ""])
+        #expect(try order("o-1").filledQty == dec("3"))
     }
 
     @Test func aFillOfTheWrongSideOrSymbolIsRefused() throws {

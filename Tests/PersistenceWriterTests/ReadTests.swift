@@ -64,7 +64,7 @@ struct ReadTests {
             Issue.record("not a fill")
             return
         }
-        #expect(fills[0] == FillRow(seq: 2, account: Facts.account, fill: recorded))
+        #expect(fills[0] == FillRow(seq: 2, account: Facts.account, fill: recorded, venue: "sim"))
     }
 
     @Test func appendOutcomeHasTheTaggedJSONShape() throws {
@@ -97,5 +97,21 @@ struct ReadTests {
             facts: [Fact(id: "f-1", account: "acc-1", payload: .orderAccepted(OrderAccepted(
                 clientOrderId: "o-1", venueOrderId: "v-1")))],
             partition: 3, epoch: 9, trace: "00-aa-bb-01"))
+    }
+}
+
+/// Written when `operation.recorded` was added to TradingModel and the writer had no
+/// projection for it yet (commit "model: operation.recorded fact"): it passed through
+/// the `@unknown default` branches. It now also covers the operation projection.
+@Suite("A fact type added to the model later")
+struct AddedFactTypeTests {
+    @Test func aNewFactTypeIsJournaledReadBackAndDuplicateSafe() throws {
+        let dir = try TemporaryDirectory()
+        let store = try openStore(in: dir)
+        let entry = OperationRecorded(operationId: "op-1", kind: "cancel_all", state: .pending, detail: #"{"account":"acc-1"}"#)
+        let fact = Fact(id: entry.factId, account: Facts.account, payload: .operationRecorded(entry))
+        #expect(try store.append(requests(fact)) == [.committed(seqs: [1])])
+        #expect(try store.readJournal(fromSeq: 1, limit: 10).map(\.fact) == [fact])
+        #expect(try store.append(requests(fact)) == [.duplicate(seqs: [1])])
     }
 }

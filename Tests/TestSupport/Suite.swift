@@ -45,6 +45,12 @@ public final class Suite: @unchecked Sendable {
 
     /// Starts one service (its output goes to a log file in the data directory).
     public func start(_ name: String) throws {
+        try start(name, as: name)
+    }
+
+    /// Starts the executable `name` under `label` (so one executable can run twice,
+    /// e.g. an active and a standby writer), with `environment` added to the suite's.
+    public func start(_ name: String, as label: String, environment extra: [String: String] = [:]) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Suite.binDirectory + "/" + name)
         var environment = ProcessInfo.processInfo.environment
@@ -53,8 +59,9 @@ public final class Suite: @unchecked Sendable {
         environment["BW_DB_PATH"] = databasePath
         environment["BW_LOG_LEVEL"] = "notice"
         environment.merge(self.environment) { _, extra in extra }
+        environment.merge(extra) { _, new in new }
         process.environment = environment
-        let log = logDirectory + "/\(name).log"
+        let log = logDirectory + "/\(label).log"
         FileManager.default.createFile(atPath: log, contents: nil)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
         handle.seekToEndOfFile()
@@ -63,8 +70,18 @@ public final class Suite: @unchecked Sendable {
         let exited = DispatchSemaphore(value: 0)
         process.terminationHandler = { _ in exited.signal() }
         try process.run()
-        processes[name] = process
-        exits[name] = exited
+        processes[label] = process
+        exits[label] = exited
+    }
+
+    /// The process id of the running service `label`, if it runs.
+    public func pid(_ label: String) -> Int32? {
+        processes[label]?.processIdentifier
+    }
+
+    /// Whether the service `label` was started and has not exited.
+    public func isRunning(_ label: String) -> Bool {
+        processes[label]?.isRunning ?? false
     }
 
     /// Waits for a service to exit by itself; its exit status, or nil if it still runs after `timeout`.
@@ -88,9 +105,11 @@ public final class Suite: @unchecked Sendable {
         process.waitUntilExit()
     }
 
-    /// SIGTERM to every service in reverse order; SIGKILL what is left after 5 s.
+    /// SIGTERM to every service in reverse order (extra labels first); SIGKILL what is
+    /// left after 5 s.
     public func stop() {
-        for name in Suite.serviceOrder.reversed() {
+        let extra = processes.keys.filter { !Suite.serviceOrder.contains($0) }.sorted()
+        for name in extra + Suite.serviceOrder.reversed() {
             guard let process = processes.removeValue(forKey: name) else { continue }
             process.terminate()
             if exits[name]?.wait(timeout: .now() + 5) == .timedOut {
@@ -110,6 +129,39 @@ public final class Suite: @unchecked Sendable {
     public func client() throws -> SuiteClientConnection {
         try SuiteClientConnection(endpoints: endpoints)
     }
+
+    /// A client connection that also receives the events whose topics start with `subscriptions`.
+    public func client(subscriptions: [String]) throws -> SuiteClientConnection {
+        try SuiteClientConnection(endpoints: endpoints, subscriptions: subscriptions)
+    }
+
+    /// Runs the executable `name` with the suite's environment plus `environment` until
+    /// it exits by itself (e.g. refusing a bad setting): its exit status and stderr.
+    /// A process still running after `timeout` is killed and reported as status -1.
+    public func runToExit(
+        _ name: String, environment extra: [String: String], timeout: Duration = .seconds(20)
+    ) throws -> (status: Int32, stderr: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Suite.binDirectory + "/" + name)
+        var environment = ProcessInfo.processInfo.environment
+        environment["BW_BUS_PORT"] = "\(busPort)"
+        environment["BW_DB_PATH"] = databasePath
+        environment.merge(extra) { _, new in new }
+        process.environment = environment
+        let log = logDirectory + "/\(name)-\(UUID().uuidString).stderr"
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        process.standardOutput = FileHandle.nullDevice
+        let exited = DispatchSemaphore(value: 0)
+        process.terminationHandler = { _ in exited.signal() }
+        try process.run()
+        if exited.wait(timeout: .now() + .milliseconds(Int(timeout.components.seconds * 1_000))) == .timedOut {
+            Glibc.kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            return (-1, (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
+        }
+        return (process.terminationStatus, (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
+    }
 }
 
 /// A test's client connection to the bus (its own ZeroMQ context).
@@ -117,10 +169,12 @@ public final class SuiteClientConnection: Sendable {
     public let context = ZMQContext()
     public let bus: BusConnection
 
-    init(endpoints: BusEndpoints) throws {
+    init(endpoints: BusEndpoints, subscriptions: [String] = []) throws {
         var logger = Logger(label: "test-client")
         logger.logLevel = .error
-        bus = try BusConnection(configuration: .init(endpoints: endpoints, identity: "test-\(UUID().uuidString)"), context: context, logger: logger)
+        var configuration = BusConnection.Configuration(endpoints: endpoints, identity: "test-\(UUID().uuidString)")
+        configuration.subscriptions = subscriptions
+        bus = try BusConnection(configuration: configuration, context: context, logger: logger)
         bus.start()
     }
 

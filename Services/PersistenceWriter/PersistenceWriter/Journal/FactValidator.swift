@@ -12,6 +12,8 @@ enum FactValidator {
     static let maxMagnitude = ExactDecimal(1_000_000_000_000)
     /// The longest accepted fact id, account, order id or trade id, in UTF-8 bytes.
     static let maxIdLength = 128
+    /// The longest accepted operation detail, in UTF-8 bytes.
+    static let maxDetailLength = 16 * 1024
 
     /// Throws the first rule `fact` breaks.
     static func validate(_ fact: Fact) throws(ServiceError) {
@@ -30,6 +32,16 @@ enum FactValidator {
             }
         case .breakerTransition(let transition): try checkId(transition.reason, "reason")
         case .governorTransition(let transition): try checkId(transition.reason, "reason")
+        case .operationRecorded(let entry):
+            try checkId(entry.operationId, "operation_id")
+            try checkId(entry.kind, "kind")
+            if let detail = entry.detail, detail.utf8.count > maxDetailLength {
+                throw ServiceError(.invalidRequest, reason: "detail_too_long", "detail must be at most \(maxDetailLength) bytes")
+            }
+        @unknown default:
+            // A fact type added to TradingModel after this validator: its body decoded,
+            // its id and account are checked above; it is journaled as it is.
+            break
         }
     }
 

@@ -16,6 +16,9 @@ struct JournalAppender {
     let ts: Int64
     /// The most facts one request may carry.
     let maxFactsPerRequest: Int
+    /// The stored payload JSON of every fact this batch journaled, by seq (for publishing
+    /// without encoding the fact again).
+    let payloads = StoredPayloads()
 
     /// The outcome of `request`. Throws only errors that must abort the whole batch
     /// (I/O, a full disk…); every error caused by the request's content is a `.rejected`.
@@ -28,13 +31,17 @@ struct JournalAppender {
                 return .commit
             }
             guard let outcome else { preconditionFailure("savepoint committed without an outcome") }
+            payloads.keepPending()
             return outcome
         } catch let error as ServiceError {
+            payloads.dropPending()
             return .rejected(error)
         } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
+            payloads.dropPending()
             return .rejected(ServiceError(
                 .invalidRequest, reason: "constraint_violation", error.message ?? "a database constraint failed"))
         } catch let error as EncodingError {
+            payloads.dropPending()
             return .rejected(ServiceError(.internal, reason: "unencodable_fact", "\(error)"))
         }
     }
@@ -77,11 +84,12 @@ struct JournalAppender {
 
     /// The seq under which `fact` (or, for a fill, its trade) is already journaled.
     private func existingSeq(of fact: Fact) throws -> Int64? {
-        if let seq = try Int64.fetchOne(db, sql: "SELECT seq FROM journal WHERE msg_id = ?", arguments: [fact.id]) {
+        if let seq = try Int64.fetchOne(try db.cachedStatement(sql: "SELECT seq FROM journal WHERE msg_id = ?"), arguments: [fact.id]) {
             return seq
         }
         if case .fillRecorded(let fill) = fact.payload {
-            return try FillRow.seq(ofTrade: fill.tradeId, in: db)
+            let venue = FillRow.venue(factId: fact.id, tradeId: fill.tradeId)
+            return try FillRow.seq(ofTrade: fill.tradeId, venue: venue, in: db)
         }
         return nil
     }
@@ -92,15 +100,13 @@ struct JournalAppender {
         if let seq = try existingSeq(of: fact) {
             return seq
         }
-        try db.execute(
-            sql: """
+        let payloadJSON = try FactCodec.payloadJSON(fact.payload)
+        try db.cachedStatement(sql: """
                 INSERT INTO journal (msg_id, type, account, partition, epoch, payload, trace, ts)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT(msg_id) DO NOTHING
-                """,
-            arguments: [
-                fact.id, fact.type, fact.account, request.partition, request.epoch,
-                try FactCodec.payloadJSON(fact.payload), request.trace, ts,
+                """).execute(arguments: [
+                fact.id, fact.type, fact.account, request.partition, request.epoch, payloadJSON, request.trace, ts,
             ])
         guard db.changesCount == 1 else {
             // The UNIQUE index is the arbiter: the fact exists, so nothing is projected.
@@ -110,7 +116,8 @@ struct JournalAppender {
             return seq
         }
         let seq = db.lastInsertedRowID
-        try Projector(db: db, seq: seq, account: fact.account).apply(fact.payload)
+        payloads.add(seq: seq, payloadJSON)
+        try Projector(db: db, seq: seq, account: fact.account, factId: fact.id).apply(fact.payload)
         return seq
     }
 }

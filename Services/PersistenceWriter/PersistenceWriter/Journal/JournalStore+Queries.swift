@@ -41,6 +41,14 @@ extension JournalStore {
         }
     }
 
+    /// The positions of `account` (flat ones included once traded), by symbol.
+    public func positions(account: String) throws -> [PositionRow] {
+        try dbQueue.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM positions WHERE account = ? ORDER BY symbol", arguments: [account])
+                .map(PositionRow.init(row:))
+        }
+    }
+
     /// The reservation held for `(account, clientOrderId)`, or nil.
     public func reservation(account: String, clientOrderId: String) throws -> ReservationRow? {
         try dbQueue.read { db in

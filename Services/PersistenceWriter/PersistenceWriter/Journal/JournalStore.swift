@@ -79,12 +79,18 @@ public final class JournalStore: Sendable {
     ///
     /// - Precondition: `batch.count <= configuration.maxBatchRequests`.
     public func append(_ batch: [AppendRequest]) throws -> [AppendOutcome] {
+        try appendKeepingPayloads(batch).outcomes
+    }
+
+    /// `append`, also returning the payload JSON stored for each newly journaled fact,
+    /// by seq, so the writer publishes what it stored without encoding it again.
+    func appendKeepingPayloads(_ batch: [AppendRequest]) throws -> (outcomes: [AppendOutcome], payloads: [Int64: String]) {
         precondition(batch.count <= configuration.maxBatchRequests,
                      "batch of \(batch.count) requests exceeds maxBatchRequests \(configuration.maxBatchRequests)")
-        guard !batch.isEmpty else { return [] }
+        guard !batch.isEmpty else { return ([], [:]) }
         let ts = now()
         let maxFacts = configuration.maxFactsPerRequest
-        let outcomes = try dbQueue.writeWithoutTransaction { db in
+        let result = try dbQueue.writeWithoutTransaction { db in
             let appender = JournalAppender(db: db, ts: ts, maxFactsPerRequest: maxFacts)
             var outcomes: [AppendOutcome] = []
             outcomes.reserveCapacity(batch.count)
@@ -94,10 +100,10 @@ public final class JournalStore: Sendable {
                 }
                 return .commit
             }
-            return outcomes
+            return (outcomes, appender.payloads.bySeq)
         }
         checkpointIfDue()
-        return outcomes
+        return result
     }
 
     /// The highest journal seq, 0 for an empty journal.

@@ -17,18 +17,15 @@ enum PartitionFence {
         guard partition >= 0, epoch >= 0 else {
             throw ServiceError(.invalidRequest, reason: "bad_fence", "partition and epoch must not be negative")
         }
-        let highest = try Int64.fetchOne(
-            db, sql: "SELECT epoch FROM partition_epochs WHERE partition = ?", arguments: [partition])
+        let highest = try Int64.fetchOne(try db.cachedStatement(sql: "SELECT epoch FROM partition_epochs WHERE partition = ?"), arguments: [partition])
         if let highest, highest > epoch {
             throw ServiceError(
                 .staleEpoch, reason: "stale_epoch",
                 "epoch \(epoch) for partition \(partition) is older than the current \(highest)")
         }
-        try db.execute(
-            sql: """
+        try db.cachedStatement(sql: """
                 INSERT INTO partition_epochs (partition, epoch) VALUES (?, ?)
                 ON CONFLICT(partition) DO UPDATE SET epoch = max(epoch, excluded.epoch)
-                """,
-            arguments: [partition, epoch])
+                """).execute(arguments: [partition, epoch])
     }
 }

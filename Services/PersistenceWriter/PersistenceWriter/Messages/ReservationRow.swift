@@ -27,6 +27,10 @@ public struct ReservationRow: Codable, Sendable, Equatable {
     public var released: Money
     /// Held or closed.
     public var state: State
+    /// What fills consumed beyond the reservation (the venue is the truth: a fill that
+    /// costs more than was held is recorded, the reservation is clamped at zero and
+    /// the excess is kept here for risk and the reconciler to see).
+    public var overrun: Money = .zero
 
     /// Creates a reservation row.
     public init(
@@ -46,7 +50,7 @@ public struct ReservationRow: Codable, Sendable, Equatable {
     public var remaining: Money { amount - committed - released }
 
     enum CodingKeys: String, CodingKey {
-        case account, asset, amount, committed, released, state
+        case account, asset, amount, committed, released, state, overrun
         case clientOrderId = "client_order_id"
     }
 }

@@ -94,23 +94,19 @@ struct OrderRecord: Equatable {
 
     /// The order `(account, clientOrderId)`, or nil.
     static func fetch(_ db: Database, account: String, clientOrderId: String) throws -> OrderRecord? {
-        try Row.fetchOne(
-            db, sql: "SELECT * FROM orders WHERE account = ? AND client_order_id = ?",
-            arguments: [account, clientOrderId]
+        try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM orders WHERE account = ? AND client_order_id = ?"), arguments: [account, clientOrderId]
         ).map(OrderRecord.init(row:))
     }
 
     /// Inserts the row; a second order with the same key fails on the PRIMARY KEY.
     func insert(_ db: Database) throws {
         assertInvariants()
-        try db.execute(
-            sql: """
+        try db.cachedStatement(sql: """
                 INSERT INTO orders (account, client_order_id, symbol, side, type, qty, price,
                     time_in_force, state, filled_qty, filled_notional, avg_price, venue_order_id,
                     reason, created_seq, updated_seq)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [
+                """).execute(arguments: [
                 account, clientOrderId, symbol, side.rawValue, type.rawValue, qty.description,
                 price?.description, timeInForce.rawValue, state.rawValue, filledQty.description,
                 filledNotional.description, avgPrice?.description, venueOrderId, reason, createdSeq, updatedSeq,
@@ -120,13 +116,11 @@ struct OrderRecord: Equatable {
     /// Writes back the mutable columns.
     func update(_ db: Database) throws {
         assertInvariants()
-        try db.execute(
-            sql: """
+        try db.cachedStatement(sql: """
                 UPDATE orders SET state = ?, filled_qty = ?, filled_notional = ?, avg_price = ?,
                     venue_order_id = ?, reason = ?, updated_seq = ?
                 WHERE account = ? AND client_order_id = ?
-                """,
-            arguments: [
+                """).execute(arguments: [
                 state.rawValue, filledQty.description, filledNotional.description, avgPrice?.description,
                 venueOrderId, reason, updatedSeq, account, clientOrderId,
             ])

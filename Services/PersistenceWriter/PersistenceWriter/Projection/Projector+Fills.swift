@@ -4,12 +4,17 @@ import TradingModel
 extension Projector {
     /// Applies one trade to its order and reservation, in memory; the caller writes them.
     ///
-    /// - `filled_qty += qty`, never above `qty` (`INVALID_REQUEST` / `overfill`).
-    /// - `avg_price = Σ(qty × price) / filled_qty`, rounded half-even to 12 digits; the
-    ///   sum is kept exact in `filled_notional`, so rounding never accumulates.
-    /// - state `partially_filled`, or `filled` when `filled_qty == qty`.
-    /// - the reservation commits what the trade consumed (see `consumption`); when the
-    ///   order is filled it closes, releasing the rest.
+    /// The venue is the truth: a trade that matches the order's symbol, side and venue
+    /// order id is always folded, never refused.
+    /// - `filled_qty += qty`; `avg_price = Σ(qty × price) / filled_qty`, rounded half-even
+    ///   to 12 digits; the sum is kept exact in `filled_notional`.
+    /// - state `partially_filled`, or `filled` when `filled_qty == qty`. A trade that
+    ///   raced a cancel, expiry or reject (a late fill) keeps that terminal state, or
+    ///   moves the order to `filled` when it completes it.
+    /// - a trade beyond the ordered quantity (an overfill) leaves the order's quantities
+    ///   alone and says so in `reason`; the trade itself is in `fills` and the journal.
+    /// - the reservation commits what the trade consumed (see `ReservationRow.commit`:
+    ///   an overrun is recorded, never refused); it closes once the order is terminal.
     func fold(_ fill: FillRecorded, into order: inout OrderRecord, reservation: inout ReservationRow?) throws {
         guard fill.symbol == order.symbol, fill.side == order.side else {
             throw ServiceError(
@@ -17,25 +22,32 @@ extension Projector {
                 "trade \(fill.tradeId) is \(fill.side.rawValue) \(fill.symbol), order \(order.clientOrderId) is \(order.side.rawValue) \(order.symbol)")
         }
         try checkVenueOrderId(fill.venueOrderId, of: order)
-        let filled = order.filledQty + fill.qty
-        guard filled <= order.qty else {
-            throw ServiceError(
-                .invalidRequest, reason: "overfill",
-                "trade \(fill.tradeId) fills \(filled) of order \(order.clientOrderId) for \(order.qty)")
-        }
-        order.state = try transition(order, filled == order.qty ? .finalFill : .partialFill)
         let notional = fill.qty.multiplied(by: fill.price, rounding: .halfEven)
-        order.filledNotional += notional
-        order.filledQty = filled
-        order.avgPrice = order.filledNotional.divided(by: filled, rounding: .halfEven)
+        let filled = order.filledQty + fill.qty
+        if filled <= order.qty {
+            order.state = try state(of: order, after: filled == order.qty ? .finalFill : .partialFill)
+            order.filledNotional += notional
+            order.filledQty = filled
+            order.avgPrice = order.filledNotional.divided(by: filled, rounding: .halfEven)
+        } else {
+            order.reason = "overfill: trade \(fill.tradeId) takes the fills to \(filled) of \(order.qty)"
+        }
         order.venueOrderId = order.venueOrderId ?? fill.venueOrderId
         order.updatedSeq = seq
         guard var held = reservation else { return }
-        try held.commit(consumption(of: fill, notional: notional, side: order.side, asset: held.asset))
-        if order.state == .filled {
+        held.commit(consumption(of: fill, notional: notional, side: order.side, asset: held.asset))
+        if order.state.isTerminal {
             held.close()
         }
         reservation = held
+    }
+
+    /// The state after a fill: the usual transition for a live order; for an order the
+    /// venue already closed (the fill raced the close) the closed state stays, unless
+    /// the fill completes the order, which makes it `filled`.
+    private func state(of order: OrderRecord, after event: OrderEvent) throws(ServiceError) -> OrderState {
+        guard order.state.isTerminal else { return try transition(order, event) }
+        return event == .finalFill ? .filled : order.state
     }
 
     /// What a trade takes out of the reservation, in the reservation's asset.

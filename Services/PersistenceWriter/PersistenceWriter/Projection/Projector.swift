@@ -15,6 +15,8 @@ struct Projector {
     let seq: Int64
     /// The account of the fact being applied.
     let account: String
+    /// The id of the fact being applied (a fill's id names its venue).
+    let factId: String
 
     /// Projects `payload`.
     func apply(_ payload: FactPayload) throws {
@@ -24,6 +26,11 @@ struct Projector {
         case .fillRecorded(let fill): try applyFill(fill)
         case .orderClosed(let closed): try applyClosed(closed)
         case .breakerTransition, .governorTransition: break  // risk state: journaled, folded by risk-service
+        case .operationRecorded(let entry): try applyOperation(entry)
+        @unknown default:
+            // A fact type this projection does not know yet (added to TradingModel by
+            // another service): journaled and published, not projected.
+            return
         }
     }
 
@@ -97,7 +104,9 @@ struct Projector {
     /// the journal has not seen is recorded alone (see `applyIntent`).
     /// Trade-id duplicates never get here: the appender answers them before journaling.
     private func applyFill(_ fill: FillRecorded) throws {
-        try FillRow(seq: seq, account: account, fill: fill).insert(db)
+        let venue = FillRow.venue(factId: factId, tradeId: fill.tradeId)
+        try FillRow(seq: seq, account: account, fill: fill, venue: venue).insert(db)
+        try PositionRow.apply(fill, account: account, seq: seq, in: db)
         guard var order = try OrderRecord.fetch(db, account: account, clientOrderId: fill.clientOrderId) else {
             return
         }

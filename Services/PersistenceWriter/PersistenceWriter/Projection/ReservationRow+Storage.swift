@@ -9,34 +9,34 @@ extension ReservationRow {
             account: row["account"], clientOrderId: row["client_order_id"], asset: row["asset"],
             amount: row.decimal("amount"), committed: row.decimal("committed"),
             released: row.decimal("released"), state: row.enumValue("state"))
+        overrun = row.decimal("overrun")
         assertInvariants()
     }
 
     /// `committed` and `released` are never negative and never exceed `amount` together;
     /// a closed reservation holds nothing. A violation would misstate a balance: stop.
     func assertInvariants() {
-        precondition(!amount.isNegative && !committed.isNegative && !released.isNegative,
+        precondition(!amount.isNegative && !committed.isNegative && !released.isNegative && !overrun.isNegative,
                      "reservation \(clientOrderId): negative amount \(amount)/\(committed)/\(released)")
         precondition(!remaining.isNegative, "reservation \(clientOrderId): committed + released exceed \(amount)")
         precondition(state == .held || remaining.isZero, "reservation \(clientOrderId): closed but holds \(remaining)")
     }
 
-    /// Consumes `consumed` of the held funds; refuses to overdraw the reservation.
+    /// Consumes `consumed`; never refuses, because the fill already happened at the venue.
     ///
-    /// A fill that costs more than was reserved means the reservation was wrong
-    /// upstream: it is rejected (`INVALID_REQUEST` / `reservation_exceeded`), loudly,
-    /// instead of silently driving a balance negative.
-    mutating func commit(_ consumed: Money) throws(ServiceError) {
+    /// A held reservation gives what it still holds; a closed one (a fill that raced
+    /// the cancel) takes back from what it released. Whatever neither covers is
+    /// added to `overrun`: the reservation never goes below zero and the excess is
+    /// recorded, not lost.
+    mutating func commit(_ consumed: Money) {
         precondition(!consumed.isNegative, "negative consumption \(consumed)")
-        guard state == .held else {
-            throw ServiceError(.invalidRequest, reason: "reservation_closed", "reservation of \(clientOrderId) is closed")
+        let available = state == .held ? remaining : released
+        let taken = min(consumed, available)
+        committed += taken
+        if state == .closed {
+            released -= taken
         }
-        guard consumed <= remaining else {
-            throw ServiceError(
-                .invalidRequest, reason: "reservation_exceeded",
-                "fill consumes \(consumed) \(asset) but \(clientOrderId) holds only \(remaining)")
-        }
-        committed += consumed
+        overrun += consumed - taken
         assertInvariants()
     }
 
@@ -50,22 +50,18 @@ extension ReservationRow {
 
     /// The reservation of `(account, clientOrderId)`, or nil.
     static func fetch(_ db: Database, account: String, clientOrderId: String) throws -> ReservationRow? {
-        try Row.fetchOne(
-            db, sql: "SELECT * FROM reservations WHERE account = ? AND client_order_id = ?",
-            arguments: [account, clientOrderId]
+        try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM reservations WHERE account = ? AND client_order_id = ?"), arguments: [account, clientOrderId]
         ).map(ReservationRow.init(row:))
     }
 
     /// Inserts the row, created by the journal row `seq`.
     func insert(_ db: Database, seq: Int64) throws {
         assertInvariants()
-        try db.execute(
-            sql: """
+        try db.cachedStatement(sql: """
                 INSERT INTO reservations (account, client_order_id, asset, amount, committed, released,
                     state, created_seq, updated_seq)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [
+                """).execute(arguments: [
                 account, clientOrderId, asset, amount.description, committed.description,
                 released.description, state.rawValue, seq, seq,
             ])
@@ -74,12 +70,13 @@ extension ReservationRow {
     /// Writes back the mutable columns, changed by the journal row `seq`.
     func update(_ db: Database, seq: Int64) throws {
         assertInvariants()
-        try db.execute(
-            sql: """
-                UPDATE reservations SET committed = ?, released = ?, state = ?, updated_seq = ?
+        try db.cachedStatement(sql: """
+                UPDATE reservations SET committed = ?, released = ?, state = ?, overrun = ?, updated_seq = ?
                 WHERE account = ? AND client_order_id = ?
-                """,
-            arguments: [committed.description, released.description, state.rawValue, seq, account, clientOrderId])
+                """).execute(arguments: [
+                committed.description, released.description, state.rawValue, overrun.description, seq,
+                account, clientOrderId,
+            ])
         precondition(db.changesCount == 1, "reservation \(clientOrderId) vanished during its update")
     }
 }

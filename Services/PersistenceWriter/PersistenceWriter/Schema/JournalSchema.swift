@@ -6,6 +6,8 @@ import GRDB
 /// - `v1-projections`: orders, fills, reservations (projected in the append transaction).
 /// - `v1-state`: positions, operations, breaker and governor state, spans (created now,
 ///   projected by later facts).
+/// - `v2-fills-per-venue`: fills keyed by (venue, trade id); reservations record an overrun.
+/// - `v3-positions-from-fills`: positions folded from the fills already recorded.
 ///
 /// Money and quantities are TEXT holding `ExactDecimal.description`, never REAL.
 enum JournalSchema {
@@ -15,6 +17,8 @@ enum JournalSchema {
         migrator.registerMigration("v1-journal", migrate: createJournal)
         migrator.registerMigration("v1-projections", migrate: createProjections)
         migrator.registerMigration("v1-state", migrate: createState)
+        migrator.registerMigration("v2-fills-per-venue", migrate: keyFillsByVenue)
+        migrator.registerMigration("v3-positions-from-fills", migrate: buildPositions)
         return migrator
     }
 

@@ -34,6 +34,9 @@ final class AppendBatcher: Sendable {
         self.commit = commit
     }
 
+    /// Appends waiting for a commit (not counting the batch being committed).
+    var depth: Int { state.withLock { $0.queue.count } }
+
     /// Queues one append and waits for its outcome (after the commit that holds it).
     func append(_ request: AppendRequest) async -> AppendOutcome {
         await withCheckedContinuation { continuation in

@@ -16,17 +16,20 @@ final class SaturationAlarm: Sendable {
         self.now = now
     }
 
-    func observe(depth: Int, limit: Int) {
+    /// Notes the queue's depth; logs (and returns) the level crossed, 95 or 80, unless
+    /// that level was already logged in the last `intervalMs`.
+    @discardableResult
+    func observe(depth: Int, limit: Int) -> Int? {
         let percent = depth * 100 / max(limit, 1)
-        guard let level = [95, 80].first(where: { percent >= $0 }) else { return }
+        guard let level = [95, 80].first(where: { percent >= $0 }) else { return nil }
         let t = now()
         let due = lastAlertMs.withLock { last -> Bool in
             guard t - last[level, default: Int.min / 2] >= interval else { return false }
             last[level] = t
             return true
         }
-        if due {
-            logger.warning("queue.saturation", metadata: ["queue": "\(name)", "level": "\(level)", "depth": "\(depth)", "limit": "\(limit)"])
-        }
+        guard due else { return nil }
+        logger.warning("queue.saturation", metadata: ["queue": "\(name)", "level": "\(level)", "depth": "\(depth)", "limit": "\(limit)"])
+        return level
     }
 }

@@ -8,6 +8,7 @@ struct WriterHandler: Sendable {
     let store: JournalStore
     let batcher: AppendBatcher
 
+    /// The reply body for `message`, or the error to answer with.
     func handle(_ message: Message) async throws(ServiceError) -> Data {
         switch message.header.type {
         case JournalAPI.append:
@@ -36,14 +37,16 @@ struct WriterHandler: Sendable {
         case JournalAPI.check:
             return try database {
                 let wal = (try? FileManager.default.attributesOfItem(atPath: store.configuration.path + "-wal")[.size] as? Int64) ?? 0
-                return WireCodec.encode(JournalHealth(integrity: try store.integrityCheck(), lastSeq: try store.lastSeq(), walBytes: wal ?? 0))
+                return WireCodec.encode(JournalHealth(integrity: try store.integrityCheck(), lastSeq: try store.lastSeq(), walBytes: wal))
             }
         default:
+            if let reply = try read(message) { return reply }
             throw ServiceError(.unknownType, reason: "unknown_type", "persistence-writer does not handle '\(message.header.type)'")
         }
     }
 
-    private func database<T>(_ body: () throws -> T) throws(ServiceError) -> T {
+    /// Runs a database read; its errors become `INTERNAL` / `database_error`.
+    func database<T>(_ body: () throws -> T) throws(ServiceError) -> T {
         do {
             return try body()
         } catch let error as ServiceError {

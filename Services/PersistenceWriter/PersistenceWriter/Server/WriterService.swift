@@ -43,11 +43,14 @@ public struct WriterService: Service {
         let bus = try BusConnection(
             configuration: .init(endpoints: configuration.endpoints, identity: Settings.replicaIdentity(service: JournalAPI.service)),
             context: context, logger: logger)
+        // Committed facts are published from their own serial queue, in commit order,
+        // so the writer's thread goes straight on to the next commit.
+        let publisher = DispatchQueue(label: "journal-publisher")
         let batcher = AppendBatcher(
             limit: configuration.queueLimit, maxBatch: configuration.maxBatch,
             saturation: SaturationAlarm(name: "writer.append", logger: logger, now: { Int(WallClock.nowNanos() / 1_000_000) })
-        ) { [logger] requests in
-            Self.commit(requests, store: store, bus: bus, logger: logger)
+        ) { [logger, publisher] requests in
+            Self.commit(requests, store: store, bus: bus, publisher: publisher, logger: logger)
         }
         let handler = WriterHandler(store: store, batcher: batcher)
         bus.serve(service: JournalAPI.service)
@@ -60,30 +63,39 @@ public struct WriterService: Service {
         }
         // Every started append has been committed and acknowledged by now.
         _ = try? store.checkpoint()
+        publisher.sync {}
         bus.stop()
         context.terminate()
         _ = consume lock
     }
 
-    /// Commits one batch, then publishes its facts in seq order. A database failure
-    /// rejects the whole batch as retryable: the senders resend (idempotent by id).
-    static func commit(_ requests: [AppendRequest], store: JournalStore, bus: BusConnection, logger: Logger) -> [AppendOutcome] {
+    /// Commits one batch, then hands its facts to `publisher` to publish in seq order.
+    /// A database failure rejects the whole batch as retryable: the senders resend
+    /// (idempotent by id).
+    static func commit(
+        _ requests: [AppendRequest], store: JournalStore, bus: BusConnection, publisher: DispatchQueue, logger: Logger
+    ) -> [AppendOutcome] {
         let outcomes: [AppendOutcome]
+        let payloads: [Int64: String]
         do {
-            outcomes = try store.append(requests)
+            (outcomes, payloads) = try store.appendKeepingPayloads(requests)
         } catch {
             logger.error("writer.commit.failed", metadata: ["error": "\(error)"])
             let failure = ServiceError(.unavailable, reason: "commit_failed", "the journal commit failed; retry", retryAfterMs: 100)
             return requests.map { _ in .rejected(failure) }
         }
         let now = WallClock.nowNanos()
-        for (request, outcome) in zip(requests, outcomes) {
-            guard case .committed(let seqs) = outcome else { continue }
-            for (fact, seq) in zip(request.facts, seqs) {
-                var header = bus.makeHeader(type: JournalAPI.factTopic + fact.type, traceparent: request.trace)
-                header.seq = seq
-                let record = JournalRecord(seq: seq, fact: fact, partition: request.partition, epoch: request.epoch, ts: now)
-                bus.publish(topic: JournalAPI.factTopic + fact.type, header: header, body: WireCodec.encode(record))
+        publisher.async {
+            for (request, outcome) in zip(requests, outcomes) {
+                guard case .committed(let seqs) = outcome else { continue }
+                for (fact, seq) in zip(request.facts, seqs) {
+                    var header = bus.makeHeader(type: JournalAPI.factTopic + fact.type, traceparent: request.trace)
+                    header.seq = seq
+                    let body = payloads[seq].map {
+                        RecordJSON.body(seq: seq, fact: fact, payloadJSON: $0, partition: request.partition, epoch: request.epoch, ts: now)
+                    } ?? WireCodec.encode(JournalRecord(seq: seq, fact: fact, partition: request.partition, epoch: request.epoch, ts: now))
+                    bus.publish(topic: JournalAPI.factTopic + fact.type, header: header, body: body)
+                }
             }
         }
         return outcomes
