@@ -5,7 +5,9 @@ public enum FreePorts {
     /// A base port such that `base…base+count-1` were all free a moment ago.
     public static func block(of count: Int) -> Int {
         for _ in 0..<200 {
-            let base = Int.random(in: 20_000...60_000)
+            // Below Linux's ephemeral range (32768–60999): an outgoing connection cannot take the
+            // port between this check and the service's bind.
+            let base = Int.random(in: 10_000...32_000)
             if (base..<base + count).allSatisfy(isFree) { return base }
         }
         preconditionFailure("no block of \(count) free ports found")
