@@ -25,7 +25,10 @@ extension BusConnection {
     }
 
     private func onFromBus(_ message: Message) {
-        worker.withLock { $0.lastFromBusMs = Self.nowMs() }
+        worker.withLock { state in
+            state.lastFromBusMs = Self.nowMs()
+            state.lastHeardMs = state.lastFromBusMs
+        }
         if let replyTo = message.header.replyTo {
             pending.deliver(message, for: replyTo)
             return
@@ -46,6 +49,7 @@ extension BusConnection {
             return true
         }
         guard admitted else {
+            BusMetrics.refused(service: worker.withLock { $0.service } ?? "client", reason: "overloaded")
             reply(to: request, with: .failure(ServiceError(
                 .overloaded, reason: "worker_busy", "too many requests in progress; retry", retryAfterMs: 50)))
             return
@@ -72,11 +76,13 @@ extension BusConnection {
         }
         if case .dropped = eventContinuation.yield(message) {
             droppedEvents.add(1, ordering: .relaxed)
+            BusMetrics.eventDropped()
         }
     }
 
     /// Runs on the I/O thread every 100 ms: worker heartbeats and bus liveness.
     func onTick() {
+        sampleMetrics()
         let now = Self.nowMs()
         let intervalMs = configuration.heartbeatInterval.wholeMilliseconds
         let (service, due, busLost) = worker.withLock { state -> (String?, Bool, Bool) in

@@ -42,6 +42,8 @@ public final class BusConnection: Sendable {
     struct WorkerState {
         var service: String?
         var lastFromBusMs = 0
+        /// When the bus was last heard from (0: never); unlike `lastFromBusMs` never reset.
+        var lastHeardMs = 0
         var lastHeartbeatSentMs = 0
         var handlersRunning = 0
         var accepting = true
@@ -74,6 +76,7 @@ public final class BusConnection: Sendable {
         loop = SocketLoop(name: configuration.identity, tickIntervalMs: 100, onTick: { tick.withLock { $0 }?() })
         try openSockets(context: context)
         tick.withLock { $0 = { [weak self] in self?.onTick() } }
+        track()
     }
 
     private func openSockets(context: ZMQContext) throws {
@@ -150,16 +153,22 @@ public final class BusConnection: Sendable {
     /// Runs `handler` for each request, many at once (bounded), and replies.
     /// Returns once `stopAccepting` was called and every started handler has replied.
     public func handleRequests(_ handler: @escaping @Sendable (Message) async throws(ServiceError) -> Data) async {
+        let service = worker.withLock { $0.service } ?? "client"
         await withDiscardingTaskGroup { group in
             for await request in requestStream {
                 group.addTask {
                     let reply: Result<Data, ServiceError>
+                    let started = ContinuousClock.now
+                    self.traceRequest(request.message)
                     do throws(ServiceError) {
                         reply = .success(try await handler(request.message))
                     } catch {
                         reply = .failure(error)
                     }
                     self.reply(to: request, with: reply)
+                    BusMetrics.handled(
+                        service: service, type: request.message.header.type, outcome: reply.map { _ in () },
+                        duration: ContinuousClock.now - started)
                     self.worker.withLock { $0.handlersRunning -= 1 }
                 }
             }
@@ -193,8 +202,10 @@ public final class BusConnection: Sendable {
         guard let pub = sockets.withLock({ $0.pub }) else { return false }
         do {
             try loop.send([Data(topic.utf8), WireCodec.encode(header), body], on: pub)
+            BusMetrics.published(sent: true)
             return true
         } catch {
+            BusMetrics.published(sent: false)
             return false
         }
     }
@@ -204,6 +215,24 @@ public final class BusConnection: Sendable {
         Header(
             id: ids.messageId(), type: type, service: service, key: key, ts: WallClock.nowNanos(),
             traceparent: traceparent ?? TraceContext.newRoot(using: ids))
+    }
+
+    /// At trace level, logs each request with its body (the log handler redacts secrets).
+    func traceRequest(_ message: Message) {
+        guard logger.logLevel <= .trace else { return }
+        logger.trace("bus.request", metadata: [
+            "type": "\(message.header.type)", "key": "\(message.header.key ?? "-")", "id": "\(message.header.id)",
+            "body": "\(String(decoding: message.body.prefix(4_096), as: UTF8.self))",
+        ])
+    }
+
+    /// Samples queue depths into gauges (called on the I/O tick).
+    func sampleMetrics() {
+        let (rpc, pub) = sockets.withLock { $0 }
+        var outboxes: [(socket: String, depth: Int)] = []
+        if let rpc { outboxes.append(("rpc", loop.outboxDepth(rpc))) }
+        if let pub { outboxes.append(("events", loop.outboxDepth(pub))) }
+        BusMetrics.sample(pending: pending.count, handlers: worker.withLock { $0.handlersRunning }, outboxes: outboxes)
     }
 
     func sendRPC(_ frames: [Data]) {

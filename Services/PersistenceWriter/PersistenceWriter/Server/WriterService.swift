@@ -77,8 +77,10 @@ public struct WriterService: Service {
     ) -> [AppendOutcome] {
         let outcomes: [AppendOutcome]
         let payloads: [Int64: String]
+        let started = ContinuousClock.now
         do {
             (outcomes, payloads) = try store.appendKeepingPayloads(requests)
+            OpsMetrics.writerCommitted(batch: requests.count, duration: ContinuousClock.now - started)
         } catch {
             logger.error("writer.commit.failed", metadata: ["error": "\(error)"])
             let failure = ServiceError(.unavailable, reason: "commit_failed", "the journal commit failed; retry", retryAfterMs: 100)
