@@ -25,9 +25,10 @@ public enum ServiceMain {
     /// and runs it until SIGTERM or SIGINT, then lets it drain and exit.
     ///
     /// With BW_HTTP_PORT set (1…65535) the process also serves `/metrics` and `/health`
-    /// on BW_HTTP_HOST (default 0.0.0.0). `/health` requires this process's bus
-    /// connection to be registered as a worker unless `servesOnBus` is false (the bus
-    /// itself, venue-sim); services add their own checks to `ServiceHealth.shared`.
+    /// on BW_HTTP_HOST (default 0.0.0.0). `/health` requires this process's bus connection
+    /// to be registered as a worker unless `servesOnBus` is false (the bus itself,
+    /// venue-sim); services add their own checks to `ServiceHealth.shared`.
+    /// SIGTERM drains within BW_SHUTDOWN_TIMEOUT_MS (default 10 s), then cancels.
     public static func run(
         service name: String,
         servesOnBus: Bool = true,
@@ -48,8 +49,10 @@ public enum ServiceMain {
         logger.info("service.starting", metadata: ["config": .dictionary(configuration)])
         let service: any Service
         let ops: OpsServer.Configuration?
+        let shutdownLimit: Duration
         do {
             ops = try settings.opsServer()
+            shutdownLimit = .milliseconds(try settings.int("BW_SHUTDOWN_TIMEOUT_MS", default: 10_000, in: 100...300_000))
             service = try build(settings, logger)
         } catch {
             logger.critical("service.start.failed", metadata: ["error": "\(error)"])
@@ -66,8 +69,13 @@ public enum ServiceMain {
             logger.info("ops.http.listening", metadata: ["port": "\(ops.port)"])
         }
         services.append(.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup))
-        let group = ServiceGroup(configuration: .init(
-            services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        var groupConfiguration = ServiceGroupConfiguration(
+            services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        // B4: a drain that takes longer than BW_SHUTDOWN_TIMEOUT_MS is cancelled; one that
+        // ignores cancellation for 2 s more ends the process with status 1.
+        groupConfiguration.maximumGracefulShutdownDuration = shutdownLimit
+        groupConfiguration.maximumCancellationDuration = .seconds(2)
+        let group = ServiceGroup(configuration: groupConfiguration)
         do {
             try await group.run()
             logger.info("service.stopped")
