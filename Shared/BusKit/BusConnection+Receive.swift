@@ -40,7 +40,12 @@ extension BusConnection {
         }
     }
 
-    private func onRequest(_ request: IncomingRequest) {
+    private func onRequest(_ incoming: IncomingRequest) {
+        var request = incoming
+        // The edge of a trace: a client that sent no traceparent gets one here (B5).
+        if request.message.header.traceparent == nil {
+            request.message.header.traceparent = TraceContext.newRoot(using: ids)
+        }
         let admitted = worker.withLock { state -> Bool in
             guard state.accepting, state.service != nil, state.handlersRunning < configuration.maxConcurrentHandlers else {
                 return false

@@ -157,14 +157,9 @@ public final class BusConnection: Sendable {
         await withDiscardingTaskGroup { group in
             for await request in requestStream {
                 group.addTask {
-                    let reply: Result<Data, ServiceError>
                     let started = ContinuousClock.now
                     self.traceRequest(request.message)
-                    do throws(ServiceError) {
-                        reply = .success(try await handler(request.message))
-                    } catch {
-                        reply = .failure(error)
-                    }
+                    let reply = await self.handleTraced(request.message, handler)
                     self.reply(to: request, with: reply)
                     BusMetrics.handled(
                         service: service, type: request.message.header.type, outcome: reply.map { _ in () },
@@ -214,7 +209,7 @@ public final class BusConnection: Sendable {
     public func makeHeader(type: String, service: String? = nil, key: String? = nil, traceparent: String? = nil) -> Header {
         Header(
             id: ids.messageId(), type: type, service: service, key: key, ts: WallClock.nowNanos(),
-            traceparent: traceparent ?? TraceContext.newRoot(using: ids))
+            traceparent: outgoingTraceparent(traceparent))
     }
 
     /// At trace level, logs each request with its body (the log handler redacts secrets).

@@ -1,5 +1,6 @@
 import BusKit
 import Foundation
+import Instrumentation
 import Logging
 import Observability
 import ServiceLifecycle
@@ -44,6 +45,14 @@ public enum ServiceMain {
         }
         let logger = bootstrapLogging(service: name, settings: settings)
         MetricsBootstrap.prometheus()
+        // B5: every handled message becomes a span, published as a lossy event for the writer.
+        // Span attributes (e.g. a header's key) pass the redactor like log lines (S1).
+        InstrumentationSystem.bootstrap(BusTracer(service: name) { record in
+            var redacted = record
+            redacted.attributes = record.attributes.mapValues { Redactor.shared.redact($0) }
+            redacted.name = Redactor.shared.redact(record.name)
+            SpanPublisher.publish(redacted)
+        })
         // The effective configuration, for operators; secret-looking keys are masked by the log handler.
         let configuration = settings.values.filter { $0.key.hasPrefix("BW_") }.mapValues { Logger.MetadataValue.string($0) }
         logger.info("service.starting", metadata: ["config": .dictionary(configuration)])

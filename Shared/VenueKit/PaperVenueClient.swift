@@ -47,12 +47,16 @@ public final class PaperVenueClient: Venue {
     }
 
     private func call<Reply: Decodable>(_ type: String, _ body: some Encodable, _ reply: Reply.Type) async throws(VenueError) -> Reply {
-        do {
-            // One attempt: a resend after a timeout is the gateway's decision (it asks first).
-            return try await connection.call(service: "venue", type: type, body: body, replyType: reply, timeout: timeout, attempts: 1)
-        } catch {
-            throw VenueError.classify(error)
+        // The venue adapter's span (B5): the call's header carries it to the venue.
+        let result: Result<Reply, VenueError> = await connection.withClientSpan(type) {
+            do throws(ServiceError) {
+                // One attempt: a resend after a timeout is the gateway's decision (it asks first).
+                return .success(try await connection.call(service: "venue", type: type, body: body, replyType: reply, timeout: timeout, attempts: 1))
+            } catch {
+                return .failure(VenueError.classify(error))
+            }
         }
+        return try result.get()
     }
 
     public func instruments() async throws(VenueError) -> [Instrument] {
