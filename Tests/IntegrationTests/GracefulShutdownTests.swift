@@ -21,7 +21,7 @@ struct GracefulShutdownTests {
     func sigtermDuringLoad() async throws {
         let suite = try Suite()
         defer { suite.tearDown() }
-        suite.extraEnvironment = ["BW_SHUTDOWN_TIMEOUT_MS": "8000"]
+        suite.environment = ["BW_SHUTDOWN_TIMEOUT_MS": "8000"]
         try suite.start()
         let client = try suite.client()
         defer { client.close() }

@@ -15,7 +15,7 @@ struct SecretCanaryTests {
         let suite = try Suite()
         defer { suite.tearDown() }
         // Trace level: every request body is logged, so only the redaction keeps the canary out.
-        suite.extraEnvironment = ["BW_VENUE_API_SECRET": canary + "-cfg", "BW_LOG_LEVEL": "trace"]
+        suite.environment = ["BW_VENUE_API_SECRET": canary + "-cfg", "BW_LOG_LEVEL": "trace"]
         try suite.start()
         let tap = try TapProcess(suite: suite, arguments: [])
         defer { tap.stop() }
