@@ -47,7 +47,10 @@ extension BusConnection {
             request.message.header.traceparent = TraceContext.newRoot(using: ids)
         }
         let admitted = worker.withLock { state -> Bool in
-            guard state.accepting, state.service != nil, state.handlersRunning < configuration.maxConcurrentHandlers else {
+            // B3: the priority lane (cancels, breaker trips) has slots bulk traffic cannot take.
+            let priority = configuration.priorityTypes.contains(request.message.header.type)
+            let limit = configuration.maxConcurrentHandlers + (priority ? configuration.priorityReserve : 0)
+            guard state.accepting, state.service != nil, state.handlersRunning < limit else {
                 return false
             }
             state.handlersRunning += 1

@@ -21,6 +21,11 @@ public final class BusConnection: Sendable {
         public var maxPendingRequests = 10_000
         /// Requests this worker handles at once before replying OVERLOADED.
         public var maxConcurrentHandlers = 1_000
+        /// Message types of the priority lane (B3): admitted beyond `maxConcurrentHandlers`,
+        /// up to `priorityReserve` more, so a cancel is not refused behind bulk traffic.
+        public var priorityTypes: Set<String> = ["order.cancel", "order.cancel_all", "risk.breaker.trip", "risk.kill"]
+        /// Extra handler slots only the priority lane may use.
+        public var priorityReserve = 64
         /// Events buffered for a slow consumer before the oldest are dropped (and counted).
         public var eventBufferLimit = 100_000
         public var heartbeatInterval: Duration = .seconds(1)
@@ -63,6 +68,8 @@ public final class BusConnection: Sendable {
     let eventContinuation: AsyncStream<Message>.Continuation
     /// Events dropped because the consumer was too slow (facts are replayed by seq).
     public let droppedEvents = Atomic<Int>(0)
+    /// Saturation alarms of this connection's bounded queues (B2).
+    let saturation: SaturationAlarms
 
     public init(configuration: Configuration, context: ZMQContext, logger: Logger, ids: any IDGenerator = SystemIDGenerator()) throws {
         self.configuration = configuration
@@ -74,6 +81,7 @@ public final class BusConnection: Sendable {
             of: Message.self, bufferingPolicy: .bufferingNewest(configuration.eventBufferLimit))
         let tick = Mutex<(@Sendable () -> Void)?>(nil)
         loop = SocketLoop(name: configuration.identity, tickIntervalMs: 100, onTick: { tick.withLock { $0 }?() })
+        saturation = SaturationAlarms(configuration: configuration, outboxLimit: loop.outboxLimit)
         try openSockets(context: context)
         tick.withLock { $0 = { [weak self] in self?.onTick() } }
         track()
@@ -227,7 +235,9 @@ public final class BusConnection: Sendable {
         var outboxes: [(socket: String, depth: Int)] = []
         if let rpc { outboxes.append(("rpc", loop.outboxDepth(rpc))) }
         if let pub { outboxes.append(("events", loop.outboxDepth(pub))) }
-        BusMetrics.sample(pending: pending.count, handlers: worker.withLock { $0.handlersRunning }, outboxes: outboxes)
+        let handlers = worker.withLock { $0.handlersRunning }
+        BusMetrics.sample(pending: pending.count, handlers: handlers, outboxes: outboxes)
+        saturation.observe(pending: pending.count, handlers: handlers, outboxes: outboxes, bus: self)
     }
 
     func sendRPC(_ frames: [Data]) {
