@@ -19,6 +19,9 @@ extension BusConnection {
         }
     }
 
+    /// Events of conflated topics replaced by a newer one under pressure (B2).
+    public var conflatedEventCount: Int { conflator.conflated.load(ordering: .relaxed) }
+
     /// The service this connection serves, if it called `serve`.
     public var servedService: String? { worker.withLock { $0.service } }
 

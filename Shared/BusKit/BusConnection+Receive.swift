@@ -82,15 +82,29 @@ extension BusConnection {
             logger.warning("bus.event.malformed", metadata: ["frames": "\(frames.count)"])
             return
         }
-        if case .dropped = eventContinuation.yield(message) {
+        if conflator.hold(message, topic: String(decoding: frames[0], as: UTF8.self)) { return }
+        deliverEvent(message)
+    }
+
+    /// Queues an event for the consumer; a full buffer drops the oldest (counted).
+    func deliverEvent(_ message: Message) {
+        switch eventContinuation.yield(message) {
+        case .dropped:
             droppedEvents.add(1, ordering: .relaxed)
             BusMetrics.eventDropped()
+        case .enqueued(let remaining):
+            conflator.delivered(depth: configuration.eventBufferLimit - remaining)
+        case .terminated:
+            break
+        @unknown default:
+            break
         }
     }
 
     /// Runs on the I/O thread every 100 ms: worker heartbeats and bus liveness.
     func onTick() {
         sampleMetrics()
+        for message in conflator.takeHeld() { deliverEvent(message) }
         let now = Self.nowMs()
         let intervalMs = configuration.heartbeatInterval.wholeMilliseconds
         let (service, due, busLost) = worker.withLock { state -> (String?, Bool, Bool) in

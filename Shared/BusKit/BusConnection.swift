@@ -28,6 +28,9 @@ public final class BusConnection: Sendable {
         public var priorityReserve = 64
         /// Events buffered for a slow consumer before the oldest are dropped (and counted).
         public var eventBufferLimit = 100_000
+        /// Event topic prefixes (e.g. market ticks) conflated per topic while the event
+        /// buffer is at least half full; see `EventConflator`. Never facts.
+        public var conflatedTopicPrefixes: [String] = []
         public var heartbeatInterval: Duration = .seconds(1)
         /// Missed heartbeats after which the bus is presumed gone and READY is sent again.
         public var liveness = 3
@@ -70,12 +73,14 @@ public final class BusConnection: Sendable {
     public let droppedEvents = Atomic<Int>(0)
     /// Saturation alarms of this connection's bounded queues (B2).
     let saturation: SaturationAlarms
+    let conflator: EventConflator
 
     public init(configuration: Configuration, context: ZMQContext, logger: Logger, ids: any IDGenerator = SystemIDGenerator()) throws {
         self.configuration = configuration
         self.logger = logger
         self.ids = ids
         self.pending = PendingReplies(limit: configuration.maxPendingRequests)
+        self.conflator = EventConflator(prefixes: configuration.conflatedTopicPrefixes, bufferLimit: configuration.eventBufferLimit)
         (requestStream, requestContinuation) = AsyncStream.makeStream(of: IncomingRequest.self, bufferingPolicy: .unbounded)
         (events, eventContinuation) = AsyncStream.makeStream(
             of: Message.self, bufferingPolicy: .bufferingNewest(configuration.eventBufferLimit))
