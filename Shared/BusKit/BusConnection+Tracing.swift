@@ -53,3 +53,20 @@ extension BusConnection {
         return explicit ?? TraceContext.newRoot(using: ids)
     }
 }
+
+/// Runs `body` (a consumer applying an event, e.g. a journal fact) inside a consumer
+/// span that is a child of the event header's traceparent, so a trace shows who acted
+/// on a fact (risk's ledger, the reconciler) after the hop that committed it (B5).
+public func withEventSpan<T>(
+    _ name: String, following header: Header, isolation: isolated (any Actor)? = #isolation, _ body: () async -> T
+) async -> T {
+    var context = ServiceContext.topLevel
+    InstrumentationSystem.instrument.extract(header, into: &context, using: HeaderExtractor())
+    guard context.traceparent != nil else { return await body() }
+    return await withSpan(name, context: context, ofKind: .consumer, isolation: isolation) { span in
+        span.attributes["key"] = header.key ?? "-"
+        span.attributes["message_id"] = header.id
+        span.attributes["queued_ns"] = max(0, WallClock.nowNanos() - header.ts)
+        return await body()
+    }
+}

@@ -52,7 +52,8 @@ public actor FactFollower {
             if seq <= lastSeq { return }
         }
         guard let record = try? message.decode(JournalRecord.self), record.seq == lastSeq + 1 else { return }
-        await apply(record)
+        // B5: applying a live fact is a span in the trace of the request that committed it.
+        await withEventSpan(message.header.type, following: message.header) { await apply(record) }
         lastSeq = record.seq
     }
 

@@ -17,7 +17,7 @@ struct TracingTests {
         var name: String
     }
 
-    @Test("a traced order has spans from gateway, risk, writer and the venue adapter, one trace, parents intact; tradectl trace draws them")
+    @Test("a traced order has spans from gateway, risk, writer, venue adapter and reconciler, one trace, parents intact; tradectl trace draws them")
     func orderTrace() async throws {
         let suite = try Suite()
         defer { suite.tearDown() }
@@ -36,7 +36,10 @@ struct TracingTests {
         let traceId = try #require(try await db.read { db in
             try String.fetchOne(db, sql: "SELECT trace FROM journal WHERE msg_id = 'intent:acct-1:traced-1'")
         }.flatMap(TraceContext.traceId))
-        let wanted: Set<String> = ["order-gateway/order.submit", "risk-service/risk.authorize", "persistence-writer/journal.append", "order-gateway/venue.place"]
+        let wanted: Set<String> = [
+            "order-gateway/order.submit", "risk-service/risk.authorize", "persistence-writer/journal.append",
+            "order-gateway/venue.place", "reconciler/fact.order.intent", "risk-service/fact.order.intent",
+        ]
         var spans: [StoredSpan] = []
         let complete = try await eventually(timeout: .seconds(15), every: .milliseconds(100)) {
             spans = try await db.read { db in
