@@ -29,10 +29,13 @@ struct OpsEndpointTests {
 
         // The writer alone, without a bus: alive, not ready, and it says why.
         try suite.start("persistence-writer")
-        #expect(try await eventually { await HTTPProbe.get(port: writerPort, path: "/health")?.status == 503 })
+        // (Before its bus connection exists the reason is `no_bus_connection`.)
+        #expect(try await eventually {
+            let health = await HTTPProbe.get(port: writerPort, path: "/health")
+            return health?.status == 503 && health?.body.contains(#""bus":"not_registered""#) == true
+        })
         let waiting = try #require(await HTTPProbe.get(port: writerPort, path: "/health"))
-        #expect(waiting.body.contains(#""bus":"not_registered""#))
-        #expect(waiting.body.contains(#""status":"unavailable""#))
+        #expect(waiting.status == 503 && waiting.body.contains(#""status":"unavailable""#))
 
         try suite.start(Suite.serviceOrder.filter { $0 != "persistence-writer" })
         for (name, port) in ports {
@@ -69,5 +72,22 @@ struct OpsEndpointTests {
         #expect((HTTPProbe.sample(writer.body, metric: "bw_writer_batch_size_count") ?? 0) >= 1)
         #expect((HTTPProbe.sample(writer.body, metric: "bw_writer_commit_duration_count") ?? 0) >= 1)
         #expect(writer.body.contains("bw_outbox_depth"))
+    }
+
+    @Test("risk-service is not ready while it cannot rebuild its ledger from the journal (no writer), ready after")
+    func readinessWaitsForTheJournal() async throws {
+        let (suite, ports) = try Self.suiteWithHTTP()
+        defer { suite.tearDown() }
+        let riskPort = try #require(ports["risk-service"])
+        try suite.start(["bus", "risk-service"])
+        #expect(try await eventually {
+            let health = await HTTPProbe.get(port: riskPort, path: "/health")
+            return health?.status == 503 && health?.body.contains(#""facts":"catching_up""#) == true
+        })
+        let waiting = try #require(await HTTPProbe.get(port: riskPort, path: "/health"))
+        #expect(waiting.body.contains(#""bus":"not_registered""#))
+
+        try suite.start("persistence-writer")
+        #expect(try await eventually(timeout: .seconds(30)) { await HTTPProbe.get(port: riskPort, path: "/health")?.status == 200 })
     }
 }
