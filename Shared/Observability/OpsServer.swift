@@ -23,6 +23,8 @@ public struct OpsServer: Service {
     }
 
     private let application: Application<RouterResponder<BasicRequestContext>>
+    private let logger: Logger
+    private let port: Int
 
     /// - Parameter onListening: called with the bound port once the server accepts connections.
     public init(
@@ -44,6 +46,8 @@ public struct OpsServer: Service {
                 status: problems.isEmpty ? .ok : .serviceUnavailable, headers: [.contentType: "application/json"],
                 body: .init(byteBuffer: ByteBuffer(bytes: json)))
         }
+        self.logger = logger
+        self.port = configuration.port
         var serverLogger = logger
         serverLogger.logLevel = max(logger.logLevel, .notice)
         application = Application(
@@ -53,9 +57,15 @@ public struct OpsServer: Service {
             logger: serverLogger)
     }
 
-    /// Serves until graceful shutdown.
+    /// Serves until graceful shutdown. A port that cannot be bound is logged and the
+    /// service keeps running without its ops endpoint (an ops problem never stops trading).
     public func run() async throws {
-        try await application.run()
+        do {
+            try await application.run()
+        } catch {
+            logger.error("ops.http.failed", metadata: ["port": "\(port)", "error": "\(error)"])
+            try? await gracefulShutdown()
+        }
     }
 }
 

@@ -75,7 +75,7 @@ public enum ServiceMain {
         if let ops {
             // First in, last out: /health answers (503 while draining) until the service has stopped.
             services.append(.init(service: OpsServer(configuration: ops, logger: logger)))
-            logger.info("ops.http.listening", metadata: ["port": "\(ops.port)"])
+            logger.info("ops.http.starting", metadata: ["port": "\(ops.port)"])
         }
         services.append(.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup))
         var groupConfiguration = ServiceGroupConfiguration(
