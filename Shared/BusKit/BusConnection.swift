@@ -23,7 +23,7 @@ public final class BusConnection: Sendable {
         public var maxConcurrentHandlers = 1_000
         /// Message types of the priority lane (B3): admitted beyond `maxConcurrentHandlers`,
         /// up to `priorityReserve` more, so a cancel is not refused behind bulk traffic.
-        public var priorityTypes: Set<String> = ["order.cancel", "order.cancel_all", "risk.breaker.trip", "risk.kill"]
+        public var priorityTypes: Set<String> = ["order.cancel", "order.cancel_all", "risk.trip", "risk.reset"]
         /// Extra handler slots only the priority lane may use.
         public var priorityReserve = 64
         /// Events buffered for a slow consumer before the oldest are dropped (and counted).
