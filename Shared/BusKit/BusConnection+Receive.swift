@@ -92,8 +92,9 @@ extension BusConnection {
         case .dropped:
             droppedEvents.add(1, ordering: .relaxed)
             BusMetrics.eventDropped()
-        case .enqueued(let remaining):
-            conflator.delivered(depth: configuration.eventBufferLimit - remaining)
+            conflator.queued(droppedOldest: true)
+        case .enqueued:
+            conflator.queued(droppedOldest: false)
         case .terminated:
             break
         @unknown default:
@@ -104,7 +105,7 @@ extension BusConnection {
     /// Runs on the I/O thread every 100 ms: worker heartbeats and bus liveness.
     func onTick() {
         sampleMetrics()
-        for message in conflator.takeHeld() { deliverEvent(message) }
+        for message in conflator.takeHeldIfRelieved() { deliverEvent(message) }
         let now = Self.nowMs()
         let intervalMs = configuration.heartbeatInterval.wholeMilliseconds
         let (service, due, busLost) = worker.withLock { state -> (String?, Bool, Bool) in

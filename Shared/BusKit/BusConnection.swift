@@ -82,8 +82,11 @@ public final class BusConnection: Sendable {
         self.pending = PendingReplies(limit: configuration.maxPendingRequests)
         self.conflator = EventConflator(prefixes: configuration.conflatedTopicPrefixes, bufferLimit: configuration.eventBufferLimit)
         (requestStream, requestContinuation) = AsyncStream.makeStream(of: IncomingRequest.self, bufferingPolicy: .unbounded)
-        (events, eventContinuation) = AsyncStream.makeStream(
+        let (buffered, continuation) = AsyncStream.makeStream(
             of: Message.self, bufferingPolicy: .bufferingNewest(configuration.eventBufferLimit))
+        eventContinuation = continuation
+        // With conflation on, the consumer pulls through a counter so the buffer's depth is exact.
+        events = configuration.conflatedTopicPrefixes.isEmpty ? buffered : conflator.counting(buffered)
         let tick = Mutex<(@Sendable () -> Void)?>(nil)
         loop = SocketLoop(name: configuration.identity, tickIntervalMs: 100, onTick: { tick.withLock { $0 }?() })
         saturation = SaturationAlarms(configuration: configuration, outboxLimit: loop.outboxLimit)
