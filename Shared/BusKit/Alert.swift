@@ -14,10 +14,15 @@ public struct Alert: Codable, Sendable, Equatable {
 
     /// Importance of an alert.
     public enum Severity: String, Codable, Sendable {
-        case warning, critical
+        /// Needs attention soon.
+        case warning
+        /// Needs attention now.
+        case critical
     }
 
+    /// What happened, e.g. `queue_saturation`; also the topic suffix.
     public var kind: String
+    /// Warning (80 %) or critical (95 %, a trip, a stop).
     public var severity: Severity
     /// The process that raised it (`order-gateway@host:pid:ms`).
     public var source: String

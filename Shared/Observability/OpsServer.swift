@@ -12,7 +12,9 @@ import ServiceLifecycle
 public struct OpsServer: Service {
     /// Where the endpoint listens (BW_HTTP_HOST, BW_HTTP_PORT).
     public struct Configuration: Sendable {
+        /// The address to bind (BW_HTTP_HOST).
         public var host: String
+        /// The TCP port (BW_HTTP_PORT; 0 picks a free one).
         public var port: Int
 
         /// Listens on `host:port`; port 0 picks a free port (tests read it back via `onListening`).

@@ -14,8 +14,9 @@ public struct SpanRecord: Codable, Sendable, Equatable {
     public var service: String
     /// What was done: the message type handled (`risk.authorize`) or called (`venue.place`).
     public var name: String
-    /// Wall-clock start and end, unix nanoseconds.
+    /// Wall-clock start, unix nanoseconds.
     public var startNs: Int64
+    /// Wall-clock end, unix nanoseconds (≥ `startNs`).
     public var endNs: Int64
     /// Bounded details: `kind` (server/client), `key` (account), `outcome` (ok or an error
     /// code), `queued_ns` (bus queueing: from the sender's header time to this start), `message_id`.
