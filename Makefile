@@ -21,7 +21,7 @@ SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 APT := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get
 PIP := $(PYTHON) -m pip install --quiet --disable-pip-version-check
 
-.PHONY: help deps build test up bench clean
+.PHONY: help deps build test up bench clean metrics-check
 
 help: ## list the targets
 	@echo "Breakwater — make targets:"
@@ -65,3 +65,9 @@ bench: deps ## release build, then print the benchmark figures (docs/benchmarks.
 clean: ## remove build products (never touches ./data)
 	$(SWIFT) package clean
 	rm -rf scripts/__pycache__
+
+metrics-check: deps ## scrape the real suite with a real Prometheus server (installs Debian's prometheus if missing)
+	@dpkg -s prometheus 2>/dev/null | grep -q '^Status: install ok installed' \
+	  || { $(APT) update -qq && $(APT) install -y -qq --no-install-recommends prometheus >/dev/null; }
+	$(SWIFT) build $(SWIFT_FLAGS)
+	$(PYTHON) scripts/metrics_check.py --bin-dir "$$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)"

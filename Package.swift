@@ -21,6 +21,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.3"),
     ],
     targets: [
         // MARK: Shared libraries
@@ -35,7 +39,11 @@ let package = Package(
         .target(name: "TradingModel", dependencies: ["BusProtocol"], path: "Shared/TradingModel"),
         .target(
             name: "BusKit",
-            dependencies: ["ZeroMQ", "BusProtocol", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "ZeroMQ", "BusProtocol", .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+            ],
             path: "Shared/BusKit"
         ),
         .target(
@@ -44,17 +52,30 @@ let package = Package(
             path: "Shared/VenueKit"
         ),
         .target(
+            name: "Observability",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Shared/Observability"
+        ),
+        .target(
             name: "ServiceRuntime",
             dependencies: [
-                "BusKit", "TradingModel",
+                "BusKit", "TradingModel", "Observability",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
             ],
             path: "Shared/ServiceRuntime"
         ),
 
         // MARK: Services (logic library + thin executable)
-        .target(name: "BusBroker", dependencies: ["BusKit", "ServiceRuntime"], path: "Services/Bus/BusBroker"),
+        .target(name: "BusBroker", dependencies: ["BusKit", "ServiceRuntime", "Observability"], path: "Services/Bus/BusBroker"),
         .executableTarget(name: "bus", dependencies: ["BusBroker", "ServiceRuntime"], path: "Services/Bus/Main"),
 
         .target(
@@ -91,7 +112,7 @@ let package = Package(
         .target(
             name: "Tradectl",
             dependencies: [
-                "BusKit", "TradingModel", "ServiceRuntime",
+                "BusKit", "TradingModel", "ServiceRuntime", "Observability",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
@@ -121,6 +142,7 @@ let package = Package(
                 "ServiceRuntime",
             ],
             path: "Tests/IntegrationTests"),
+        .testTarget(name: "ObservabilityTests", dependencies: ["Observability"], path: "Tests/ObservabilityTests"),
         .testTarget(name: "VenueSimTests", dependencies: ["VenueSim", "VenueKit", "TradingModel"], path: "Tests/VenueSimTests"),
         .testTarget(
             name: "OrderGatewayTests",

@@ -25,7 +25,10 @@ extension BusConnection {
     }
 
     private func onFromBus(_ message: Message) {
-        worker.withLock { $0.lastFromBusMs = Self.nowMs() }
+        worker.withLock { state in
+            state.lastFromBusMs = Self.nowMs()
+            state.lastHeardMs = state.lastFromBusMs
+        }
         if let replyTo = message.header.replyTo {
             pending.deliver(message, for: replyTo)
             return
@@ -37,15 +40,24 @@ extension BusConnection {
         }
     }
 
-    private func onRequest(_ request: IncomingRequest) {
+    private func onRequest(_ incoming: IncomingRequest) {
+        var request = incoming
+        // The edge of a trace: a client that sent no traceparent gets one here (B5).
+        if request.message.header.traceparent == nil {
+            request.message.header.traceparent = TraceContext.newRoot(using: ids)
+        }
         let admitted = worker.withLock { state -> Bool in
-            guard state.accepting, state.service != nil, state.handlersRunning < configuration.maxConcurrentHandlers else {
+            // B3: the priority lane (cancels, breaker trips) has slots bulk traffic cannot take.
+            let priority = configuration.priorityTypes.contains(request.message.header.type)
+            let limit = configuration.maxConcurrentHandlers + (priority ? configuration.priorityReserve : 0)
+            guard state.accepting, state.service != nil, state.handlersRunning < limit else {
                 return false
             }
             state.handlersRunning += 1
             return true
         }
         guard admitted else {
+            BusMetrics.refused(service: worker.withLock { $0.service } ?? "client", reason: "overloaded")
             reply(to: request, with: .failure(ServiceError(
                 .overloaded, reason: "worker_busy", "too many requests in progress; retry", retryAfterMs: 50)))
             return
@@ -70,13 +82,30 @@ extension BusConnection {
             logger.warning("bus.event.malformed", metadata: ["frames": "\(frames.count)"])
             return
         }
-        if case .dropped = eventContinuation.yield(message) {
+        if conflator.hold(message, topic: String(decoding: frames[0], as: UTF8.self)) { return }
+        deliverEvent(message)
+    }
+
+    /// Queues an event for the consumer; a full buffer drops the oldest (counted).
+    func deliverEvent(_ message: Message) {
+        switch eventContinuation.yield(message) {
+        case .dropped:
             droppedEvents.add(1, ordering: .relaxed)
+            BusMetrics.eventDropped()
+            conflator.queued(droppedOldest: true)
+        case .enqueued:
+            conflator.queued(droppedOldest: false)
+        case .terminated:
+            break
+        @unknown default:
+            break
         }
     }
 
     /// Runs on the I/O thread every 100 ms: worker heartbeats and bus liveness.
     func onTick() {
+        sampleMetrics()
+        for message in conflator.takeHeldIfRelieved() { deliverEvent(message) }
         let now = Self.nowMs()
         let intervalMs = configuration.heartbeatInterval.wholeMilliseconds
         let (service, due, busLost) = worker.withLock { state -> (String?, Bool, Bool) in

@@ -21,8 +21,16 @@ public final class BusConnection: Sendable {
         public var maxPendingRequests = 10_000
         /// Requests this worker handles at once before replying OVERLOADED.
         public var maxConcurrentHandlers = 1_000
+        /// Message types of the priority lane (B3): admitted beyond `maxConcurrentHandlers`,
+        /// up to `priorityReserve` more, so a cancel is not refused behind bulk traffic.
+        public var priorityTypes: Set<String> = ["order.cancel", "order.cancel_all", "risk.trip", "risk.reset"]
+        /// Extra handler slots only the priority lane may use.
+        public var priorityReserve = 64
         /// Events buffered for a slow consumer before the oldest are dropped (and counted).
         public var eventBufferLimit = 100_000
+        /// Event topic prefixes (e.g. market ticks) conflated per topic while the event
+        /// buffer is at least half full; see `EventConflator`. Never facts.
+        public var conflatedTopicPrefixes: [String] = []
         public var heartbeatInterval: Duration = .seconds(1)
         /// Missed heartbeats after which the bus is presumed gone and READY is sent again.
         public var liveness = 3
@@ -42,6 +50,8 @@ public final class BusConnection: Sendable {
     struct WorkerState {
         var service: String?
         var lastFromBusMs = 0
+        /// When the bus was last heard from (0: never); unlike `lastFromBusMs` never reset.
+        var lastHeardMs = 0
         var lastHeartbeatSentMs = 0
         var handlersRunning = 0
         var accepting = true
@@ -61,19 +71,28 @@ public final class BusConnection: Sendable {
     let eventContinuation: AsyncStream<Message>.Continuation
     /// Events dropped because the consumer was too slow (facts are replayed by seq).
     public let droppedEvents = Atomic<Int>(0)
+    /// Saturation alarms of this connection's bounded queues (B2).
+    let saturation: SaturationAlarms
+    let conflator: EventConflator
 
     public init(configuration: Configuration, context: ZMQContext, logger: Logger, ids: any IDGenerator = SystemIDGenerator()) throws {
         self.configuration = configuration
         self.logger = logger
         self.ids = ids
         self.pending = PendingReplies(limit: configuration.maxPendingRequests)
+        self.conflator = EventConflator(prefixes: configuration.conflatedTopicPrefixes, bufferLimit: configuration.eventBufferLimit)
         (requestStream, requestContinuation) = AsyncStream.makeStream(of: IncomingRequest.self, bufferingPolicy: .unbounded)
-        (events, eventContinuation) = AsyncStream.makeStream(
+        let (buffered, continuation) = AsyncStream.makeStream(
             of: Message.self, bufferingPolicy: .bufferingNewest(configuration.eventBufferLimit))
+        eventContinuation = continuation
+        // With conflation on, the consumer pulls through a counter so the buffer's depth is exact.
+        events = configuration.conflatedTopicPrefixes.isEmpty ? buffered : conflator.counting(buffered)
         let tick = Mutex<(@Sendable () -> Void)?>(nil)
         loop = SocketLoop(name: configuration.identity, tickIntervalMs: 100, onTick: { tick.withLock { $0 }?() })
+        saturation = SaturationAlarms(configuration: configuration, outboxLimit: loop.outboxLimit)
         try openSockets(context: context)
         tick.withLock { $0 = { [weak self] in self?.onTick() } }
+        track()
     }
 
     private func openSockets(context: ZMQContext) throws {
@@ -150,16 +169,17 @@ public final class BusConnection: Sendable {
     /// Runs `handler` for each request, many at once (bounded), and replies.
     /// Returns once `stopAccepting` was called and every started handler has replied.
     public func handleRequests(_ handler: @escaping @Sendable (Message) async throws(ServiceError) -> Data) async {
+        let service = worker.withLock { $0.service } ?? "client"
         await withDiscardingTaskGroup { group in
             for await request in requestStream {
                 group.addTask {
-                    let reply: Result<Data, ServiceError>
-                    do throws(ServiceError) {
-                        reply = .success(try await handler(request.message))
-                    } catch {
-                        reply = .failure(error)
-                    }
+                    let started = ContinuousClock.now
+                    self.traceRequest(request.message)
+                    let reply = await self.handleTraced(request.message, handler)
                     self.reply(to: request, with: reply)
+                    BusMetrics.handled(
+                        service: service, type: request.message.header.type, outcome: reply.map { _ in () },
+                        duration: ContinuousClock.now - started)
                     self.worker.withLock { $0.handlersRunning -= 1 }
                 }
             }
@@ -193,8 +213,10 @@ public final class BusConnection: Sendable {
         guard let pub = sockets.withLock({ $0.pub }) else { return false }
         do {
             try loop.send([Data(topic.utf8), WireCodec.encode(header), body], on: pub)
+            BusMetrics.published(sent: true)
             return true
         } catch {
+            BusMetrics.published(sent: false)
             return false
         }
     }
@@ -203,7 +225,27 @@ public final class BusConnection: Sendable {
     public func makeHeader(type: String, service: String? = nil, key: String? = nil, traceparent: String? = nil) -> Header {
         Header(
             id: ids.messageId(), type: type, service: service, key: key, ts: WallClock.nowNanos(),
-            traceparent: traceparent ?? TraceContext.newRoot(using: ids))
+            traceparent: outgoingTraceparent(traceparent))
+    }
+
+    /// At trace level, logs each request with its body (the log handler redacts secrets).
+    func traceRequest(_ message: Message) {
+        guard logger.logLevel <= .trace else { return }
+        logger.trace("bus.request", metadata: [
+            "type": "\(message.header.type)", "key": "\(message.header.key ?? "-")", "id": "\(message.header.id)",
+            "body": "\(String(decoding: message.body.prefix(4_096), as: UTF8.self))",
+        ])
+    }
+
+    /// Samples queue depths into gauges (called on the I/O tick).
+    func sampleMetrics() {
+        let (rpc, pub) = sockets.withLock { $0 }
+        var outboxes: [(socket: String, depth: Int)] = []
+        if let rpc { outboxes.append(("rpc", loop.outboxDepth(rpc))) }
+        if let pub { outboxes.append(("events", loop.outboxDepth(pub))) }
+        let handlers = worker.withLock { $0.handlersRunning }
+        BusMetrics.sample(pending: pending.count, handlers: handlers, outboxes: outboxes)
+        saturation.observe(pending: pending.count, handlers: handlers, outboxes: outboxes, bus: self)
     }
 
     func sendRPC(_ frames: [Data]) {

@@ -1,6 +1,7 @@
 import BusKit
 import BusProtocol
 import Logging
+import Observability
 import TradingModel
 
 /// Follows the journal's committed facts in order, without ever missing one (P5).
@@ -18,6 +19,8 @@ public actor FactFollower {
     public private(set) var lastSeq: Int64
     /// How many replays a gap (not the start) triggered.
     public private(set) var gapReplays = 0
+    /// Set once the first catch-up finished; `/health` reports `catching_up` until then.
+    private let caughtUp = ReadinessFlag()
 
     /// - Parameter bus: a connection subscribed to `JournalAPI.factTopic`.
     public init(bus: BusConnection, logger: Logger, fromSeq lastSeq: Int64 = 0, pageSize: Int = 1_000, quietInterval: Duration = .seconds(1)) {
@@ -26,6 +29,8 @@ public actor FactFollower {
         self.lastSeq = lastSeq
         self.pageSize = pageSize
         self.quietInterval = quietInterval
+        let caughtUp = caughtUp
+        ServiceHealth.shared.setCheck("facts") { caughtUp.isSet ? nil : "catching_up" }
     }
 
     /// Replays everything after `lastSeq` (returns once caught up with the writer).
@@ -38,7 +43,10 @@ public actor FactFollower {
                 await apply(record)
                 lastSeq = record.seq
             }
-            if page.records.isEmpty || lastSeq >= page.lastSeq { return }
+            if page.records.isEmpty || lastSeq >= page.lastSeq {
+                caughtUp.set()
+                return
+            }
         }
     }
 
@@ -52,7 +60,8 @@ public actor FactFollower {
             if seq <= lastSeq { return }
         }
         guard let record = try? message.decode(JournalRecord.self), record.seq == lastSeq + 1 else { return }
-        await apply(record)
+        // B5: applying a live fact is a span in the trace of the request that committed it.
+        await withEventSpan(message.header.type, following: message.header) { await apply(record) }
         lastSeq = record.seq
     }
 

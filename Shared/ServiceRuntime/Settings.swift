@@ -1,5 +1,6 @@
 import BusKit
 import Foundation
+import Observability
 
 /// A configuration value that is missing or out of range: the service refuses to start.
 public struct ConfigurationError: Error, CustomStringConvertible {
@@ -61,5 +62,15 @@ public struct Settings: Sendable {
     public static func replicaIdentity(service: String) -> String {
         let host = ProcessInfo.processInfo.hostName
         return "\(service)@\(host):\(getpid()):\(WallClock.nowNanos() / 1_000_000)"
+    }
+}
+
+extension Settings {
+    /// The ops HTTP endpoint (`/metrics`, `/health`): BW_HTTP_PORT (unset or 0: none),
+    /// BW_HTTP_HOST (default 0.0.0.0).
+    public func opsServer() throws -> OpsServer.Configuration? {
+        let port = try int("BW_HTTP_PORT", default: 0, in: 0...65535)
+        guard port > 0 else { return nil }
+        return OpsServer.Configuration(host: string("BW_HTTP_HOST", default: "0.0.0.0"), port: port)
     }
 }

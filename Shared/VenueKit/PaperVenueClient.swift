@@ -20,18 +20,14 @@ public final class PaperVenueClient: Venue {
             identity: "venue-client:\(getpid()):\(SystemIDGenerator().hex(bytes: 4))")
         configuration.subscriptions = subscribe
         configuration.publishesEvents = false
+        // B2: a lagging consumer gets the newest tick per symbol, never a backlog of stale ones.
+        configuration.conflatedTopicPrefixes = [VenueTopic.tick]
         connection = try BusConnection(configuration: configuration, context: context, logger: logger)
         self.timeout = timeout
-        let events = connection.events
-        stream = AsyncStream { continuation in
-            let task = Task {
-                for await message in events {
-                    if let event = PaperVenueClient.decodeEvent(message) { continuation.yield(event) }
-                }
-                continuation.finish()
-            }
-            continuation.onTermination = { _ in task.cancel() }
-        }
+        // Pull-driven (no second buffer): the connection's bounded buffer is where a slow
+        // consumer's pressure shows, so ticks are conflated there and fills are kept.
+        let events = EventPuller(connection.events)
+        stream = AsyncStream(unfolding: { await events.nextVenueEvent() })
         connection.start()
     }
 
@@ -47,12 +43,16 @@ public final class PaperVenueClient: Venue {
     }
 
     private func call<Reply: Decodable>(_ type: String, _ body: some Encodable, _ reply: Reply.Type) async throws(VenueError) -> Reply {
-        do {
-            // One attempt: a resend after a timeout is the gateway's decision (it asks first).
-            return try await connection.call(service: "venue", type: type, body: body, replyType: reply, timeout: timeout, attempts: 1)
-        } catch {
-            throw VenueError.classify(error)
+        // The venue adapter's span (B5): the call's header carries it to the venue.
+        let result: Result<Reply, VenueError> = await connection.withClientSpan(type) {
+            do throws(ServiceError) {
+                // One attempt: a resend after a timeout is the gateway's decision (it asks first).
+                return .success(try await connection.call(service: "venue", type: type, body: body, replyType: reply, timeout: timeout, attempts: 1))
+            } catch {
+                return .failure(VenueError.classify(error))
+            }
         }
+        return try result.get()
     }
 
     public func instruments() async throws(VenueError) -> [Instrument] {
@@ -85,5 +85,22 @@ public final class PaperVenueClient: Venue {
 
     public func balances(account: String) async throws(VenueError) -> VenueBalances {
         try await call("venue.balances", VenueAccountRef(account: account), VenueBalances.self)
+    }
+}
+
+/// The single consumer's iterator over a connection's events, decoding venue events.
+private final class EventPuller: @unchecked Sendable {
+    // Only the one task iterating `stream` calls `nextVenueEvent`, one call at a time.
+    private var iterator: AsyncStream<Message>.AsyncIterator
+
+    init(_ events: AsyncStream<Message>) {
+        iterator = events.makeAsyncIterator()
+    }
+
+    func nextVenueEvent() async -> VenueEvent? {
+        while let message = await iterator.next() {
+            if let event = PaperVenueClient.decodeEvent(message) { return event }
+        }
+        return nil
     }
 }

@@ -42,7 +42,8 @@ public final class SocketLoop: Sendable {
 
     private let state = Mutex(State())
     private let wakeFD: Int32
-    private let outboxLimit: Int
+    /// Messages queued per socket before `send` refuses (for saturation alarms).
+    public let outboxLimit: Int
     private let tickIntervalMs: Int
     private let onTick: (@Sendable () -> Void)?
     private let onUnroutable: (@Sendable (String, [Data]) -> Void)?

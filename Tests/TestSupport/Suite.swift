@@ -19,6 +19,8 @@ public final class Suite: @unchecked Sendable {
     private var processes: [String: Process] = [:]
     private var exits: [String: DispatchSemaphore] = [:]
     private let logDirectory: String
+    /// Extra environment for one service (e.g. its BW_HTTP_PORT).
+    public var serviceEnvironment: [String: [String: String]] = [:]
 
     public init() throws {
         busPort = FreePorts.block(of: 4)
@@ -60,6 +62,7 @@ public final class Suite: @unchecked Sendable {
         environment["BW_LOG_LEVEL"] = "notice"
         environment.merge(self.environment) { _, extra in extra }
         environment.merge(extra) { _, new in new }
+        environment.merge(serviceEnvironment[name] ?? [:]) { _, new in new }
         process.environment = environment
         let log = logDirectory + "/\(label).log"
         FileManager.default.createFile(atPath: log, contents: nil)
@@ -117,6 +120,31 @@ public final class Suite: @unchecked Sendable {
                 process.waitUntilExit()
             }
         }
+    }
+
+    /// Sends SIGTERM to one service and waits up to `timeout` for it to exit; returns
+    /// its exit status, or nil if it had to be killed.
+    public func terminate(_ name: String, timeout: Duration = .seconds(10)) -> Int32? {
+        guard let process = processes.removeValue(forKey: name) else { return nil }
+        process.terminate()
+        let seconds = Double(timeout.components.seconds)
+        if exits[name]?.wait(timeout: .now() + seconds) == .timedOut {
+            Glibc.kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            return nil
+        }
+        return process.terminationStatus
+    }
+
+    /// Everything a service wrote to stdout/stderr so far.
+    public func log(_ name: String) -> String {
+        (try? String(contentsOfFile: logDirectory + "/\(name).log", encoding: .utf8)) ?? ""
+    }
+
+    /// Every log file's content, by service.
+    public func allLogs() -> [String: String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: logDirectory)) ?? []
+        return Dictionary(uniqueKeysWithValues: names.map { ($0, (try? String(contentsOfFile: logDirectory + "/" + $0, encoding: .utf8)) ?? "") })
     }
 
     /// Stops the services and removes the data directory.

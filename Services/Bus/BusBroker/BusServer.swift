@@ -1,6 +1,7 @@
 import BusKit
 import Foundation
 import Logging
+import Observability
 import Synchronization
 import ZeroMQ
 
@@ -114,7 +115,9 @@ public final class BusServer: Sendable {
             if let tap = item.tap {
                 let depth = loop.outboxDepth(sockets.router)
                 let topic = (try? JSONDecoder().decode(TypeOnly.self, from: tap.header).type) ?? "?"
-                try? loop.send([Data(topic.utf8), tap.header, tap.hopFrame(depth: depth)], on: sockets.tap)
+                // S1: the tap never shows a secret, whatever a client put in a header.
+                let header = Redactor.shared.redact(tap.header)
+                try? loop.send([Data(topic.utf8), header, tap.hopFrame(depth: depth)], on: sockets.tap)
             }
         }
     }

@@ -2,7 +2,7 @@ import BusBroker
 import ServiceRuntime
 
 // bus: the broker every service connects to. Binds BW_BUS_BIND_HOST (default: BW_BUS_HOST).
-await ServiceMain.run(service: "bus") { settings, logger in
+await ServiceMain.run(service: "bus", servesOnBus: false) { settings, logger in
     let port = try settings.int("BW_BUS_PORT", default: 5555, in: 1...65532)
     let host = settings.string("BW_BUS_BIND_HOST", default: settings.string("BW_BUS_HOST", default: "127.0.0.1"))
     var configuration = BusServer.Configuration(endpoints: .init(host: host, basePort: port))

@@ -2,7 +2,7 @@ import ServiceRuntime
 import VenueSim
 
 // venue-sim: the paper exchange (two instruments, market data, fills) on its own endpoints.
-await ServiceMain.run(service: "venue-sim") { settings, logger in
+await ServiceMain.run(service: "venue-sim", servesOnBus: false) { settings, logger in
     let endpoints = try settings.venueEndpoints()
     var configuration = VenueServer.Configuration(rpc: endpoints.rpc, stream: endpoints.stream)
     configuration.tickInterval = .milliseconds(try settings.int("BW_VENUE_TICK_MS", default: 250, in: 10...60_000))

@@ -40,9 +40,10 @@ public struct WriterService: Service {
         let lock = try await WriterLock(path: configuration.journal.path + ".lock", logger: logger)
         let store = try JournalStore(configuration: configuration.journal)
         let context = ZMQContext()
-        let bus = try BusConnection(
-            configuration: .init(endpoints: configuration.endpoints, identity: Settings.replicaIdentity(service: JournalAPI.service)),
-            context: context, logger: logger)
+        var busConfiguration = BusConnection.Configuration(
+            endpoints: configuration.endpoints, identity: Settings.replicaIdentity(service: JournalAPI.service))
+        busConfiguration.subscriptions = [SpanRecord.topic]
+        let bus = try BusConnection(configuration: busConfiguration, context: context, logger: logger)
         // Committed facts are published from their own serial queue, in commit order,
         // so the writer's thread goes straight on to the next commit.
         let publisher = DispatchQueue(label: "journal-publisher")
@@ -56,10 +57,14 @@ public struct WriterService: Service {
         bus.serve(service: JournalAPI.service)
         bus.start()
         logger.info("writer.ready", metadata: ["db": "\(configuration.journal.path)", "last_seq": "\((try? store.lastSeq()) ?? -1)"])
-        await withGracefulShutdownHandler {
-            await bus.handleRequests { message throws(ServiceError) in try await handler.handle(message) }
-        } onGracefulShutdown: {
-            bus.stopAccepting()
+        await withDiscardingTaskGroup { group in
+            group.addTask { [logger] in await SpanRecorder(store: store, logger: logger).run(events: bus.events) }
+            await withGracefulShutdownHandler {
+                await bus.handleRequests { message throws(ServiceError) in try await handler.handle(message) }
+            } onGracefulShutdown: {
+                bus.stopAccepting()
+            }
+            group.cancelAll()
         }
         // Every started append has been committed and acknowledged by now.
         _ = try? store.checkpoint()
@@ -77,8 +82,10 @@ public struct WriterService: Service {
     ) -> [AppendOutcome] {
         let outcomes: [AppendOutcome]
         let payloads: [Int64: String]
+        let started = ContinuousClock.now
         do {
             (outcomes, payloads) = try store.appendKeepingPayloads(requests)
+            OpsMetrics.writerCommitted(batch: requests.count, duration: ContinuousClock.now - started)
         } catch {
             logger.error("writer.commit.failed", metadata: ["error": "\(error)"])
             let failure = ServiceError(.unavailable, reason: "commit_failed", "the journal commit failed; retry", retryAfterMs: 100)

@@ -1,0 +1,48 @@
+import BusProtocol
+import Metrics
+
+/// The bus-side metrics of a process (S2), recorded through swift-metrics so the
+/// Prometheus backend ServiceMain installs exports them. Dimensions are bounded:
+/// a type the worker does not know is counted as `unknown`.
+enum BusMetrics {
+    /// A request handled by a worker of `service`: counted by outcome and timed.
+    static func handled(service: String, type: String, outcome: Result<Void, ServiceError>, duration: Duration) {
+        let code: String
+        let knownType: String
+        switch outcome {
+        case .success:
+            code = "ok"
+            knownType = type
+        case .failure(let error):
+            code = error.code.rawValue.lowercased()
+            knownType = error.code == .unknownType ? "unknown" : type
+        }
+        Counter(label: "bw_messages_handled_total", dimensions: [("service", service), ("type", knownType), ("outcome", code)]).increment()
+        Metrics.Timer(label: "bw_message_handle_duration", dimensions: [("service", service), ("type", knownType)])
+            .recordNanoseconds(duration.wholeNanoseconds)
+    }
+
+    /// A request refused before any handler ran (overloaded, deadline passed, malformed).
+    static func refused(service: String, reason: String) {
+        Counter(label: "bw_messages_handled_total", dimensions: [("service", service), ("type", "refused"), ("outcome", reason)]).increment()
+    }
+
+    /// An event publish: `sent` or `dropped` (outbox full).
+    static func published(sent: Bool) {
+        Counter(label: "bw_events_published_total", dimensions: [("outcome", sent ? "sent" : "dropped")]).increment()
+    }
+
+    /// An event dropped because this process consumed too slowly.
+    static func eventDropped() {
+        Counter(label: "bw_events_dropped_total").increment()
+    }
+
+    /// Depth gauges, sampled every I/O tick.
+    static func sample(pending: Int, handlers: Int, outboxes: [(socket: String, depth: Int)]) {
+        Gauge(label: "bw_pending_requests").record(pending)
+        Gauge(label: "bw_handlers_running").record(handlers)
+        for outbox in outboxes {
+            Gauge(label: "bw_outbox_depth", dimensions: [("socket", outbox.socket)]).record(outbox.depth)
+        }
+    }
+}

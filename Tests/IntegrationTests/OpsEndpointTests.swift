@@ -1,0 +1,93 @@
+import BusKit
+import BusProtocol
+import Foundation
+import Testing
+import TestSupport
+import TradingModel
+
+/// S2 against the real executables: each serves `/health` and `/metrics` on its
+/// BW_HTTP_PORT, health follows readiness, and the metrics count real traffic.
+@Suite("ops endpoints of the real services", .serialized)
+struct OpsEndpointTests {
+    /// A suite whose services each get their own BW_HTTP_PORT.
+    static func suiteWithHTTP() throws -> (Suite, [String: Int]) {
+        let suite = try Suite()
+        let base = FreePorts.block(of: Suite.serviceOrder.count)
+        var ports: [String: Int] = [:]
+        for (offset, name) in Suite.serviceOrder.enumerated() {
+            ports[name] = base + offset
+            suite.serviceEnvironment[name, default: [:]]["BW_HTTP_PORT"] = "\(base + offset)"
+        }
+        return (suite, ports)
+    }
+
+    @Test("/health is 503 with a reason until the service is registered on the bus, then 200; /metrics counts requests")
+    func healthAndMetrics() async throws {
+        let (suite, ports) = try Self.suiteWithHTTP()
+        defer { suite.tearDown() }
+        let writerPort = try #require(ports["persistence-writer"])
+
+        // The writer alone, without a bus: alive, not ready, and it says why.
+        try suite.start("persistence-writer")
+        // (Before its bus connection exists the reason is `no_bus_connection`.)
+        #expect(try await eventually {
+            let health = await HTTPProbe.get(port: writerPort, path: "/health")
+            return health?.status == 503 && health?.body.contains(#""bus":"not_registered""#) == true
+        })
+        let waiting = try #require(await HTTPProbe.get(port: writerPort, path: "/health"))
+        #expect(waiting.status == 503 && waiting.body.contains(#""status":"unavailable""#))
+
+        try suite.start(Suite.serviceOrder.filter { $0 != "persistence-writer" })
+        for (name, port) in ports {
+            let ready = try await eventually(timeout: .seconds(60)) { await HTTPProbe.get(port: port, path: "/health")?.status == 200 }
+            let last = await HTTPProbe.get(port: port, path: "/health")?.body ?? "no answer"
+            #expect(ready, "\(name) never became healthy: \(last)")
+        }
+
+        let client = try suite.client()
+        defer { client.close() }
+        let order = OrderSubmit(clientOrderId: "ops-1", account: "acct-1", symbol: "BTC/USDT", side: .buy, type: .market, qty: ExactDecimal("0.01")!)
+        let submitted = try await eventually(timeout: .seconds(30), every: .milliseconds(100)) {
+            let reply = try? await client.bus.call(
+                service: "order-gateway", type: "order.submit", key: "acct-1", body: order, replyType: OrderReply.self,
+                timeout: .seconds(5), attempts: 1)
+            return reply != nil
+        }
+        #expect(submitted)
+        let garbage = try await client.bus.request(service: "order-gateway", type: "order.submit", key: "acct-1", body: Data("{x".utf8), attempts: 1)
+        #expect(garbage.errorBody().code == .invalidRequest)
+
+        let gatewayPort = try #require(ports["order-gateway"])
+        let gateway = try #require(await HTTPProbe.get(port: gatewayPort, path: "/metrics"))
+        #expect(gateway.status == 200)
+        #expect((HTTPProbe.sample(gateway.body, metric: "bw_messages_handled_total", labels: ["type": "order.submit", "outcome": "ok"]) ?? 0) >= 1)
+        #expect((HTTPProbe.sample(gateway.body, metric: "bw_messages_handled_total", labels: ["type": "order.submit", "outcome": "invalid_request"]) ?? 0) >= 1)
+        #expect(HTTPProbe.sample(gateway.body, metric: "bw_message_handle_duration_count", labels: ["type": "order.submit"]) != nil)
+
+        let riskPort = try #require(ports["risk-service"])
+        let risk = try #require(await HTTPProbe.get(port: riskPort, path: "/metrics"))
+        #expect((HTTPProbe.sample(risk.body, metric: "bw_messages_handled_total", labels: ["type": "risk.authorize", "outcome": "ok"]) ?? 0) >= 1)
+
+        let writer = try #require(await HTTPProbe.get(port: writerPort, path: "/metrics"))
+        #expect((HTTPProbe.sample(writer.body, metric: "bw_writer_batch_size_count") ?? 0) >= 1)
+        #expect((HTTPProbe.sample(writer.body, metric: "bw_writer_commit_duration_count") ?? 0) >= 1)
+        #expect(writer.body.contains("bw_outbox_depth"))
+    }
+
+    @Test("risk-service is not ready while it cannot rebuild its ledger from the journal (no writer), ready after")
+    func readinessWaitsForTheJournal() async throws {
+        let (suite, ports) = try Self.suiteWithHTTP()
+        defer { suite.tearDown() }
+        let riskPort = try #require(ports["risk-service"])
+        try suite.start(["bus", "risk-service"])
+        #expect(try await eventually {
+            let health = await HTTPProbe.get(port: riskPort, path: "/health")
+            return health?.status == 503 && health?.body.contains(#""facts":"catching_up""#) == true
+        })
+        let waiting = try #require(await HTTPProbe.get(port: riskPort, path: "/health"))
+        #expect(waiting.body.contains(#""bus":"not_registered""#))
+
+        try suite.start("persistence-writer")
+        #expect(try await eventually(timeout: .seconds(30)) { await HTTPProbe.get(port: riskPort, path: "/health")?.status == 200 })
+    }
+}
