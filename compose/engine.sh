@@ -41,12 +41,15 @@ start_engine() {
     fi
     mkdir -p "$STATE"
     log "starting dockerd (vfs storage, no iptables); log in $STATE/dockerd.log"
-    # setsid: the engine outlives this script; `stop` ends it by the pid recorded here.
-    $SUDO setsid dockerd --storage-driver=vfs --iptables=false >"$STATE/dockerd.log" 2>&1 </dev/null &
-    echo $! >"$STATE/pid"
+    # setsid: the engine outlives this script; dockerd writes its own pid to $STATE/pid,
+    # and `stop` ends exactly that process.
+    rm -f "$STATE/pid"
+    $SUDO setsid dockerd --storage-driver=vfs --iptables=false --pidfile "$STATE/pid" \
+        >"$STATE/dockerd.log" 2>&1 </dev/null &
+    local launcher=$!
     local deadline=$((SECONDS + ENGINE_WAIT_S))
     until engine_answers; do
-        if ! kill -0 "$(cat "$STATE/pid")" 2>/dev/null; then
+        if ! kill -0 "$launcher" 2>/dev/null && [ ! -s "$STATE/pid" ]; then
             log "dockerd exited; last lines of its log:"; tail -20 "$STATE/dockerd.log" >&2; exit 1
         fi
         [ $SECONDS -lt $deadline ] || { log "dockerd did not answer within ${ENGINE_WAIT_S} s"; exit 1; }
@@ -87,7 +90,7 @@ stop_engine() {
     fi
     local pid
     pid=$(cat "$STATE/pid")
-    if kill -0 "$pid" 2>/dev/null; then
+    if [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = dockerd ]; then
         log "stopping dockerd (pid $pid)"
         $SUDO kill -TERM "$pid"
         local deadline=$((SECONDS + 30))
