@@ -96,6 +96,15 @@ class Deployment:
             capture_output=True, text=True, check=True).stdout
         return out.split()
 
+    def published_ports(self) -> dict[str, list[str]]:
+        """service → the host ports its containers publish (docker port)."""
+        found: dict[str, list[str]] = {}
+        for service in ("bus", "persistence-writer", "venue-sim", "risk-service", "order-gateway", "reconciler"):
+            for container in self.containers(service):
+                out = subprocess.run(["docker", "port", container], capture_output=True, text=True, check=True).stdout
+                found.setdefault(service, []).extend(out.split("\n")[:-1])
+        return found
+
     def kill(self, container: str) -> None:
         subprocess.run(["docker", "kill", container], capture_output=True, text=True, check=True)
 
@@ -288,6 +297,10 @@ def run(args) -> str:
             f"(writers running: {len(deployment.containers('persistence-writer'))}, on the bus: 1)")
         if len(deployment.containers("persistence-writer")) != 2:
             raise Failure("expected two persistence-writer containers (one active, one standby)")
+        published = {svc: ports for svc, ports in deployment.published_ports().items() if ports}
+        # venue-sim's port is published only by docker-compose.test.yml, for the checks below.
+        if set(published) != {"bus", "venue-sim"} or len(published["bus"]) != 1:
+            raise Failure(f"only the bus may publish a port (one), but: {published}")
 
         order_run = OrderRun(bus_port, accounts, args.orders, uuid.uuid4().hex[:8])
         submit_started = time.monotonic()
