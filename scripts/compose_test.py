@@ -205,6 +205,10 @@ def kill_replicas_mid_run(deployment: Deployment, run: OrderRun, client: Client,
     returns the bus status (leases) just before the kill."""
     deadline = time.monotonic() + ORDER_DEADLINE_S
     while run.acked_count() < total // 3:
+        with run.lock:
+            refused = list(run.errors.items())[:5]
+        if refused:
+            raise Failure(f"orders refused before the kill, e.g. {refused}")
         if time.monotonic() > deadline:
             raise Failure(f"only {run.acked_count()} of {total} orders acknowledged before the kill")
         client.idle(0.05)
