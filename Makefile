@@ -98,5 +98,6 @@ compose-down: ## stop and remove the Compose suite (keeps the journal volume)
 	cd compose && $(COMPOSE) down
 
 compose-test: compose-images ## the scaled suite in Docker: kill replicas mid-run, check money; stops the engine it started
+	$(PYTHON) scripts/compose_checks_test.py
 	status=0; BW_IMAGE=$(COMPOSE_IMAGE) $(PYTHON) scripts/compose_test.py --compose "$(COMPOSE)" || status=$$?; \
 	compose/engine.sh stop; exit $$status
