@@ -99,8 +99,9 @@ def ledger_of(fills: list[dict], starting: Decimal) -> dict[str, Decimal]:
 
 
 def check_venue_against_journal(db: sqlite3.Connection, truth: dict, acked: dict, orphans: set,
-                                accounts: list[str], starting: Decimal) -> None:
-    """Exactly once at the venue, same fills on both sides, and each account's ledger identity."""
+                                accounts: list[str], starting: dict[str, Decimal]) -> None:
+    """Exactly once at the venue, same fills on both sides, each account's ledger identity, and
+    no over-approval: no order refused by the venue for funds, no negative venue balance."""
     journal_fills = defaultdict(list)
     for row in db.execute("SELECT account, client_order_id, venue_order_id, symbol, side, qty, price, fee, "
                           "fee_asset, trade_id FROM fills"):
@@ -109,6 +110,10 @@ def check_venue_against_journal(db: sqlite3.Connection, truth: dict, acked: dict
         journal_fills[row[0]].append(dict(zip(keys, row)))
     orders = {(a, c): (s, f, v) for a, c, s, f, v in db.execute(
         "SELECT account, client_order_id, state, filled_qty, venue_order_id FROM orders")}
+    for account, coid, reason in db.execute(
+            "SELECT account, client_order_id, reason FROM orders WHERE state = 'rejected'"):
+        expect("insufficient" not in (reason or "") and "balance" not in (reason or ""),
+               f"the venue refused {(account, coid)} for funds ({reason}): risk approved more than the account has")
     for key, ack in acked.items():
         venue_order = truth["orders"][key]
         venue_fills = [f for f in truth["fills"][key[0]] if f["client_order_id"] == key[1]]
@@ -131,8 +136,10 @@ def check_venue_against_journal(db: sqlite3.Connection, truth: dict, acked: dict
         journal_ids = sorted(f["trade_id"] for f in journal_fills[account])
         expect(venue_ids == journal_ids, f"{account}: the journal's trades differ from the venue's "
                                          f"({len(journal_ids)} vs {len(venue_ids)})")
-        mine = ledger_of(journal_fills[account], starting)
+        mine = ledger_of(journal_fills[account], starting[account])
         theirs = {asset: Decimal(amount) for asset, amount in truth["balances"][account].items()}
+        for asset, amount in theirs.items():
+            expect(amount >= 0, f"{account} {asset}: venue balance {amount} is negative (risk over-approved)")
         for asset in set(mine) | set(theirs):
             expect(mine.get(asset, Decimal(0)) == theirs.get(asset, Decimal(0)),
                    f"{account} {asset}: starting balance + journal fills = {mine.get(asset, 0)}, "

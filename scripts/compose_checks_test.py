@@ -22,12 +22,14 @@ FILL = {"trade_id": "T1", "venue_order_id": "V1", "client_order_id": "o1", "acco
         "side": "buy", "qty": "0.001", "price": "50000", "fee": "0.05", "fee_asset": "USDT", "trade_seq": 1}
 
 
-def journal(stale: bool = False, second_intent: bool = False, reservation_released: str = "0.95") -> sqlite3.Connection:
+def journal(stale: bool = False, second_intent: bool = False, reservation_released: str = "0.95",
+            venue_refused_for_funds: bool = False) -> sqlite3.Connection:
     db = sqlite3.connect(":memory:")
     db.executescript("""
         CREATE TABLE journal (seq INTEGER PRIMARY KEY, type TEXT, account TEXT, partition INTEGER, epoch INTEGER, payload TEXT);
         CREATE TABLE partition_epochs (partition INTEGER PRIMARY KEY, epoch INTEGER);
-        CREATE TABLE orders (account TEXT, client_order_id TEXT, state TEXT, filled_qty TEXT, venue_order_id TEXT);
+        CREATE TABLE orders (account TEXT, client_order_id TEXT, state TEXT, filled_qty TEXT, venue_order_id TEXT,
+                             reason TEXT);
         CREATE TABLE reservations (account TEXT, client_order_id TEXT, amount TEXT, committed TEXT, released TEXT, state TEXT);
         CREATE TABLE fills (account TEXT, client_order_id TEXT, venue_order_id TEXT, symbol TEXT, side TEXT, qty TEXT,
                             price TEXT, fee TEXT, fee_asset TEXT, trade_id TEXT);""")
@@ -37,7 +39,9 @@ def journal(stale: bool = False, second_intent: bool = False, reservation_releas
     if second_intent:
         db.execute("INSERT INTO journal VALUES (3, 'order.intent', 'a1', NULL, NULL, ?)", (intent,))
     db.execute("INSERT INTO partition_epochs VALUES (7, 6)")
-    db.execute("INSERT INTO orders VALUES ('a1', 'o1', 'filled', '0.001', 'V1')")
+    db.execute("INSERT INTO orders VALUES ('a1', 'o1', 'filled', '0.001', 'V1', NULL)")
+    if venue_refused_for_funds:
+        db.execute("INSERT INTO orders VALUES ('a1', 'o2', 'rejected', '0', NULL, 'insufficient_balance')")
     db.execute("INSERT INTO reservations VALUES ('a1', 'o1', '51', '50.05', ?, 'closed')", (reservation_released,))
     db.execute("INSERT INTO fills VALUES ('a1', 'o1', 'V1', 'BTC/USDT', 'buy', '0.001', '50000', '0.05', 'USDT', 'T1')")
     return db
@@ -61,7 +65,7 @@ ACKED = {KEY: {"state": "filled"}}
 
 def run(db: sqlite3.Connection, truth: dict, after: dict = AFTER) -> None:
     check_database(db, ACKED, set(), BEFORE, after)
-    check_venue_against_journal(db, truth, ACKED, set(), ["a1"], Decimal("100000"))
+    check_venue_against_journal(db, truth, ACKED, set(), ["a1"], {"a1": Decimal("100000")})
 
 
 CASES = [
@@ -71,6 +75,9 @@ CASES = [
     ("a reservation that does not add up", lambda: run(journal(reservation_released="0.94"), venue()), "amount"),
     ("a balance off by one cent", lambda: run(journal(), venue(balance="99949.94")), "ledger identity"),
     ("a second venue order for one id", lambda: run(journal(), venue(extra_fill=True)), "more than once"),
+    ("an order the venue refused for funds", lambda: run(journal(venue_refused_for_funds=True), venue()),
+     "more than the account has"),
+    ("a negative venue balance", lambda: run(journal(), venue(balance="-0.01")), "negative"),
     ("leases that never moved", lambda: run(journal(), venue(), after=copy.deepcopy(BEFORE)), "changed owner"),
 ]
 

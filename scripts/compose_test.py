@@ -7,7 +7,8 @@ What it does (images must exist: `make compose-images`; `make compose-test` does
      scaled: 3 order-gateways, 2 risk-services, 2 reconcilers, 2 persistence-writers;
   2. checks the bus sees 3 gateways, 2 risk-services, 2 reconcilers and exactly ONE writer
      while both writer containers run (the second is the hot standby on the file lock);
-  3. submits market orders for many accounts through the published bus port only, from
+  3. submits market orders for many accounts (the first 4 can pay for only about half of
+     theirs) through the published bus port only, from
      several client threads; a reply that says "try again" (UNAVAILABLE, TIMEOUT,
      OVERLOADED) or no reply at all is resent with the SAME client_order_id;
   4. after a third of the orders, `docker kill`s one risk-service and one order-gateway
@@ -22,6 +23,8 @@ What it does (images must exist: `make compose-images`; `make compose-test` does
        - orders acknowledged as rejected never reached the venue;
        - each account's ledger identity holds: starting balance + the journal's fills
          = the venue's balance, for every asset, and the journal's trade ids = the venue's;
+       - no balance spent twice: the short accounts were refused INSUFFICIENT_BALANCE by
+         risk, the venue refused no order for funds, no venue balance is negative;
        - no write under a stale epoch was committed: per partition, the journal's epochs
          never go down in seq order and never exceed the writer's fence; and the kill
          really moved leases (some risk-service epoch grew).
@@ -59,6 +62,11 @@ SCALE = {"order-gateway": 3, "risk-service": 2, "reconciler": 2, "persistence-wr
 EXPECTED_WORKERS = {"order-gateway": 3, "risk-service": 2, "reconciler": 2, "persistence-writer": 1}
 RETRYABLE = {"UNAVAILABLE", "TIMEOUT", "OVERLOADED"}
 STARTING_USDT = Decimal("100000")
+# The first TIGHT_ACCOUNTS accounts can pay for about 5 of their 10 orders: risk must refuse
+# the rest (INSUFFICIENT_BALANCE) even while its replicas die; an over-approval would show as
+# a venue rejection for lack of funds or a negative venue balance.
+TIGHT_ACCOUNTS = 4
+TIGHT_USDT = Decimal("260")
 ORDER_QTY = "0.001"
 READY_DEADLINE_S = 180.0
 ORDER_DEADLINE_S = 120.0
@@ -126,9 +134,10 @@ class Deployment:
         print(self.compose("logs", "--no-color", "--tail", "25", check=False, quiet=True)[-12000:], flush=True)
 
 
-def accounts_setting(count: int) -> tuple[list[str], str]:
+def accounts_setting(count: int) -> tuple[list[str], dict[str, Decimal], str]:
     names = [f"ct-{i:03d}" for i in range(count)]
-    return names, ";".join(f"{name}:USDT={STARTING_USDT}" for name in names)
+    starting = {name: TIGHT_USDT if i < TIGHT_ACCOUNTS else STARTING_USDT for i, name in enumerate(names)}
+    return names, starting, ";".join(f"{name}:USDT={starting[name]}" for name in names)
 
 
 def wait_for_scaled_suite(deployment: Deployment, client: Client) -> dict:
@@ -149,13 +158,15 @@ def wait_for_scaled_suite(deployment: Deployment, client: Client) -> dict:
 class OrderRun:
     """Submits the orders from several threads; records what the client got acknowledged."""
 
-    def __init__(self, bus_port: int, accounts: list[str], orders: int, run_id: str):
+    def __init__(self, bus_port: int, accounts: list[str], orders: int, run_id: str, tight: set[str]):
         self.bus_port = bus_port
         self.jobs = [(accounts[n % len(accounts)], f"ct-{run_id}-{n:05d}") for n in range(orders)]
         self.lock = threading.Lock()
         self.next_job = 0
         self.acked: dict[tuple[str, str], dict] = {}
         self.errors: dict[tuple[str, str], dict] = {}
+        self.tight = tight
+        self.refused_for_funds: dict[str, int] = {}
         self.resends = 0
 
     def take(self):
@@ -183,6 +194,10 @@ class OrderRun:
             if reply is not None and reply[0].get("type") == "order.submit.ok":
                 with self.lock:
                     self.acked[(account, client_order_id)] = reply[1]["order"]
+                return
+            if reply is not None and reply[1].get("code") == "INSUFFICIENT_BALANCE" and account in self.tight:
+                with self.lock:
+                    self.refused_for_funds[account] = self.refused_for_funds.get(account, 0) + 1
                 return
             if reply is not None and reply[1].get("code") not in RETRYABLE:
                 with self.lock:
@@ -281,7 +296,7 @@ def run(args) -> str:
     project = f"bwtest{uuid.uuid4().hex[:6]}"
     bus_port = free_port()
     venue_port = free_port(avoid={bus_port})
-    accounts, accounts_env = accounts_setting(args.accounts)
+    accounts, starting, accounts_env = accounts_setting(args.accounts)
     env = dict(os.environ, BW_CLIENT_PORT=str(bus_port), BW_TEST_VENUE_PORT=str(venue_port),
                BW_ACCOUNTS=accounts_env, BW_FEE_RATE="0.001", BW_HEALTH_INTERVAL="2s",
                COMPOSE_PROJECT_NAME=project)
@@ -306,7 +321,7 @@ def run(args) -> str:
         if set(published) != {"bus", "venue-sim"} or len(published["bus"]) != 1:
             raise Failure(f"only the bus may publish a port (one), but: {published}")
 
-        order_run = OrderRun(bus_port, accounts, args.orders, uuid.uuid4().hex[:8])
+        order_run = OrderRun(bus_port, accounts, args.orders, uuid.uuid4().hex[:8], set(accounts[:TIGHT_ACCOUNTS]))
         submit_started = time.monotonic()
         threads = [threading.Thread(target=order_run.worker, daemon=True) for _ in range(CLIENT_THREADS)]
         for thread in threads:
@@ -315,8 +330,12 @@ def run(args) -> str:
         for thread in threads:
             thread.join(ORDER_DEADLINE_S * 2)
         submit_s = time.monotonic() - submit_started
-        log(f"{len(order_run.acked)} acknowledged, {len(order_run.errors)} refused, "
+        log(f"{len(order_run.acked)} acknowledged, {sum(order_run.refused_for_funds.values())} refused "
+            f"INSUFFICIENT_BALANCE on the tight accounts {order_run.refused_for_funds}, {len(order_run.errors)} refused otherwise, "
             f"{order_run.resends} resends, in {submit_s:.1f} s")
+        short = [a for a in accounts[:TIGHT_ACCOUNTS] if not order_run.refused_for_funds.get(a)]
+        if short:
+            raise Failure(f"tight accounts never hit their balance limit (check not exercised): {short}")
         if order_run.errors:
             sample = list(order_run.errors.items())[:5]
             raise Failure(f"{len(order_run.errors)} orders were refused or never acknowledged: {sample}")
@@ -336,7 +355,7 @@ def run(args) -> str:
             db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
             try:
                 facts = check_database(db, order_run.acked, orphans, before, after)
-                check_venue_against_journal(db, truth, order_run.acked, orphans, accounts, STARTING_USDT)
+                check_venue_against_journal(db, truth, order_run.acked, orphans, accounts, starting)
             finally:
                 db.close()
         if orphans and args.strict_orphans:
