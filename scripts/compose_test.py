@@ -55,21 +55,19 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from compose_checks import Failure, check_database, check_venue_against_journal  # noqa: E402
 from compose_client import Client, free_port  # noqa: E402
+from compose_deployment import Deployment  # noqa: E402
+from compose_orders import ORDER_DEADLINE_S, OrderRun  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
-COMPOSE_DIR = REPO / "compose"
 SCALE = {"order-gateway": 3, "risk-service": 2, "reconciler": 2, "persistence-writer": 2}
 EXPECTED_WORKERS = {"order-gateway": 3, "risk-service": 2, "reconciler": 2, "persistence-writer": 1}
-RETRYABLE = {"UNAVAILABLE", "TIMEOUT", "OVERLOADED"}
 STARTING_USDT = Decimal("100000")
 # The first TIGHT_ACCOUNTS accounts can pay for about 5 of their 10 orders: risk must refuse
 # the rest (INSUFFICIENT_BALANCE) even while its replicas die; an over-approval would show as
 # a venue rejection for lack of funds or a negative venue balance.
 TIGHT_ACCOUNTS = 4
 TIGHT_USDT = Decimal("260")
-ORDER_QTY = "0.001"
 READY_DEADLINE_S = 180.0
-ORDER_DEADLINE_S = 120.0
 SETTLE_DEADLINE_S = 90.0
 ORPHAN_GRACE_S = 20.0
 CLIENT_THREADS = 6
@@ -77,61 +75,6 @@ CLIENT_THREADS = 6
 
 def log(message: str) -> None:
     print(f"compose-test: {message}", flush=True)
-
-
-class Deployment:
-    """One Compose project: up, status, kill, stop, copy the database out, down."""
-
-    def __init__(self, compose: list[str], project: str, env: dict[str, str]):
-        self.base = compose + ["-f", str(COMPOSE_DIR / "docker-compose.yml"),
-                               "-f", str(COMPOSE_DIR / "docker-compose.test.yml"), "-p", project]
-        self.project = project
-        self.env = env
-
-    def compose(self, *args: str, check: bool = True, quiet: bool = False) -> str:
-        result = subprocess.run(self.base + list(args), cwd=COMPOSE_DIR, env=self.env,
-                                capture_output=True, text=True)
-        if not quiet and result.returncode != 0:
-            print(result.stdout[-3000:], result.stderr[-3000:], sep="\n", flush=True)
-        if check and result.returncode != 0:
-            raise Failure(f"`compose {' '.join(args)}` exited with {result.returncode}")
-        return result.stdout
-
-    def containers(self, service: str) -> list[str]:
-        out = subprocess.run(
-            ["docker", "ps", "-q", "--filter", f"label=com.docker.compose.project={self.project}",
-             "--filter", f"label=com.docker.compose.service={service}"],
-            capture_output=True, text=True, check=True).stdout
-        return out.split()
-
-    def published_ports(self) -> dict[str, list[str]]:
-        """service → the host ports its containers publish (docker port)."""
-        found: dict[str, list[str]] = {}
-        for service in ("bus", "persistence-writer", "venue-sim", "risk-service", "order-gateway", "reconciler"):
-            for container in self.containers(service):
-                out = subprocess.run(["docker", "port", container], capture_output=True, text=True, check=True).stdout
-                found.setdefault(service, []).extend(out.split("\n")[:-1])
-        return found
-
-    def kill(self, container: str) -> None:
-        subprocess.run(["docker", "kill", container], capture_output=True, text=True, check=True)
-
-    def copy_database(self, into: Path) -> Path:
-        """Copies /data (SQLite file, -wal, -shm) out of a writer container (they share the volume)."""
-        out = subprocess.run(
-            ["docker", "ps", "-aq", "--filter", f"label=com.docker.compose.project={self.project}",
-             "--filter", "label=com.docker.compose.service=persistence-writer"],
-            capture_output=True, text=True, check=True).stdout.split()
-        if not out:
-            raise Failure("no persistence-writer container to copy the database from")
-        subprocess.run(["docker", "cp", f"{out[0]}:/data/.", str(into)], check=True, capture_output=True)
-        path = into / "breakwater.sqlite"
-        if not path.exists():
-            raise Failure(f"the writer's volume holds no breakwater.sqlite (copied: {os.listdir(into)})")
-        return path
-
-    def dump_logs(self) -> None:
-        print(self.compose("logs", "--no-color", "--tail", "25", check=False, quiet=True)[-12000:], flush=True)
 
 
 def accounts_setting(count: int) -> tuple[list[str], dict[str, Decimal], str]:
@@ -153,66 +96,6 @@ def wait_for_scaled_suite(deployment: Deployment, client: Client) -> dict:
             last = f"workers {counts}"
         client.idle(0.5)
     raise Failure(f"the scaled suite did not register within {READY_DEADLINE_S:.0f} s ({last})")
-
-
-class OrderRun:
-    """Submits the orders from several threads; records what the client got acknowledged."""
-
-    def __init__(self, bus_port: int, accounts: list[str], orders: int, run_id: str, tight: set[str]):
-        self.bus_port = bus_port
-        self.jobs = [(accounts[n % len(accounts)], f"ct-{run_id}-{n:05d}") for n in range(orders)]
-        self.lock = threading.Lock()
-        self.next_job = 0
-        self.acked: dict[tuple[str, str], dict] = {}
-        self.errors: dict[tuple[str, str], dict] = {}
-        self.tight = tight
-        self.refused_for_funds: dict[str, int] = {}
-        self.resends = 0
-
-    def take(self):
-        with self.lock:
-            if self.next_job >= len(self.jobs):
-                return None
-            job = self.jobs[self.next_job]
-            self.next_job += 1
-            return job
-
-    def worker(self) -> None:
-        client = Client(self.bus_port)
-        try:
-            while (job := self.take()) is not None:
-                self.submit(client, *job)
-        finally:
-            client.close()
-
-    def submit(self, client: Client, account: str, client_order_id: str) -> None:
-        body = {"account": account, "client_order_id": client_order_id, "symbol": "BTC/USDT",
-                "side": "buy", "type": "market", "qty": ORDER_QTY}
-        deadline = time.monotonic() + ORDER_DEADLINE_S
-        while time.monotonic() < deadline:
-            reply = client.ask("order.submit", "order-gateway", account, body, wait_s=8.0)
-            if reply is not None and reply[0].get("type") == "order.submit.ok":
-                with self.lock:
-                    self.acked[(account, client_order_id)] = reply[1]["order"]
-                return
-            if reply is not None and reply[1].get("code") == "INSUFFICIENT_BALANCE" and account in self.tight:
-                with self.lock:
-                    self.refused_for_funds[account] = self.refused_for_funds.get(account, 0) + 1
-                return
-            if reply is not None and reply[1].get("code") not in RETRYABLE:
-                with self.lock:
-                    self.errors[(account, client_order_id)] = reply[1]
-                return
-            with self.lock:
-                self.resends += 1
-            if reply is not None:
-                client.idle(min(max(int(reply[1].get("retry_after_ms", 100)), 10), 1000) / 1000)
-        with self.lock:
-            self.errors[(account, client_order_id)] = {"code": "CLIENT_GAVE_UP"}
-
-    def acked_count(self) -> int:
-        with self.lock:
-            return len(self.acked)
 
 
 def kill_replicas_mid_run(deployment: Deployment, run: OrderRun, client: Client, total: int) -> dict:
