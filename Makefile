@@ -76,6 +76,8 @@ COMPOSE ?= $(shell docker compose version >/dev/null 2>&1 && echo "docker compos
 COMPOSE_SCALE ?= --scale order-gateway=3 --scale risk-service=2 --scale reconciler=2 --scale persistence-writer=2
 COMPOSE_IMAGE ?= breakwater:local
 COMPOSE_BASE_IMAGE ?= breakwater-base:bookworm
+# The /health contract once the services serve it (they read BW_HTTP_PORT), else compose/bw-probe.
+COMPOSE_HEALTHCHECK ?= $(shell grep -rqs BW_HTTP_PORT Shared Services && echo 'curl -fsS http://localhost:9090/health' || echo bw-probe)
 COMPOSE_EXES := bus persistence-writer venue-sim risk-service order-gateway reconciler tradectl
 RELEASE_STATIC := $(SWIFT) build -c release --static-swift-stdlib $(SWIFT_FLAGS)
 
@@ -91,7 +93,7 @@ compose-images: deps ## Docker engine + base image if missing, release binaries,
 	docker build -q -f compose/Dockerfile.local --build-arg BASE_IMAGE=$(COMPOSE_BASE_IMAGE) -t $(COMPOSE_IMAGE) .
 
 compose-up: compose-images ## build the images and start the suite scaled (docker compose up -d)
-	cd compose && BW_IMAGE=$(COMPOSE_IMAGE) $(COMPOSE) up -d --no-build $(COMPOSE_SCALE)
+	cd compose && BW_IMAGE=$(COMPOSE_IMAGE) BW_HEALTHCHECK="$(COMPOSE_HEALTHCHECK)" $(COMPOSE) up -d --no-build $(COMPOSE_SCALE)
 	cd compose && $(COMPOSE) ps
 
 compose-down: ## stop and remove the Compose suite (keeps the journal volume)
