@@ -1,0 +1,72 @@
+import BusKit
+import BusProtocol
+import Foundation
+import TradingModel
+import VenueKit
+import ZeroMQ
+
+extension VenueServer {
+    /// Handles one request: answer it (maybe late, maybe never: injected faults),
+    /// after the book is saved, then stream what it changed.
+    func serve(_ request: Request) async {
+        let type = request.message.header.type
+        let result: Result<Data, ServiceError>
+        do throws(ServiceError) {
+            result = .success(try await exchange.handle(request.message, now: WallClock.nowNanos()))
+        } catch {
+            result = .failure(error)
+        }
+        if let error = await exchange.persist() { logger.error("venue.state.save_failed", metadata: ["error": "\(error)"]) }
+        if type == "venue.faults", case .success = result,
+            (try? request.message.decode(VenueFaults.self))?.crash == true
+        {
+            logger.critical("venue.crash_injected")
+            exit(75)
+        }
+        let plan = await exchange.ackPlan(for: type)
+        if !plan.swallow {
+            let frames = replyFrames(to: request, result)
+            if plan.delay == .zero {
+                try? loop.send(frames, on: rpcSocket)
+            } else {
+                await delayed.add(frames, on: rpcSocket, after: plan.delay)
+            }
+        }
+        if case .success(let body) = result, type == "venue.place" || type == "venue.cancel",
+            let order = try? WireCodec.decode(VenueOrder.self, from: body)
+        {
+            await publish(topic: VenueTopic.order + order.account, type: "venue.order", kind: .order, order)
+            for fill in order.fills where type == "venue.place" {
+                await publish(topic: VenueTopic.fill + fill.account, type: "venue.fill", kind: .fill, fill)
+            }
+        }
+    }
+
+    /// Publishes one stream message through the fault injector (dropped, delayed or
+    /// duplicated); it takes a sequence number even when dropped, so the gap shows.
+    func publish(topic: String, type: String, kind: FaultInjector.StreamKind, _ body: some Encodable) async {
+        var header = Header(id: ids.messageId(), type: type, ts: WallClock.nowNanos())
+        header.seq = streamSeq.next()
+        let frames = [Data(topic.utf8), WireCodec.encode(header), WireCodec.encode(body)]
+        for delay in await exchange.streamCopies(kind, now: header.ts) {
+            if delay == .zero {
+                try? loop.send(frames, on: streamSocket)
+            } else {
+                await delayed.add(frames, on: streamSocket, after: delay)
+            }
+        }
+    }
+
+    private func replyFrames(to request: Request, _ result: Result<Data, ServiceError>) -> [Data] {
+        let type = request.message.header.type
+        var header = Header(id: ids.messageId(), type: MessageType.ok(type), ts: WallClock.nowNanos(), replyTo: request.message.header.id)
+        let body: Data
+        switch result {
+        case .success(let data): body = data
+        case .failure(let error):
+            header.type = MessageType.error
+            body = WireCodec.encode(error)
+        }
+        return request.route + [Data(), WireCodec.encode(header), body]
+    }
+}
