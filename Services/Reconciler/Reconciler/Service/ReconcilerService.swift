@@ -45,7 +45,7 @@ public struct ReconcilerService: Service {
         busConfiguration.subscriptions = [JournalAPI.factTopic]
         let bus = try BusConnection(configuration: busConfiguration, context: context, logger: logger)
         let venue = try PaperVenueClient(rpc: venueEndpoints.rpc, streamEndpoint: venueEndpoints.stream, subscribe: [], context: context, logger: logger, timeout: .seconds(5))
-        let watch = try StreamWatch(endpoint: venueEndpoints.stream, silence: configuration.streamSilence, context: context, logger: logger)
+        let watch = try StreamWatch(rpc: venueEndpoints.rpc, endpoint: venueEndpoints.stream, silence: configuration.streamSilence, context: context, logger: logger)
         let follower = FactFollower(bus: bus, logger: logger)
         let journal = JournalState()
         let stats = ReconcilerStats()

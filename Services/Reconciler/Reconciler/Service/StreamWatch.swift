@@ -20,9 +20,9 @@ final class StreamWatch: Sendable {
     private let state = Mutex(State())
 
     /// Subscribes to every topic of the venue stream at `endpoint`.
-    init(endpoint: String, silence: Duration, context: ZMQContext, logger: Logger) throws {
+    init(rpc: String, endpoint: String, silence: Duration, context: ZMQContext, logger: Logger) throws {
         var configuration = BusConnection.Configuration(
-            endpoints: BusEndpoints(rpc: "", eventsIn: "", eventsOut: endpoint, tap: ""),
+            endpoints: BusEndpoints(rpc: rpc, eventsIn: "", eventsOut: endpoint, tap: ""),
             identity: Settings.replicaIdentity(service: "recon-stream"))
         configuration.subscriptions = [""]
         configuration.publishesEvents = false
