@@ -80,7 +80,7 @@ final class FaultyVenueHarness: Sendable {
     func reconStatus() async throws -> ReconStatusView {
         try await client.bus.call(
             service: "reconciler", type: "recon.status", body: [String: String](), replyType: ReconStatusView.self,
-            timeout: .seconds(5), attempts: 1)
+            timeout: .seconds(3), attempts: 5)
     }
 
     /// Read-only access to the journal database.

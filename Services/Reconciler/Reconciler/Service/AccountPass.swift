@@ -48,8 +48,12 @@ struct AccountPass: Sendable {
         let reserveAsset = order.symbol.split(separator: "/").map(String.init)[order.side == .buy ? 1 : 0]
         let intent = OrderIntent(
             clientOrderId: clientOrderId, symbol: order.symbol, side: order.side, type: order.type, qty: order.qty,
-            price: order.price, timeInForce: order.timeInForce, reserveAsset: reserveAsset, reserveAmount: .zero)
+            price: order.price, timeInForce: order.timeInForce, reserveAsset: reserveAsset,
+            reserveAmount: ExternalOrderCost.reservation(of: order, feeRate: configuration.feeRate))
         let outcome = try await writer.append([Fact(id: "external:\(account):\(clientOrderId)", account: account, payload: .orderIntent(intent))])
+        if case .refused(let error) = outcome {
+            logger.error("recon.external.refused", metadata: ["order.client_id": "\(clientOrderId)", "error": "\(error)"])
+        }
         guard outcome == .committed else { return }  // ours after all (its intent raced this pass), or already adopted
         report.external += 1
         try await desync(kind: "external_order", subject: clientOrderId, journal: nil, venue: order.status.rawValue, action: "adopted", report: &report)

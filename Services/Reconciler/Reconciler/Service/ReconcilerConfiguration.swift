@@ -13,6 +13,8 @@ public struct ReconcilerConfiguration: Sendable {
     public var failClosed = true
     /// How position conflicts are settled (C5).
     public var strategy: ResolutionStrategy = .venueWins
+    /// The venue's fee rate (BW_FEE_RATE), to size an external order's reservation.
+    public var feeRate = ExactDecimal(units: 1_000_000_000)
     /// Differences up to this (in base or quote units) are not desyncs (C4).
     public var tolerance: ExactDecimal = ExactDecimal(units: 1_000_000)
     /// Positions held longer are force-closed (C6); 0 turns the monitor off.
@@ -43,6 +45,7 @@ public struct ReconcilerConfiguration: Sendable {
             throw ReconcilerConfigurationError(description: "configuration BW_RECON_TOLERANCE: '\(tolerance)' is not a non-negative decimal")
         }
         configuration.tolerance = value
+        configuration.feeRate = try settings.feeRate()
         configuration.maxHoldSeconds = try settings.int("BW_RECON_MAX_HOLD_SECONDS", default: 0, in: 0...31_536_000)
         configuration.streamSilence = .milliseconds(try settings.int("BW_RECON_STREAM_SILENCE_MS", default: 2_000, in: 100...600_000))
         configuration.triggerSpacing = .milliseconds(try settings.int("BW_RECON_TRIGGER_SPACING_MS", default: 1_000, in: 0...600_000))
