@@ -104,6 +104,9 @@ struct ReconcilerRecoveryTests {
             clientOrderId: "hold-1", account: "acct-1", symbol: "BTC/USDT", side: .buy, type: .market, qty: ExactDecimal("0.001")!))
         #expect(opened.state == .filled)
         #expect(try await eventually(timeout: .seconds(15)) { try await harness.venue.positions(account: "acct-1")["BTC/USDT"] == nil })
+        #expect(try await eventually(timeout: .seconds(5)) {
+            try await harness.database().read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM journal WHERE type = 'position.force_closed'") } == 1
+        })
         try await harness.database().read { db in
             let fact = try Row.fetchOne(db, sql: "SELECT json_extract(payload, '$.client_order_id') AS id, json_extract(payload, '$.qty') AS qty FROM journal WHERE type = 'position.force_closed'")
             let id: String? = fact?["id"]
