@@ -147,7 +147,8 @@ public struct VenueTick: Codable, Sendable, Equatable {
     }
 }
 
-/// Reply to `venue.open_orders`: the account's working orders, oldest first.
+/// Reply to `venue.open_orders`: the account's working orders, oldest first (the
+/// paper venue lists at most 100: a reply stays under the 64 KiB message limit).
 public struct VenueOrders: Codable, Sendable, Equatable {
     /// The orders, oldest first.
     public var orders: [VenueOrder]

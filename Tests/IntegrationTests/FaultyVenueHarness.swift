@@ -104,8 +104,8 @@ final class FaultyVenueHarness: Sendable {
 
     /// Cancels every open order of `account` at the venue (behind the suite's back), so no more fills come.
     func quiesce(_ account: String) async throws {
-        for order in try await venue.openOrders(account: account) {
-            _ = try await venue.cancel(account: account, clientOrderId: order.clientOrderId)
+        while case let open = try await venue.openOrders(account: account), !open.isEmpty {
+            for order in open { _ = try await venue.cancel(account: account, clientOrderId: order.clientOrderId) }
         }
     }
 
@@ -140,6 +140,9 @@ struct ReconStatusView: Decodable {
     var externalOrders: Int
     var forceClosed: Int
     var readyAccounts: [String]
+    var triggeredRuns: Int
+    var streamGaps: Int
+    var streamReconnects: Int
 
     enum CodingKeys: String, CodingKey {
         case runs, desyncs, repairs, adopted
@@ -147,6 +150,9 @@ struct ReconStatusView: Decodable {
         case externalOrders = "external_orders"
         case forceClosed = "force_closed"
         case readyAccounts = "ready_accounts"
+        case triggeredRuns = "triggered_runs"
+        case streamGaps = "stream_gaps"
+        case streamReconnects = "stream_reconnects"
     }
 }
 

@@ -40,6 +40,7 @@ struct ReconcilerFaultTests {
         #expect(try await eventually(timeout: .seconds(5)) { try await harness.ledgerMatchesVenue("acct-1") })
         let status = try await harness.reconStatus()
         #expect(status.repairs > 0)
+        #expect(status.streamGaps > 0 && status.triggeredRuns > 0)
         print("dropped-fills: orders=\(Self.droppedFillOrders) venue_fills=\(venueFills.count) repairs=\(status.repairs) runs=\(status.runs)")
     }
 
@@ -47,6 +48,7 @@ struct ReconcilerFaultTests {
     func duplicatesChangeNothing() async throws {
         var environment = Self.fastRecon
         environment["BW_VENUE_FAULT_DUPLICATE"] = "1"
+        environment["BW_RECON_STREAM_SILENCE_MS"] = "1000"
         let harness = try await FaultyVenueHarness(environment: environment)
         defer { harness.tearDown() }
         #expect(try await harness.waitUntilReady())
@@ -65,6 +67,13 @@ struct ReconcilerFaultTests {
             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM journal WHERE type = 'recon.desync' AND json_extract(payload, '$.kind') = 'missing_fill'")
         }
         #expect(missing == 0)
+        #expect(try await harness.reconStatus().streamGaps == 0)
+        // A stream disconnect (set at runtime): when the stream comes back, the reconciler counts a reconnect and runs at once.
+        var disconnect = VenueFaults()
+        disconnect.duplicate = ExactDecimal(1)
+        disconnect.disconnectSeconds = 2
+        _ = try await harness.venue.setFaults(disconnect)
+        #expect(try await eventually(timeout: .seconds(10)) { try await harness.reconStatus().streamReconnects >= 1 })
     }
 
     @Test("ack timeouts: orders left unknown resolve to the venue's state, one venue order per client_order_id")

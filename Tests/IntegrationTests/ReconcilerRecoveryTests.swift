@@ -49,7 +49,7 @@ struct ReconcilerRecoveryTests {
         #expect(try await eventually(timeout: .seconds(20)) { try await state(harness, "crash-after-venue") == placed.status.rawValue })
         try await harness.database().read { db in
             let reason = try String.fetchOne(db, sql: "SELECT reason FROM orders WHERE client_order_id = 'crash-before-venue'")
-            #expect(reason == "absent_at_venue")
+            #expect(reason == "not_at_venue")
             let held = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM reservations WHERE account = 'acct-1' AND state = 'held'")
             #expect(held == 0)
         }

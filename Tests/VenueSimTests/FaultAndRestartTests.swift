@@ -81,14 +81,46 @@ struct FaultAndRestartTests {
         var exchange = Fixtures.exchange()
         let filled = try exchange.place(Fixtures.place("s-1", qty: "0.001"), now: Fixtures.t0)
         _ = try exchange.place(Fixtures.place("s-2", type: .limit, qty: "0.001", price: "40000", tif: .gtc), now: Fixtures.t0)
-        try VenueStateFile(path: path).save(exchange)
-        var restored = try #require(try VenueStateFile(path: path).load())
+        try VenueStateFile(path: path).save(SavedBook(exchange: exchange, lastEventSeq: 0))
+        var restored = try #require(try VenueStateFile(path: path).load()).exchange
         #expect(restored.order(account: Fixtures.rich, clientOrderId: "s-1") == filled)
         #expect(restored.openOrders(account: Fixtures.rich) == exchange.openOrders(account: Fixtures.rich))
         #expect(restored.balances(account: Fixtures.rich) == exchange.balances(account: Fixtures.rich))
         let next = try restored.place(Fixtures.place("s-3", qty: "0.001"), now: Fixtures.t0 + 1)
         #expect(next.fills.first?.tradeSeq == (filled.fills.first?.tradeSeq ?? 0) + 1)
         #expect(FileManager.default.fileExists(atPath: path + ".tmp") == false)
+    }
+
+    @Test("the log replays onto the snapshot exactly (market steps included); a torn last line is ignored")
+    func logReplaysExactly() throws {
+        let path = NSTemporaryDirectory() + "venue-book-\(UUID().uuidString).json"
+        defer {
+            try? FileManager.default.removeItem(atPath: path)
+            try? FileManager.default.removeItem(atPath: path + ".log")
+        }
+        let file = VenueStateFile(path: path)
+        var live = Fixtures.exchange()
+        try file.save(SavedBook(exchange: live, lastEventSeq: 0))
+        var events: [BookEvent] = []
+        let resting = Fixtures.place("l-1", type: .limit, qty: "0.001", price: "49999.99", tif: .gtc)
+        events.append(BookEvent(seq: 1, kind: .place, now: Fixtures.t0, place: resting))
+        _ = try live.place(resting, now: Fixtures.t0)
+        for step in 0..<200 {
+            events.append(BookEvent(seq: Int64(step) + 2, kind: .step, now: Fixtures.t0 + Int64(step)))
+            _ = live.advanceMarket(now: Fixtures.t0 + Int64(step))
+        }
+        try file.append(events)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path + ".log"))
+        handle.seekToEndOfFile()
+        handle.write(Data("{\"seq\":9999,\"ki".utf8))
+        try handle.close()
+        let restored = try #require(try file.load())
+        #expect(restored.lastEventSeq == 201)
+        #expect(restored.exchange.order(account: Fixtures.rich, clientOrderId: "l-1") == live.order(account: Fixtures.rich, clientOrderId: "l-1"))
+        #expect(restored.exchange.quote(symbol: "BTC/USDT") == live.quote(symbol: "BTC/USDT"))
+        #expect(restored.exchange.fills(account: Fixtures.rich, afterTradeSeq: nil) == live.fills(account: Fixtures.rich, afterTradeSeq: nil))
+        // Loading compacted the log into the snapshot.
+        #expect(FileManager.default.contents(atPath: path + ".log")?.isEmpty == true)
     }
 
     @Test("a corrupt saved book stops the venue instead of starting empty")

@@ -16,21 +16,17 @@ extension VenueServer {
         } catch {
             result = .failure(error)
         }
-        if let error = await exchange.persist() { logger.error("venue.state.save_failed", metadata: ["error": "\(error)"]) }
         if type == "venue.faults", case .success = result,
             (try? request.message.decode(VenueFaults.self))?.crash == true
         {
+            // Replies in flight are lost, as in a crash; the book is saved first (it may hold unsent changes).
+            _ = await exchange.persist()
             logger.critical("venue.crash_injected")
             exit(75)
         }
         let plan = await exchange.ackPlan(for: type)
         if !plan.swallow {
-            let frames = replyFrames(to: request, result)
-            if plan.delay == .zero {
-                try? loop.send(frames, on: rpcSocket)
-            } else {
-                await delayed.add(frames, on: rpcSocket, after: plan.delay)
-            }
+            await emit(replyFrames(to: request, result), on: rpcSocket, after: plan.delay)
         }
         if case .success(let body) = result, type == "venue.place" || type == "venue.cancel",
             let order = try? WireCodec.decode(VenueOrder.self, from: body)
@@ -49,11 +45,38 @@ extension VenueServer {
         header.seq = streamSeq.next()
         let frames = [Data(topic.utf8), WireCodec.encode(header), WireCodec.encode(body)]
         for delay in await exchange.streamCopies(kind, now: header.ts) {
-            if delay == .zero {
-                try? loop.send(frames, on: streamSocket)
-            } else {
-                await delayed.add(frames, on: streamSocket, after: delay)
+            await emit(frames, on: streamSocket, after: delay)
+        }
+    }
+
+    /// Sends `frames` (after `delay`). With a state file, nothing leaves before the
+    /// book it depends on is on disk: frames wait in the outbox for the next save.
+    func emit(_ frames: [Data], on socket: SocketLoop.SocketID, after delay: Duration) async {
+        if durable {
+            await outbox.add(frames, on: socket, after: delay)
+        } else {
+            await send(frames, on: socket, after: delay)
+        }
+    }
+
+    private func send(_ frames: [Data], on socket: SocketLoop.SocketID, after delay: Duration) async {
+        if delay == .zero {
+            try? loop.send(frames, on: socket)
+        } else {
+            await delayed.add(frames, on: socket, after: delay)
+        }
+    }
+
+    /// Group commit: every few milliseconds, save the book once for everything
+    /// changed since the last save, then release the frames that waited for it.
+    func flushLoop() async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(5))
+            let waiting = await outbox.take()
+            if let error = await exchange.persist() {
+                logger.error("venue.state.save_failed", metadata: ["error": "\(error)"])
             }
+            for item in waiting { await send(item.frames, on: item.socket, after: item.delay) }
         }
     }
 

@@ -46,16 +46,21 @@ public struct VenueServer: Service {
     let ids = SystemIDGenerator()
     let streamSeq = StreamSequence()
     let delayed = DelayedSends()
+    let outbox = Outbox()
+    /// Whether the book is saved (frames then wait for the save that covers them).
+    let durable: Bool
     private let context = ZMQContext()
     private let requests: AsyncStream<Request>
     private let configuration: Configuration
 
-    public init(configuration: Configuration, exchange: PaperExchange, logger: Logger) throws {
+    /// - Parameter lastEventSeq: the last change in the saved book `exchange` came from (see `VenueSettings.exchange`).
+    public init(configuration: Configuration, exchange: PaperExchange, lastEventSeq: Int64 = 0, logger: Logger) throws {
         self.configuration = configuration
         self.logger = logger
+        durable = configuration.statePath != nil
         self.exchange = VenueBook(
             exchange, faults: configuration.faults, seed: configuration.seed,
-            stateFile: configuration.statePath.map(VenueStateFile.init(path:)))
+            stateFile: configuration.statePath.map(VenueStateFile.init(path:)), lastEventSeq: lastEventSeq)
         let (requests, continuation) = AsyncStream.makeStream(of: Request.self, bufferingPolicy: .bufferingOldest(100_000))
         self.requests = requests
         let router = try ZMQSocket(context: context, type: .router, options: [.routerMandatory, .maxMessageSize(1 << 20)])
@@ -77,6 +82,7 @@ public struct VenueServer: Service {
         await withDiscardingTaskGroup { group in
             group.addTask { await marketLoop() }
             group.addTask { await delayed.run(loop) }
+            if durable { group.addTask { await flushLoop() } }
             group.addTask {
                 for await request in requests { await serve(request) }
             }
@@ -91,9 +97,8 @@ public struct VenueServer: Service {
     private func marketLoop() async {
         while !Task.isCancelled {
             try? await Task.sleep(for: configuration.tickInterval)
+            // Published through the outbox: the fills are on disk before anyone hears of them.
             let step = await exchange.advance(now: WallClock.nowNanos())
-            // The fills are on disk before anyone hears of them.
-            if let error = await exchange.persist() { logger.error("venue.state.save_failed", metadata: ["error": "\(error)"]) }
             for tick in step.ticks { await publish(topic: VenueTopic.tick + tick.symbol, type: "venue.tick", kind: .tick, tick) }
             for fill in step.fills { await publish(topic: VenueTopic.fill + fill.account, type: "venue.fill", kind: .fill, fill) }
             for order in step.updates { await publish(topic: VenueTopic.order + order.account, type: "venue.order", kind: .order, order) }

@@ -42,9 +42,10 @@ public enum VenueSettings {
 
     /// The exchange: its saved book when the state file has one, else a fresh one
     /// whose ids start past any id an earlier in-memory run could have used.
-    public static func exchange(_ settings: Settings, configuration: VenueServer.Configuration) throws -> PaperExchange {
+    /// - Returns: the exchange and the number of the last logged change it contains.
+    public static func exchange(_ settings: Settings, configuration: VenueServer.Configuration) throws -> (PaperExchange, Int64) {
         if let path = configuration.statePath, let saved = try VenueStateFile(path: path).load() {
-            return saved
+            return (saved.exchange, saved.lastEventSeq)
         }
         var exchange = PaperExchange(
             instruments: PaperExchange.defaultInstruments(), startingPrices: PaperExchange.defaultStartingPrices(),
@@ -53,7 +54,11 @@ public enum VenueSettings {
             // No book on disk: ids of this run start at its start time in ms × 10^3, so they never collide with an earlier run's.
             exchange.startCounters(atLeast: WallClock.nowNanos() / 1_000_000 * 1_000)
         }
-        return exchange
+        if let path = configuration.statePath {
+            // The base the log of this run is replayed onto.
+            try VenueStateFile(path: path).save(SavedBook(exchange: exchange, lastEventSeq: 0))
+        }
+        return (exchange, 0)
     }
 }
 

@@ -83,7 +83,7 @@ struct AccountPass: Sendable {
                 report.adopted += 1
                 try await journalVenueAnswer(found, report: &report)
             } else if now() - order.intentTs >= graceNanos {
-                let closed = OrderClosed(clientOrderId: order.clientOrderId, state: .rejected, reason: "absent_at_venue")
+                let closed = OrderClosed(clientOrderId: order.clientOrderId, state: .rejected, reason: "not_at_venue")
                 let fact = Fact(id: "rejected:\(account):\(order.clientOrderId)", account: account, payload: .orderClosed(closed))
                 if try await writer.append([fact]) == .committed {
                     report.failed += 1
