@@ -20,6 +20,9 @@ struct ReconcilerFaultTests {
         var environment = Self.fastRecon
         environment["BW_VENUE_FAULT_DROP_FILLS"] = "0.2"
         environment["BW_VENUE_FAULT_DROP_ORDERS"] = "0.2"
+        // The test is about the venue's faults, not the gateway's rate limit.
+        environment["BW_RATE_ACCOUNT_PER_SEC"] = "100000"
+        environment["BW_RATE_ACCOUNT_BURST"] = "100000"
         let harness = try await FaultyVenueHarness(environment: environment)
         defer { harness.tearDown() }
         #expect(try await harness.waitUntilReady())

@@ -41,22 +41,15 @@ extension VenueServer {
     /// Publishes one stream message through the fault injector (dropped, delayed or
     /// duplicated); it takes a sequence number even when dropped, so the gap shows.
     func publish(topic: String, type: String, kind: FaultInjector.StreamKind, _ body: some Encodable) async {
-        var header = Header(id: ids.messageId(), type: type, ts: WallClock.nowNanos())
-        header.seq = streamSeq.next()
-        let frames = [Data(topic.utf8), WireCodec.encode(header), WireCodec.encode(body)]
-        for delay in await exchange.streamCopies(kind, now: header.ts) {
-            await emit(frames, on: streamSocket, after: delay)
-        }
+        let header = Header(id: ids.messageId(), type: type, ts: WallClock.nowNanos())
+        let copies = await exchange.streamCopies(kind, now: header.ts)
+        await outbox.addStream(topic: topic, header: header, body: WireCodec.encode(body), copies: copies, on: streamSocket)
     }
 
-    /// Sends `frames` (after `delay`). With a state file, nothing leaves before the
-    /// book it depends on is on disk: frames wait in the outbox for the next save.
+    /// Sends `frames` (after `delay`) through the outbox: with a state file, nothing
+    /// leaves before the book it depends on is on disk.
     func emit(_ frames: [Data], on socket: SocketLoop.SocketID, after delay: Duration) async {
-        if durable {
-            await outbox.add(frames, on: socket, after: delay)
-        } else {
-            await send(frames, on: socket, after: delay)
-        }
+        await outbox.add(frames, on: socket, after: delay)
     }
 
     private func send(_ frames: [Data], on socket: SocketLoop.SocketID, after delay: Duration) async {
@@ -68,10 +61,11 @@ extension VenueServer {
     }
 
     /// Group commit: every few milliseconds, save the book once for everything
-    /// changed since the last save, then release the frames that waited for it.
+    /// changed since the last save (when it is saved at all), then send the frames
+    /// that waited for it, in order.
     func flushLoop() async {
         while !Task.isCancelled {
-            try? await Task.sleep(for: .milliseconds(5))
+            try? await Task.sleep(for: .milliseconds(durable ? 5 : 1))
             let waiting = await outbox.take()
             if let error = await exchange.persist() {
                 logger.error("venue.state.save_failed", metadata: ["error": "\(error)"])

@@ -3,7 +3,6 @@ import BusProtocol
 import Foundation
 import Logging
 import ServiceLifecycle
-import Synchronization
 import TradingModel
 import VenueKit
 import ZeroMQ
@@ -44,7 +43,6 @@ public struct VenueServer: Service {
     let exchange: VenueBook
     let logger: Logger
     let ids = SystemIDGenerator()
-    let streamSeq = StreamSequence()
     let delayed = DelayedSends()
     let outbox = Outbox()
     /// Whether the book is saved (frames then wait for the save that covers them).
@@ -82,7 +80,7 @@ public struct VenueServer: Service {
         await withDiscardingTaskGroup { group in
             group.addTask { await marketLoop() }
             group.addTask { await delayed.run(loop) }
-            if durable { group.addTask { await flushLoop() } }
+            group.addTask { await flushLoop() }
             group.addTask {
                 for await request in requests { await serve(request) }
             }
@@ -104,12 +102,4 @@ public struct VenueServer: Service {
             for order in step.updates { await publish(topic: VenueTopic.order + order.account, type: "venue.order", kind: .order, order) }
         }
     }
-}
-
-/// The venue-wide stream sequence number (shared by the publishing tasks).
-final class StreamSequence: Sendable {
-    private let value = Atomic<Int64>(0)
-
-    /// The next sequence number.
-    func next() -> Int64 { value.add(1, ordering: .relaxed).newValue }
 }

@@ -49,7 +49,8 @@ final class StreamWatch: Sendable {
                 let gap = state.lastSeq > 0 && seq > state.lastSeq + 1
                 state.lastSeq = seq
                 if gap || wasSilent { state.pending = true }
-                return gap ? true : (wasSilent ? false : nil)
+                // Silence first: a disconnect also skips the seqs dropped meanwhile, but it is a reconnect.
+                return wasSilent ? false : (gap ? true : nil)
             }
             if let verdict { await event(verdict) }
         }
