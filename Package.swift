@@ -149,7 +149,7 @@ let package = Package(
             dependencies: ["OrderGateway", "VenueKit", "TradingModel", "ServiceRuntime", .product(name: "Logging", package: "swift-log")],
             path: "Tests/OrderGatewayTests"),
         .testTarget(name: "RiskServiceTests", dependencies: ["RiskService", "ServiceRuntime", "TradingModel", "BusKit", "TestSupport", "VenueKit"], path: "Tests/RiskServiceTests"),
-        .testTarget(name: "ReconcilerTests", dependencies: ["Reconciler", "TradingModel", "VenueKit"], path: "Tests/ReconcilerTests"),
+        .testTarget(name: "ReconcilerTests", dependencies: ["Reconciler", "TradingModel", "VenueKit", "VenueSim", "ServiceRuntime"], path: "Tests/ReconcilerTests"),
     ],
     swiftLanguageModes: [.v6]
 )

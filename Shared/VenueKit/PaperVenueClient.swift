@@ -87,6 +87,7 @@ public final class PaperVenueClient: Venue {
         try await call("venue.balances", VenueAccountRef(account: account), VenueBalances.self)
     }
 
+    /// The account's net positions (`venue.positions`).
     public func positions(account: String) async throws(VenueError) -> [String: Quantity] {
         try await call("venue.positions", VenueAccountRef(account: account), VenuePositions.self).positions
     }

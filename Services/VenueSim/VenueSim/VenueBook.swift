@@ -21,6 +21,7 @@ actor VenueBook {
     /// The most orders or fills in one reply: a reply must stay under the 64 KiB message limit.
     static let pageSize = 100
 
+    /// Wraps `exchange`; `lastEventSeq` continues the saved log.
     init(_ exchange: PaperExchange, faults: VenueFaults, seed: UInt64, stateFile: VenueStateFile?, lastEventSeq: Int64 = 0) {
         self.exchange = exchange
         self.stateFile = stateFile
@@ -29,6 +30,7 @@ actor VenueBook {
         injector.set(faults, now: 0)
     }
 
+    /// Moves the market one step (logged).
     func advance(now: Int64) -> PaperExchange.MarketStep {
         record(.step, now: now)
         return exchange.advanceMarket(now: now)

@@ -32,18 +32,27 @@ public struct VenueServer: Service {
         }
     }
 
+    /// One RPC request and where to answer it.
     struct Request: Sendable {
         var route: [Data]
         var message: Message
     }
 
+    /// The I/O thread of both sockets.
     let loop = SocketLoop(name: "venue-sim")
+    /// The RPC ROUTER.
     let rpcSocket: SocketLoop.SocketID
+    /// The stream PUB.
     let streamSocket: SocketLoop.SocketID
+    /// The book, faults and state file.
     let exchange: VenueBook
+    /// Service log.
     let logger: Logger
+    /// Message ids.
     let ids = SystemIDGenerator()
+    /// Late frames (delay faults).
     let delayed = DelayedSends()
+    /// Frames waiting for the save of the book.
     let outbox = Outbox()
     /// Whether the book is saved (frames then wait for the save that covers them).
     let durable: Bool

@@ -15,6 +15,7 @@ struct FactWriter: Sendable {
         case refused(ServiceError)
     }
 
+    /// The connection appends go through.
     let bus: BusConnection
 
     /// Appends `facts` atomically. Transport failures throw (the pass stops and retries later).

@@ -38,6 +38,7 @@ struct JournalView: Sendable {
     private(set) var forceClosed: Set<String> = []
     private(set) var lastSeq: Int64 = 0
 
+    /// The map key of an order: account and client_order_id.
     static func key(_ account: String, _ clientOrderId: String) -> String { account + "\u{1F}" + clientOrderId }
 
     /// The order with this id, if the journal has it.

@@ -10,11 +10,17 @@ import VenueKit
 /// same venue answer), so a replay, an overlap with the gateway or a second
 /// reconciler writes each fact at most once.
 struct AccountPass: Sendable {
+    /// The account reconciled.
     let account: String
+    /// The venue (the truth).
     let venue: any Venue
+    /// Where repair facts go.
     let writer: FactWriter
+    /// Grace, tolerance, strategy.
     let configuration: ReconcilerConfiguration
+    /// The clock, unix nanoseconds.
     let now: @Sendable () -> Int64
+    /// Alerts and refusals.
     let logger: Logger
 
     /// Runs the order and fill checks: external orders, missed fills, pending

@@ -8,19 +8,29 @@ import VenueKit
 /// The reconciliation engine: startup reconciliation per account (C1), periodic and
 /// triggered passes (C2–C5) and the stale-position monitor (C6).
 actor Reconciler {
+    /// The bus (writer, risk, gateway).
     let bus: BusConnection
+    /// The venue (the truth).
     let venue: any Venue
+    /// The fold of the journal.
     let journal: JournalState
+    /// Brings the fold up to the writer before a pass.
     let follower: FactFollower
+    /// The reconciler settings.
     let configuration: ReconcilerConfiguration
+    /// Counters for `recon.status`.
     let stats: ReconcilerStats
+    /// The clock, unix nanoseconds.
     let now: @Sendable () -> Int64
+    /// This run (replica identity), part of ready fact ids.
     let run: String
+    /// Alerts and failures.
     let logger: Logger
     private let memory = MismatchMemory()
     /// Per account: the venue trade seq up to which every fill is known journaled.
     private var watermarks: [String: Int64] = [:]
 
+    /// Creates the engine.
     init(
         bus: BusConnection, venue: any Venue, journal: JournalState, follower: FactFollower, configuration: ReconcilerConfiguration,
         stats: ReconcilerStats, now: @escaping @Sendable () -> Int64, run: String, logger: Logger

@@ -121,5 +121,6 @@ public struct ReconcilerService: Service {
 
 /// How many facts the reconciler has folded (shared with the status handler).
 final class FactCounter: Sendable {
+    /// The count.
     let value = Atomic<Int>(0)
 }

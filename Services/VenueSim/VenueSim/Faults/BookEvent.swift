@@ -13,6 +13,7 @@ struct BookEvent: Codable, Sendable, Equatable {
 
     /// The event's number: strictly increasing, never reused.
     var seq: Int64
+    /// What changed.
     var kind: Kind
     /// Venue time of the change, unix nanoseconds.
     var now: Int64
@@ -38,6 +39,8 @@ struct BookEvent: Codable, Sendable, Equatable {
 
 /// The snapshot part of the saved book: the exchange and the last event it contains.
 struct SavedBook: Codable, Sendable {
+    /// The book.
     var exchange: PaperExchange
+    /// The last logged change the book contains.
     var lastEventSeq: Int64
 }

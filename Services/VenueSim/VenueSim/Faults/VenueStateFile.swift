@@ -11,6 +11,7 @@ import Foundation
 struct VenueStateFile: Sendable {
     /// Where the snapshot lives; the log is `path.log`.
     let path: String
+    /// The change log.
     var logPath: String { path + ".log" }
 
     /// The saved book with its log replayed (and compacted), or nil when there is none.
@@ -80,8 +81,12 @@ struct VenueStateFile: Sendable {
 
 /// A failed write or read of the venue's state file.
 struct StateFileError: Error, CustomStringConvertible {
+    /// The file.
     let path: String
+    /// What failed.
     let operation: String
+    /// The system error.
     let errno: Int32
+    /// For the log and the startup error.
     var description: String { "venue state file \(path): \(operation) failed (errno \(errno))" }
 }
