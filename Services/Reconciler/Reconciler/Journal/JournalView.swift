@@ -75,8 +75,8 @@ struct JournalView: Sendable {
             if ready.ok { readyAccounts.insert(account) } else { readyAccounts.remove(account) }
         case .reconciliation(.positionForceClosed(let closed)):
             forceClosed.insert(closed.clientOrderId)
-        case .reconciliation(.desync):
-            break
+        default:
+            break  // desyncs and other services' facts (breakers, governors, operations) change nothing here
         }
     }
 
