@@ -23,7 +23,14 @@ final class FaultyVenueHarness: Sendable {
     /// Starts every service with `environment` (faults, reconciler settings) and waits until accounts can trade.
     init(environment: [String: String], start: [String] = Suite.serviceOrder) async throws {
         suite = try Suite()
-        suite.environment = environment
+        // The circuit breaker rightly trips on a faulty venue (venue errors, stale market data while it
+        // is down, losing trades); its own tests cover that. Here it stays out of the reconciler's way.
+        let quietBreaker = [
+            "BW_RISK_BREAKER_CONSECUTIVE_ERRORS": "10000", "BW_RISK_BREAKER_CONSECUTIVE_LOSSES": "10000",
+            "BW_RISK_BREAKER_ERROR_RATE_PCT": "100", "BW_RISK_BREAKER_ERROR_RATE_MIN_SAMPLES": "10000",
+            "BW_RISK_STALE_MARKET_DATA_MS": "3600000",
+        ]
+        suite.environment = quietBreaker.merging(environment) { _, given in given }
         try suite.start(start)
         client = try suite.client()
         var logger = Logger(label: "test-venue")
