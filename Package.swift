@@ -112,7 +112,7 @@ let package = Package(
         .target(
             name: "Tradectl",
             dependencies: [
-                "BusKit", "TradingModel", "ServiceRuntime", "Observability",
+                "BusKit", "TradingModel", "ServiceRuntime", "Observability", "VenueKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
@@ -149,6 +149,7 @@ let package = Package(
             dependencies: ["OrderGateway", "VenueKit", "TradingModel", "ServiceRuntime", .product(name: "Logging", package: "swift-log")],
             path: "Tests/OrderGatewayTests"),
         .testTarget(name: "RiskServiceTests", dependencies: ["RiskService", "ServiceRuntime", "TradingModel", "BusKit", "TestSupport", "VenueKit"], path: "Tests/RiskServiceTests"),
+        .testTarget(name: "ReconcilerTests", dependencies: ["Reconciler", "TradingModel", "VenueKit", "VenueSim", "ServiceRuntime"], path: "Tests/ReconcilerTests"),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -29,6 +29,8 @@ public enum ErrorCode: String, Codable, Sendable, CaseIterable {
     case unavailable = "UNAVAILABLE"
     case timeout = "TIMEOUT"
     case `internal` = "INTERNAL"
+    /// The account has not passed startup reconciliation (C1): no orders yet.
+    case accountNotReconciled = "ACCOUNT_NOT_RECONCILED"
 
     /// Whether resending the same request later can succeed.
     public var isRetryable: Bool {

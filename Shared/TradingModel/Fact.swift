@@ -54,6 +54,8 @@ public enum FactPayload: Sendable, Equatable {
     case governorTransition(GovernorTransition)
     /// A multi-step operation changed state in the operation log (P4).
     case operationRecorded(OperationRecorded)
+    /// What the reconciler found and did (account ready, desync, force close).
+    case reconciliation(ReconciliationEvent)
 
     public var type: String {
         switch self {
@@ -64,6 +66,7 @@ public enum FactPayload: Sendable, Equatable {
         case .breakerTransition: "breaker.transition"
         case .governorTransition: "governor.transition"
         case .operationRecorded: "operation.recorded"
+        case .reconciliation(let event): event.factType
         }
     }
 
@@ -77,6 +80,8 @@ public enum FactPayload: Sendable, Equatable {
         case "breaker.transition": return .breakerTransition(try BreakerTransition(from: decoder))
         case "governor.transition": return .governorTransition(try GovernorTransition(from: decoder))
         case "operation.recorded": return .operationRecorded(try OperationRecorded(from: decoder))
+        case _ where ReconciliationEvent.factTypes.contains(type):
+            return .reconciliation(try ReconciliationEvent.decode(type: type, from: decoder))
         default:
             throw ServiceError(.unknownType, reason: "unknown_fact_type", "unknown fact type '\(type)'")
         }
@@ -91,6 +96,7 @@ public enum FactPayload: Sendable, Equatable {
         case .breakerTransition(let body): try body.encode(to: encoder)
         case .governorTransition(let body): try body.encode(to: encoder)
         case .operationRecorded(let body): try body.encode(to: encoder)
+        case .reconciliation(let body): try body.encode(to: encoder)
         }
     }
 }

@@ -86,6 +86,21 @@ public final class PaperVenueClient: Venue {
     public func balances(account: String) async throws(VenueError) -> VenueBalances {
         try await call("venue.balances", VenueAccountRef(account: account), VenueBalances.self)
     }
+
+    /// The account's net positions (`venue.positions`).
+    public func positions(account: String) async throws(VenueError) -> [String: Quantity] {
+        try await call("venue.positions", VenueAccountRef(account: account), VenuePositions.self).positions
+    }
+
+    /// The account's fills at or after venue time `sinceTs` (first page).
+    public func fills(account: String, sinceTs: Int64) async throws(VenueError) -> [VenueFill] {
+        try await call("venue.fills", VenueFillsQuery(account: account, sinceTs: sinceTs), VenueFills.self).fills
+    }
+
+    /// Sets the venue's fault injection; returns the faults now in force.
+    public func setFaults(_ faults: VenueFaults) async throws(VenueError) -> VenueFaults {
+        try await call("venue.faults", faults, VenueFaults.self)
+    }
 }
 
 /// The single consumer's iterator over a connection's events, decoding venue events.

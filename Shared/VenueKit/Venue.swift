@@ -43,6 +43,8 @@ public protocol Venue: Sendable {
     func openOrders(account: String) async throws(VenueError) -> [VenueOrder]
     func fills(account: String, afterTradeSeq: Int64?) async throws(VenueError) -> [VenueFill]
     func balances(account: String) async throws(VenueError) -> VenueBalances
+    /// The account's net base quantity per symbol (a default derives it from the fills).
+    func positions(account: String) async throws(VenueError) -> [String: Quantity]
     /// Ticks, fills and order updates as the venue streams them (lossy: poll to repair).
     var stream: AsyncStream<VenueEvent> { get }
 }

@@ -82,16 +82,20 @@ public struct VenueFillsQuery: Codable, Sendable, Equatable {
     public var account: String
     /// Only fills with a greater trade seq; all when absent.
     public var afterTradeSeq: Int64?
+    /// Only fills at or after this venue time, unix nanoseconds; all when absent.
+    public var sinceTs: Int64?
 
     /// Creates a fills query.
-    public init(account: String, afterTradeSeq: Int64? = nil) {
+    public init(account: String, afterTradeSeq: Int64? = nil, sinceTs: Int64? = nil) {
         self.account = account
         self.afterTradeSeq = afterTradeSeq
+        self.sinceTs = sinceTs
     }
 
     private enum CodingKeys: String, CodingKey {
         case account
         case afterTradeSeq = "after_trade_seq"
+        case sinceTs = "since_ts"
     }
 }
 
@@ -143,7 +147,8 @@ public struct VenueTick: Codable, Sendable, Equatable {
     }
 }
 
-/// Reply to `venue.open_orders`: the account's working orders, oldest first.
+/// Reply to `venue.open_orders`: the account's working orders, oldest first (the
+/// paper venue lists at most 100: a reply stays under the 64 KiB message limit).
 public struct VenueOrders: Codable, Sendable, Equatable {
     /// The orders, oldest first.
     public var orders: [VenueOrder]

@@ -23,9 +23,11 @@ extension SuiteClientConnection {
         ).order
     }
 
-    /// Waits until the gateway is registered and has market data (a get answers NOT_FOUND).
+    /// Waits until the accounts are reconciled (C1: orders are accepted) and the gateway
+    /// is registered and has market data (a get answers NOT_FOUND).
     func waitUntilReady() async throws -> Bool {
-        try await eventually(timeout: .seconds(60), every: .milliseconds(100)) {
+        guard try await waitUntilReconciled() else { return false }
+        return try await eventually(timeout: .seconds(60), every: .milliseconds(100)) {
             do {
                 _ = try await get(account: "acct-1", id: "readiness-probe")
                 return false

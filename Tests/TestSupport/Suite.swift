@@ -16,6 +16,8 @@ public final class Suite: @unchecked Sendable {
     public var endpoints: BusEndpoints { BusEndpoints(host: "127.0.0.1", basePort: busPort) }
     /// Extra environment for every service started after it is set (e.g. tighter limits).
     public var environment: [String: String] = [:]
+    /// The paper venue's saved book (BW_VENUE_STATE_PATH), so a restarted venue-sim keeps it.
+    public var venueStatePath: String { dataDirectory + "/venue-book.json" }
     private var processes: [String: Process] = [:]
     private var exits: [String: DispatchSemaphore] = [:]
     private let logDirectory: String
@@ -60,6 +62,7 @@ public final class Suite: @unchecked Sendable {
         environment["BW_VENUE_PORT"] = "\(venuePort)"
         environment["BW_DB_PATH"] = databasePath
         environment["BW_LOG_LEVEL"] = "notice"
+        environment["BW_VENUE_STATE_PATH"] = venueStatePath
         environment.merge(self.environment) { _, extra in extra }
         environment.merge(extra) { _, new in new }
         environment.merge(serviceEnvironment[name] ?? [:]) { _, new in new }

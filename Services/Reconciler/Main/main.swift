@@ -1,7 +1,9 @@
 import Reconciler
 import ServiceRuntime
 
-// reconciler: follows the journal's facts; the venue-vs-journal repair comes later.
+// reconciler: the venue is the truth — startup, periodic and triggered reconciliation, stale positions.
 await ServiceMain.run(service: "reconciler") { settings, logger in
-    ReconcilerService(endpoints: try settings.busEndpoints(), logger: logger)
+    ReconcilerService(
+        endpoints: try settings.busEndpoints(), venue: try settings.venueEndpoints(),
+        configuration: try ReconcilerConfiguration.load(settings), logger: logger)
 }

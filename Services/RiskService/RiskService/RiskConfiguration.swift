@@ -27,6 +27,8 @@ public struct RiskConfiguration: Sendable, Equatable {
     public var orphanTimeoutNanos: Int64 = 30_000_000_000
     /// How often equity, drawdown, timers and orphans are evaluated.
     public var evaluateInterval: Duration = .milliseconds(250)
+    /// Refuse orders (`ACCOUNT_NOT_RECONCILED`) until the reconciler's `recon.account_ready` (C1); BW_RISK_REQUIRE_RECON, default true.
+    public var requireReconciliation = false
 
     /// A configuration with the defaults and these accounts.
     public init(balances: [String: [String: ExactDecimal]], feeRate: ExactDecimal) {
@@ -49,6 +51,7 @@ public struct RiskConfiguration: Sendable, Equatable {
         // Longer than an intent's journal append may take (3 attempts × 5 s), so a live approval is never taken for an orphan.
         c.orphanTimeoutNanos = try s.millisNanos("BW_RISK_ORPHAN_TIMEOUT_MS", default: 30_000, in: 20_000...3_600_000)
         c.evaluateInterval = .milliseconds(try s.int("BW_RISK_EVALUATE_MS", default: 250, in: 10...60_000))
+        c.requireReconciliation = try s.bool("BW_RISK_REQUIRE_RECON", default: true)
         return c
     }
 

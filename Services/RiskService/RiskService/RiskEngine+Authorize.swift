@@ -17,6 +17,9 @@ extension RiskEngine {
     public func authorize(_ request: RiskAuthorize) throws(ServiceError) -> Approval {
         let now = clock()
         try requireAccount(request.account)
+        guard !configuration.requireReconciliation || reconciledAccounts.contains(request.account) else {
+            throw ServiceError(.accountNotReconciled, reason: "account_not_reconciled", "account '\(request.account)' has not been reconciled with the venue yet")
+        }
         if let held = fold.ledger.accounts[request.account]?.reservations[request.clientOrderId] {
             return Approval(qty: held.qty, asset: held.asset, amount: held.remaining)  // a resent authorization
         }

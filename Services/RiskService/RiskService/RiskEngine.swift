@@ -25,6 +25,8 @@ public actor RiskEngine {
     var killSwitchAskedAt: [String: Int64] = [:]
     /// False while replaying at start-up: replayed facts rebuild state, they trigger nothing.
     public private(set) var isLive = false
+    /// Accounts whose latest `recon.account_ready` is ok (C1 gate, when required).
+    var reconciledAccounts: Set<String> = []
 
     /// The journal seq of the last folded fact.
     public var lastSeq: Int64 { fold.lastSeq }
@@ -59,6 +61,9 @@ public actor RiskEngine {
 
     /// Folds one committed record; returns the transitions it caused (live only).
     public func apply(_ record: JournalRecord) -> [Fact] {
+        if case .reconciliation(.accountReady(let ready)) = record.fact.payload {
+            if ready.ok { reconciledAccounts.insert(record.fact.account) } else { reconciledAccounts.remove(record.fact.account) }
+        }
         let effect = fold.apply(record)
         guard isLive, let trade = effect.trade else { return [] }
         let inFlight = inFlight(trade.account)

@@ -5,12 +5,74 @@ import TradingModel
 import VenueKit
 
 /// The paper exchange behind an actor: one request at a time, like a matching engine.
+/// It also owns the fault injector (so faulty decisions follow the request order)
+/// and the state file (the book is saved before any reply that depends on it).
 actor VenueBook {
     private var exchange: PaperExchange
+    private var injector: FaultInjector
+    private let stateFile: VenueStateFile?
+    /// Changes not yet in the log (only kept with a state file).
+    private var pending: [BookEvent] = []
+    private var eventSeq: Int64
+    private var eventsSinceSnapshot = 0
+    /// After this many logged changes the book is snapshotted and the log emptied.
+    private let snapshotEvery = 50_000
 
-    init(_ exchange: PaperExchange) { self.exchange = exchange }
+    /// The most orders or fills in one reply: a reply must stay under the 64 KiB message limit.
+    static let pageSize = 100
 
-    func advance(now: Int64) -> PaperExchange.MarketStep { exchange.advanceMarket(now: now) }
+    /// Wraps `exchange`; `lastEventSeq` continues the saved log.
+    init(_ exchange: PaperExchange, faults: VenueFaults, seed: UInt64, stateFile: VenueStateFile?, lastEventSeq: Int64 = 0) {
+        self.exchange = exchange
+        self.stateFile = stateFile
+        eventSeq = lastEventSeq
+        injector = FaultInjector(seed: seed)
+        injector.set(faults, now: 0)
+    }
+
+    /// Moves the market one step (logged).
+    func advance(now: Int64) -> PaperExchange.MarketStep {
+        record(.step, now: now)
+        return exchange.advanceMarket(now: now)
+    }
+
+    private func record(_ kind: BookEvent.Kind, now: Int64, place: VenuePlace? = nil, cancel: VenueOrderRef? = nil) {
+        guard stateFile != nil else { return }
+        eventSeq += 1
+        pending.append(BookEvent(seq: eventSeq, kind: kind, now: now, place: place, cancel: cancel))
+    }
+
+    /// Logs the changes made since the last call (one append and fsync: a group
+    /// commit), now and then a snapshot instead; returns the error, if any. The
+    /// disk work happens outside the actor, so requests are served meanwhile.
+    func persist() async -> (any Error)? {
+        guard let stateFile, !pending.isEmpty else { return nil }
+        let events = pending
+        pending.removeAll(keepingCapacity: true)
+        eventsSinceSnapshot += events.count
+        let snapshot = eventsSinceSnapshot >= snapshotEvery ? SavedBook(exchange: exchange, lastEventSeq: eventSeq) : nil
+        if snapshot != nil { eventsSinceSnapshot = 0 }
+        do {
+            try await Self.write(events, snapshot: snapshot, to: stateFile)
+            return nil
+        } catch {
+            pending = events + pending
+            return error
+        }
+    }
+
+    private nonisolated static func write(_ events: [BookEvent], snapshot: SavedBook?, to file: VenueStateFile) async throws {
+        try file.append(events)
+        if let snapshot { try file.save(snapshot) }
+    }
+
+    /// The delays at which to send one stream message (none: dropped).
+    func streamCopies(_ kind: FaultInjector.StreamKind, now: Int64) -> [Duration] {
+        injector.streamCopies(kind, now: now)
+    }
+
+    /// How to answer one request.
+    func ackPlan(for type: String) -> FaultInjector.AckPlan { injector.ack(for: type) }
 
     /// Answers one venue API request.
     func handle(_ message: Message, now: Int64) throws(ServiceError) -> Data {
@@ -18,7 +80,14 @@ actor VenueBook {
         case "venue.instruments":
             return WireCodec.encode(VenueInstruments(instruments: exchange.instruments))
         case "venue.place":
-            return WireCodec.encode(try exchange.place(try message.decode(VenuePlace.self), now: now))
+            let request = try message.decode(VenuePlace.self)
+            let isNew = exchange.order(account: request.account, clientOrderId: request.clientOrderId) == nil
+            let rejects = isNew && injector.rejectsOrder()
+            let order = rejects
+                ? try exchange.reject(request, reason: "venue_fault", now: now)
+                : try exchange.place(request, now: now)
+            if isNew { record(rejects ? .reject : .place, now: now, place: request) }
+            return WireCodec.encode(order)
         case "venue.order":
             let ref = try message.decode(VenueOrderRef.self)
             guard let order = exchange.order(account: ref.account, clientOrderId: ref.clientOrderId) else {
@@ -27,17 +96,35 @@ actor VenueBook {
             return WireCodec.encode(order)
         case "venue.cancel":
             let ref = try message.decode(VenueOrderRef.self)
-            return WireCodec.encode(try exchange.cancel(account: ref.account, clientOrderId: ref.clientOrderId, now: now))
+            let order = try exchange.cancel(account: ref.account, clientOrderId: ref.clientOrderId, now: now)
+            record(.cancel, now: now, cancel: ref)
+            return WireCodec.encode(order)
         case "venue.open_orders":
-            return WireCodec.encode(VenueOrders(orders: exchange.openOrders(account: try message.decode(VenueAccountRef.self).account)))
+            let orders = exchange.openOrders(account: try message.decode(VenueAccountRef.self).account)
+            return WireCodec.encode(VenueOrders(orders: Array(orders.prefix(Self.pageSize))))
         case "venue.fills":
-            let query = try message.decode(VenueFillsQuery.self)
-            return WireCodec.encode(VenueFills(fills: exchange.fills(account: query.account, afterTradeSeq: query.afterTradeSeq, limit: 1_000)))
+            return WireCodec.encode(VenueFills(fills: fills(try message.decode(VenueFillsQuery.self))))
         case "venue.balances":
             let account = try message.decode(VenueAccountRef.self).account
             return WireCodec.encode(VenueBalances(account: account, balances: exchange.balances(account: account)))
+        case "venue.positions":
+            let account = try message.decode(VenueAccountRef.self).account
+            return WireCodec.encode(VenuePositions(account: account, positions: exchange.positions(account: account)))
+        case "venue.faults":
+            let faults = try message.decode(VenueFaults.self).validated()
+            injector.set(faults, now: now)
+            return WireCodec.encode(injector.faults)
         default:
             throw ServiceError(.unknownType, reason: "unknown_type", "venue-sim does not handle '\(message.header.type)'")
         }
+    }
+
+    private func fills(_ query: VenueFillsQuery) -> [VenueFill] {
+        if let sinceTs = query.sinceTs, query.afterTradeSeq == nil {
+            return exchange.fills(account: query.account, sinceTs: sinceTs, limit: Self.pageSize)
+        }
+        let page = exchange.fills(account: query.account, afterTradeSeq: query.afterTradeSeq, limit: Self.pageSize)
+        guard let sinceTs = query.sinceTs else { return page }
+        return page.filter { $0.ts >= sinceTs }
     }
 }

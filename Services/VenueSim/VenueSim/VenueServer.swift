@@ -3,13 +3,15 @@ import BusProtocol
 import Foundation
 import Logging
 import ServiceLifecycle
-import Synchronization
 import TradingModel
 import VenueKit
 import ZeroMQ
 
 /// The paper venue as a process: its own RPC ROUTER (an exchange's REST API) and a
 /// stream PUB (market data and execution reports), like a real exchange's endpoints.
+///
+/// Every stream message carries a venue-wide sequence number in `header.seq`, so a
+/// follower can tell a gap (a dropped message) from silence; a duplicate repeats it.
 public struct VenueServer: Service {
     /// Settings of the paper venue.
     public struct Configuration: Sendable {
@@ -17,6 +19,12 @@ public struct VenueServer: Service {
         public var stream: String
         /// How often the market moves and resting orders are matched.
         public var tickInterval: Duration = .milliseconds(250)
+        /// The faults in force at start (changed at runtime with `venue.faults`).
+        public var faults = VenueFaults()
+        /// The seed of the fault injector's decisions.
+        public var seed: UInt64 = 42
+        /// Where the book is saved (BW_VENUE_STATE_PATH); nil keeps it in memory only.
+        public var statePath: String?
 
         public init(rpc: String, stream: String) {
             self.rpc = rpc
@@ -24,25 +32,42 @@ public struct VenueServer: Service {
         }
     }
 
-    private struct Request: Sendable {
+    /// One RPC request and where to answer it.
+    struct Request: Sendable {
         var route: [Data]
         var message: Message
     }
 
+    /// The I/O thread of both sockets.
+    let loop = SocketLoop(name: "venue-sim")
+    /// The RPC ROUTER.
+    let rpcSocket: SocketLoop.SocketID
+    /// The stream PUB.
+    let streamSocket: SocketLoop.SocketID
+    /// The book, faults and state file.
+    let exchange: VenueBook
+    /// Service log.
+    let logger: Logger
+    /// Message ids.
+    let ids = SystemIDGenerator()
+    /// Late frames (delay faults).
+    let delayed = DelayedSends()
+    /// Frames waiting for the save of the book.
+    let outbox = Outbox()
+    /// Whether the book is saved (frames then wait for the save that covers them).
+    let durable: Bool
     private let context = ZMQContext()
-    private let loop = SocketLoop(name: "venue-sim")
-    private let rpcSocket: SocketLoop.SocketID
-    private let streamSocket: SocketLoop.SocketID
     private let requests: AsyncStream<Request>
-    private let exchange: VenueBook
     private let configuration: Configuration
-    private let logger: Logger
-    private let ids = SystemIDGenerator()
 
-    public init(configuration: Configuration, exchange: PaperExchange, logger: Logger) throws {
+    /// - Parameter lastEventSeq: the last change in the saved book `exchange` came from (see `VenueSettings.exchange`).
+    public init(configuration: Configuration, exchange: PaperExchange, lastEventSeq: Int64 = 0, logger: Logger) throws {
         self.configuration = configuration
         self.logger = logger
-        self.exchange = VenueBook(exchange)
+        durable = configuration.statePath != nil
+        self.exchange = VenueBook(
+            exchange, faults: configuration.faults, seed: configuration.seed,
+            stateFile: configuration.statePath.map(VenueStateFile.init(path:)), lastEventSeq: lastEventSeq)
         let (requests, continuation) = AsyncStream.makeStream(of: Request.self, bufferingPolicy: .bufferingOldest(100_000))
         self.requests = requests
         let router = try ZMQSocket(context: context, type: .router, options: [.routerMandatory, .maxMessageSize(1 << 20)])
@@ -63,25 +88,15 @@ public struct VenueServer: Service {
         logger.info("venue.started", metadata: ["rpc": "\(configuration.rpc)", "stream": "\(configuration.stream)"])
         await withDiscardingTaskGroup { group in
             group.addTask { await marketLoop() }
+            group.addTask { await delayed.run(loop) }
+            group.addTask { await flushLoop() }
             group.addTask {
-                for await request in requests {
-                    let result: Result<Data, ServiceError>
-                    do throws(ServiceError) {
-                        result = .success(try await exchange.handle(request.message, now: WallClock.nowNanos()))
-                    } catch {
-                        result = .failure(error)
-                    }
-                    reply(to: request, result)
-                    if case .success = result, request.message.header.type == "venue.place" || request.message.header.type == "venue.cancel",
-                        let order = try? WireCodec.decode(VenueOrder.self, from: result.successBody)
-                    {
-                        publish(order: order)
-                    }
-                }
+                for await request in requests { await serve(request) }
             }
             try? await gracefulShutdown()
             group.cancelAll()
         }
+        if let error = await exchange.persist() { logger.error("venue.state.save_failed", metadata: ["error": "\(error)"]) }
         loop.stop()
         context.terminate()
     }
@@ -89,40 +104,11 @@ public struct VenueServer: Service {
     private func marketLoop() async {
         while !Task.isCancelled {
             try? await Task.sleep(for: configuration.tickInterval)
+            // Published through the outbox: the fills are on disk before anyone hears of them.
             let step = await exchange.advance(now: WallClock.nowNanos())
-            for tick in step.ticks { publish(topic: VenueTopic.tick + tick.symbol, type: "venue.tick", tick) }
-            for fill in step.fills { publish(topic: VenueTopic.fill + fill.account, type: "venue.fill", fill) }
-            for order in step.updates { publish(topic: VenueTopic.order + order.account, type: "venue.order", order) }
+            for tick in step.ticks { await publish(topic: VenueTopic.tick + tick.symbol, type: "venue.tick", kind: .tick, tick) }
+            for fill in step.fills { await publish(topic: VenueTopic.fill + fill.account, type: "venue.fill", kind: .fill, fill) }
+            for order in step.updates { await publish(topic: VenueTopic.order + order.account, type: "venue.order", kind: .order, order) }
         }
-    }
-
-    private func publish(order: VenueOrder) {
-        publish(topic: VenueTopic.order + order.account, type: "venue.order", order)
-        for fill in order.fills { publish(topic: VenueTopic.fill + fill.account, type: "venue.fill", fill) }
-    }
-
-    private func publish(topic: String, type: String, _ body: some Encodable) {
-        let header = Header(id: ids.messageId(), type: type, ts: WallClock.nowNanos())
-        try? loop.send([Data(topic.utf8), WireCodec.encode(header), WireCodec.encode(body)], on: streamSocket)
-    }
-
-    private func reply(to request: Request, _ result: Result<Data, ServiceError>) {
-        let type = request.message.header.type
-        var header = Header(id: ids.messageId(), type: MessageType.ok(type), ts: WallClock.nowNanos(), replyTo: request.message.header.id)
-        let body: Data
-        switch result {
-        case .success(let data): body = data
-        case .failure(let error):
-            header.type = MessageType.error
-            body = WireCodec.encode(error)
-        }
-        try? loop.send(request.route + [Data(), WireCodec.encode(header), body], on: rpcSocket)
-    }
-}
-
-extension Result where Success == Data {
-    fileprivate var successBody: Data {
-        if case .success(let data) = self { return data }
-        return Data()
     }
 }

@@ -30,6 +30,7 @@ enum FactValidator {
             guard [.canceled, .rejected, .expired, .unknown].contains(closed.state) else {
                 throw ServiceError(.invalidRequest, reason: "not_a_closing_state", "state \(closed.state.rawValue) cannot close an order")
             }
+        case .reconciliation: break  // informational: ids checked above
         case .breakerTransition(let transition): try checkId(transition.reason, "reason")
         case .governorTransition(let transition): try checkId(transition.reason, "reason")
         case .operationRecorded(let entry):

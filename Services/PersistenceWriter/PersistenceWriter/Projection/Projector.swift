@@ -25,6 +25,7 @@ struct Projector {
         case .orderAccepted(let accepted): try applyAccepted(accepted)
         case .fillRecorded(let fill): try applyFill(fill)
         case .orderClosed(let closed): try applyClosed(closed)
+        case .reconciliation: break  // journaled only; nothing to project
         case .breakerTransition, .governorTransition: break  // risk state: journaled, folded by risk-service
         case .operationRecorded(let entry): try applyOperation(entry)
         @unknown default:

@@ -5,7 +5,7 @@ public struct Tradectl: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "tradectl",
         abstract: "Breakwater's command-line client: submit and query orders, run the suite locally.",
-        subcommands: [Up.self, OrderCommand.self, BusCommandGroup.self, RiskCommand.self, DatabaseCommandGroup.self, TapCommand.self, TraceCommand.self])
+        subcommands: [Up.self, OrderCommand.self, BusCommandGroup.self, RiskCommand.self, DatabaseCommandGroup.self, TapCommand.self, TraceCommand.self, ReconCommandGroup.self, VenueCommandGroup.self])
 
     public init() {}
 }

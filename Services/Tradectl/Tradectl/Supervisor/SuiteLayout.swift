@@ -27,6 +27,10 @@ public enum SuiteLayout {
             if name == "persistence-writer" {
                 processEnvironment["BW_DB_PATH"] = databasePath
             }
+            if name == "venue-sim", processEnvironment["BW_VENUE_STATE_PATH"] == nil {
+                // The paper venue keeps its book across restarts next to the journal.
+                processEnvironment["BW_VENUE_STATE_PATH"] = URL(fileURLWithPath: databasePath).deletingLastPathComponent().appendingPathComponent("venue-book.json").path
+            }
             return SupervisedProcess(
                 name: name,
                 executable: binDirectory.appendingPathComponent(name).path,

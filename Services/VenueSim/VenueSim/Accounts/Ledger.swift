@@ -6,9 +6,9 @@ import TradingModel
 /// Invariants, checked with `precondition` after every write: `locked ≥ 0` and
 /// `free ≥ 0` (hence `total ≥ 0`). A write that would break them is a bug in the
 /// exchange, never an operating error: callers check `canAfford` first.
-struct Ledger: Sendable {
+struct Ledger: Sendable, Codable {
     /// One asset's balance in one account.
-    struct Holding: Sendable, Equatable {
+    struct Holding: Sendable, Equatable, Codable {
         /// Everything the account owns of the asset.
         var total: Money = .zero
         /// The part held for working orders.

@@ -3,7 +3,7 @@ import VenueKit
 
 /// The exchange's private record of one order: the order as clients see it, plus
 /// what only the venue needs (time priority, funds locked while it rests).
-struct OrderRecord: Sendable {
+struct OrderRecord: Sendable, Codable {
     /// The order as `venue.order` returns it.
     var order: VenueOrder
     /// The venue order counter value: lower is older (time priority, listing order).
@@ -40,7 +40,7 @@ struct OrderRecord: Sendable {
 }
 
 /// The idempotency key of an order: a client order id is unique within an account.
-struct OrderKey: Hashable, Sendable {
+struct OrderKey: Hashable, Sendable, Codable {
     /// The account that placed the order.
     let account: String
     /// The client's id for the order.

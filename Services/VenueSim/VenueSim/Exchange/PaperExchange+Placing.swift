@@ -70,7 +70,7 @@ extension PaperExchange {
     }
 
     /// Checks a new order against the venue's rules; returns its symbol's book.
-    private func validate(_ request: VenuePlace) throws(ServiceError) -> SyntheticBook {
+    func validate(_ request: VenuePlace) throws(ServiceError) -> SyntheticBook {
         guard !request.account.isEmpty else {
             throw ServiceError(.invalidRequest, reason: "account_missing", "account must not be empty")
         }

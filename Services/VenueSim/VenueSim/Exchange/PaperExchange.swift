@@ -13,7 +13,7 @@ import VenueKit
 /// Model: unlimited liquidity at the synthetic bid and ask, so every execution fills
 /// the whole order in one trade. Spot instruments only. Balances are the venue's
 /// own; an order that cannot be paid for is recorded as `rejected`, like an exchange.
-public struct PaperExchange: Sendable {
+public struct PaperExchange: Sendable, Codable {
     /// The default taker and maker fee rate: 0.1 %.
     public static let defaultFeeRate = decimal("0.001")
     /// How many digits the numeric part of venue order ids and trade ids has.

@@ -3,7 +3,7 @@
 /// The paper market must replay exactly from a seed, on every platform and every
 /// Swift version, so it does not use the standard library's `random(in:using:)`
 /// (whose algorithm is not a documented contract) and never touches floating point.
-public struct SplitMix64: Sendable, Equatable {
+public struct SplitMix64: Sendable, Equatable, Codable {
     /// The generator's whole state; the next output depends only on it.
     public private(set) var state: UInt64
 

@@ -7,7 +7,7 @@ import VenueKit
 /// The spread is exactly `spreadTicks` ticks: the bid sits `spreadTicks / 2` ticks
 /// below the mid, the ask `spreadTicks` ticks above the bid. The bid never goes
 /// below one tick, so every price stays positive.
-struct SyntheticBook: Sendable {
+struct SyntheticBook: Sendable, Codable {
     /// The instrument this book quotes.
     let instrument: Instrument
     /// The width of the spread in ticks (at least 1).

@@ -1,0 +1,29 @@
+import BusKit
+import BusProtocol
+import TradingModel
+
+/// Appends the reconciler's repair facts, one request per logical change, so one
+/// refused fact (e.g. an illegal transition) never blocks the others.
+struct FactWriter: Sendable {
+    /// How an append ended.
+    enum Outcome: Sendable, Equatable {
+        /// New facts were committed.
+        case committed
+        /// Every fact already existed (another path or an earlier run wrote it).
+        case duplicate
+        /// The writer refused the facts; the error says why.
+        case refused(ServiceError)
+    }
+
+    /// The connection appends go through.
+    let bus: BusConnection
+
+    /// Appends `facts` atomically. Transport failures throw (the pass stops and retries later).
+    func append(_ facts: [Fact]) async throws(ServiceError) -> Outcome {
+        let ack = try await bus.call(
+            service: JournalAPI.service, type: JournalAPI.append, body: JournalAppend(facts: facts),
+            replyType: AppendAck.self, timeout: .seconds(5), attempts: 3)
+        if let error = ack.error { return .refused(error) }
+        return ack.status == "duplicate" ? .duplicate : .committed
+    }
+}

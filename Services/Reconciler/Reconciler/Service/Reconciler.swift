@@ -1,0 +1,124 @@
+import BusKit
+import BusProtocol
+import Logging
+import ServiceRuntime
+import TradingModel
+import VenueKit
+
+/// The reconciliation engine: startup reconciliation per account (C1), periodic and
+/// triggered passes (C2–C5) and the stale-position monitor (C6).
+actor Reconciler {
+    /// The bus (writer, risk, gateway).
+    let bus: BusConnection
+    /// The venue (the truth).
+    let venue: any Venue
+    /// The fold of the journal.
+    let journal: JournalState
+    /// Brings the fold up to the writer before a pass.
+    let follower: FactFollower
+    /// The reconciler settings.
+    let configuration: ReconcilerConfiguration
+    /// Counters for `recon.status`.
+    let stats: ReconcilerStats
+    /// The clock, unix nanoseconds.
+    let now: @Sendable () -> Int64
+    /// This run (replica identity), part of ready fact ids.
+    let run: String
+    /// Alerts and failures.
+    let logger: Logger
+    private let memory = MismatchMemory()
+    /// Per account: the venue trade seq up to which every fill is known journaled.
+    private var watermarks: [String: Int64] = [:]
+
+    /// Creates the engine.
+    init(
+        bus: BusConnection, venue: any Venue, journal: JournalState, follower: FactFollower, configuration: ReconcilerConfiguration,
+        stats: ReconcilerStats, now: @escaping @Sendable () -> Int64, run: String, logger: Logger
+    ) {
+        self.bus = bus
+        self.venue = venue
+        self.journal = journal
+        self.follower = follower
+        self.configuration = configuration
+        self.stats = stats
+        self.now = now
+        self.run = run
+        self.logger = logger
+    }
+
+    /// One pass over one account.
+    func reconcile(_ account: String) async throws(ServiceError) -> PassReport {
+        let journal = journal
+        let apply: @Sendable (JournalRecord) async -> Void = { record in await journal.apply(record) }
+        try await follower.catchUp(apply)
+        let view = await journal.snapshot()
+        let pass = AccountPass(
+            account: account, venue: venue, writer: FactWriter(bus: bus), configuration: configuration, now: now, logger: logger)
+        var (report, last) = try await pass.repairOrders(view: view, afterTradeSeq: watermarks[account])
+        if report.fillsComplete, let last { watermarks[account] = last }
+        // Holdings are compared only on a journal the pass did not just change (next pass otherwise).
+        if report.repairs == 0 && report.external == 0 {
+            try await pass.checkHoldings(view: view, bus: bus, memory: memory, report: &report)
+        }
+        if configuration.maxHoldSeconds > 0 {
+            try await forceCloseStale(account, view: view, pass: pass, report: &report)
+        }
+        await stats.record(report)
+        return report
+    }
+
+    /// Startup reconciliation of `account` (C1): passes until no pending intent is
+    /// left inside its grace period, then `recon.account_ready`. On failure, fail
+    /// closed (an explicit not-ready fact, retried) or open (ready, with the reason).
+    func startup(_ account: String) async {
+        var announcedFailure = false
+        while !Task.isCancelled {
+            do throws(ServiceError) {
+                let report = try await reconcile(account)
+                if report.waiting == 0 {
+                    try await announce(account, ok: true, report: report, reason: nil)
+                    await stats.ready(account)
+                    logger.notice("recon.account_ready", metadata: ["account": "\(account)", "adopted": "\(report.adopted)", "failed": "\(report.failed)", "external": "\(report.external)"])
+                    return
+                }
+            } catch {
+                await stats.failedPass()
+                logger.error("recon.startup.failed", metadata: ["account": "\(account)", "error": "\(error)"])
+                if !configuration.failClosed {
+                    try? await announce(account, ok: true, report: PassReport(), reason: "reconciliation_failed_open:\(error.code.rawValue)")
+                    return
+                }
+                if !announcedFailure {
+                    announcedFailure = (try? await announce(account, ok: false, report: PassReport(), reason: "reconciliation_failed:\(error.code.rawValue)")) != nil
+                }
+            }
+            try? await Task.sleep(for: .milliseconds(200))
+        }
+    }
+
+    private func announce(_ account: String, ok: Bool, report: PassReport, reason: String?) async throws(ServiceError) {
+        let body = AccountReconciled(ok: ok, run: run, adopted: report.adopted, failed: report.failed, external: report.external, reason: reason)
+        let fact = Fact(id: "\(ok ? "ready" : "not_ready"):\(account):\(run)", account: account, payload: .reconciliation(.accountReady(body)))
+        if case .refused(let error) = try await FactWriter(bus: bus).append([fact]) { throw error }
+    }
+
+    /// C6: a position held longer than max_hold_seconds gets a reduce-only market
+    /// order through the gateway and a `position.force_closed` fact.
+    private func forceCloseStale(_ account: String, view: JournalView, pass: AccountPass, report: inout PassReport) async throws(ServiceError) {
+        let monitor = StaleMonitor(maxHoldSeconds: configuration.maxHoldSeconds, now: now)
+        for close in monitor.due(in: view) where close.account == account {
+            let submit = OrderSubmit(
+                clientOrderId: close.clientOrderId, account: account, symbol: close.symbol, side: close.side, type: .market,
+                qty: close.qty, reduceOnly: true)
+            guard await pass.submitThroughGateway(submit, bus: bus) else { continue }
+            let body = PositionForceClosed(
+                symbol: close.symbol, side: close.side, qty: close.qty, clientOrderId: close.clientOrderId,
+                openedTs: close.openedTs, maxHoldSeconds: configuration.maxHoldSeconds)
+            let fact = Fact(id: "force_closed:\(account):\(close.clientOrderId)", account: account, payload: .reconciliation(.positionForceClosed(body)))
+            if try await FactWriter(bus: bus).append([fact]) == .committed {
+                report.forceClosed += 1
+                logger.warning("recon.position.force_closed", metadata: ["account": "\(account)", "symbol": "\(close.symbol)", "qty": "\(close.qty)"])
+            }
+        }
+    }
+}

@@ -1,0 +1,66 @@
+import ArgumentParser
+import BusKit
+import Foundation
+import Logging
+import TradingModel
+import VenueKit
+import ZeroMQ
+
+/// `tradectl venue faults …`: sets the paper venue's fault injection at runtime.
+struct VenueCommandGroup: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "venue", abstract: "Talk to the paper venue.", subcommands: [Faults.self])
+
+    struct Faults: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Set the venue's faults (rates are fractions in [0, 1]); prints the faults in force.")
+        @Option(help: "The venue host.") var venueHost = "127.0.0.1"
+        @Option(help: "The venue RPC port (stream: +1).") var venuePort = 5570
+        @Option(help: "Fraction of fill messages dropped.") var dropFills = "0"
+        @Option(help: "Fraction of order-update messages dropped.") var dropOrders = "0"
+        @Option(help: "Fraction of fill and order messages sent twice.") var duplicate = "0"
+        @Option(help: "Delay of fill and order messages, ms.") var streamDelayMs = 0
+        @Option(help: "Delay of every reply, ms.") var ackDelayMs = 0
+        @Option(help: "Fraction of place requests never answered.") var ackTimeout = "0"
+        @Option(help: "Fraction of new orders rejected.") var reject = "0"
+        @Option(help: "Silence the stream for this many seconds.") var disconnectSeconds: Int?
+        @Flag(help: "Make the venue-sim process exit at once (its book is on disk).") var crash = false
+
+        func run() async throws {
+            var faults = VenueFaults()
+            faults.dropFills = try fraction(dropFills, "--drop-fills")
+            faults.dropOrders = try fraction(dropOrders, "--drop-orders")
+            faults.duplicate = try fraction(duplicate, "--duplicate")
+            faults.ackTimeout = try fraction(ackTimeout, "--ack-timeout")
+            faults.reject = try fraction(reject, "--reject")
+            faults.streamDelayMillis = streamDelayMs
+            faults.ackDelayMillis = ackDelayMs
+            faults.disconnectSeconds = disconnectSeconds
+            faults.crash = crash ? true : nil
+            var logger = Logger(label: "tradectl")
+            logger.logLevel = .error
+            let context = ZMQContext()
+            let venue = try PaperVenueClient(
+                rpc: "tcp://\(venueHost):\(venuePort)", streamEndpoint: "tcp://\(venueHost):\(venuePort + 1)", subscribe: [],
+                context: context, logger: logger, timeout: .seconds(5))
+            defer {
+                venue.stop()
+                context.terminate()
+            }
+            if crash {
+                _ = try? await venue.setFaults(faults)
+                print("crash requested")
+                return
+            }
+            do {
+                print(prettyJSON(try await venue.setFaults(faults)))
+            } catch {
+                throw PrintedError(error: error.serviceError)
+            }
+        }
+
+        private func fraction(_ text: String, _ name: String) throws -> ExactDecimal {
+            guard let value = ExactDecimal(text) else { throw ValidationError("\(name) must be a decimal fraction, got '\(text)'") }
+            return value
+        }
+    }
+}

@@ -1,0 +1,70 @@
+import TradingModel
+import VenueKit
+
+/// Decides, with its own seeded generator, which stream messages and acks the
+/// faulty venue drops, delays, duplicates or swallows (VenueFaults). Equal seeds
+/// and equal request sequences give equal decisions, so a faulty run replays.
+struct FaultInjector: Sendable {
+    /// The kind of stream message, for the per-kind drop rates.
+    enum StreamKind: Sendable {
+        case tick, fill, order
+    }
+
+    /// What to do with one reply.
+    struct AckPlan: Sendable, Equatable {
+        /// Wait this long before replying.
+        var delay: Duration
+        /// Never reply (the caller times out).
+        var swallow: Bool
+    }
+
+    /// The faults in force.
+    private(set) var faults = VenueFaults()
+    /// The stream is silent until this venue time, unix nanoseconds.
+    private(set) var disconnectedUntil: Int64 = 0
+    private var rng: SplitMix64
+
+    /// Creates an injector with no faults; `seed` drives every random decision.
+    init(seed: UInt64) {
+        rng = SplitMix64(seed: seed ^ 0xFA17_FA17_FA17_FA17)
+    }
+
+    /// Replaces the faults; a request with `disconnect_seconds` silences the stream from `now`.
+    mutating func set(_ faults: VenueFaults, now: Int64) {
+        self.faults = faults
+        self.faults.crash = nil
+        if let seconds = faults.disconnectSeconds {
+            disconnectedUntil = now + Int64(seconds) * 1_000_000_000
+            self.faults.disconnectSeconds = nil
+        }
+    }
+
+    /// The delays at which to send one stream message: empty = dropped, two = duplicated.
+    mutating func streamCopies(_ kind: StreamKind, now: Int64) -> [Duration] {
+        if now < disconnectedUntil { return [] }
+        guard kind != .tick else { return [.zero] }
+        let dropRate = kind == .fill ? faults.dropFills : faults.dropOrders
+        if draw(dropRate) { return [] }
+        let delay = Duration.milliseconds(faults.streamDelayMillis)
+        return draw(faults.duplicate) ? [delay, delay] : [delay]
+    }
+
+    /// How to answer one request of `type`.
+    mutating func ack(for type: String) -> AckPlan {
+        // Instruments and fault control answer at once (a venue that cannot be configured is no test bed).
+        guard type != "venue.instruments" && type != "venue.faults" else { return AckPlan(delay: .zero, swallow: false) }
+        let swallow = type == "venue.place" && draw(faults.ackTimeout)
+        return AckPlan(delay: .milliseconds(faults.ackDelayMillis), swallow: swallow)
+    }
+
+    /// Whether a new order is to be rejected by the fault.
+    mutating func rejectsOrder() -> Bool { draw(faults.reject) }
+
+    /// True with probability `rate` (a fraction in [0, 1], resolution 10^-6).
+    private mutating func draw(_ rate: ExactDecimal) -> Bool {
+        guard rate.isPositive else { return false }
+        // units are 10^-12: a millionth is 10^6 units.
+        let threshold = UInt64(clamping: min(rate.units, 1_000_000_000_000) / 1_000_000)
+        return rng.next() % 1_000_000 < threshold
+    }
+}

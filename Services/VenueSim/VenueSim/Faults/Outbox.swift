@@ -1,0 +1,45 @@
+import BusKit
+import BusProtocol
+import Foundation
+import ZeroMQ
+
+/// Replies and stream messages waiting for the save of the book they depend on
+/// (group commit), in the order they will go out. It also numbers the stream
+/// (`header.seq`), so the numbers follow the sending order and a gap always means a
+/// dropped message. Bounded: past `limit` waiting frames, the oldest are dropped
+/// (the client times out and asks again, as after any lost message).
+actor Outbox {
+    /// One frame set waiting for the save.
+    struct Item: Sendable {
+        var frames: [Data]
+        var socket: SocketLoop.SocketID
+        var delay: Duration
+    }
+
+    /// The most frame sets waiting at once.
+    let limit = 200_000
+    private var waiting: [Item] = []
+    private var streamSeq: Int64 = 0
+
+    /// Numbers one stream message and queues a copy per entry of `copies` (none: it is
+    /// dropped, yet its number is used, so the gap shows).
+    func addStream(topic: String, header: Header, body: Data, copies: [Duration], on socket: SocketLoop.SocketID) {
+        streamSeq += 1
+        var header = header
+        header.seq = streamSeq
+        let frames = [Data(topic.utf8), WireCodec.encode(header), body]
+        for delay in copies { add(frames, on: socket, after: delay) }
+    }
+
+    /// Queues `frames` until the next save.
+    func add(_ frames: [Data], on socket: SocketLoop.SocketID, after delay: Duration) {
+        if waiting.count >= limit { waiting.removeFirst() }
+        waiting.append(Item(frames: frames, socket: socket, delay: delay))
+    }
+
+    /// Everything waiting now (the caller saves, then sends it).
+    func take() -> [Item] {
+        defer { waiting.removeAll(keepingCapacity: true) }
+        return waiting
+    }
+}

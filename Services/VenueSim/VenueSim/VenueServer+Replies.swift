@@ -1,0 +1,89 @@
+import BusKit
+import BusProtocol
+import Foundation
+import TradingModel
+import VenueKit
+import ZeroMQ
+
+extension VenueServer {
+    /// Handles one request: answer it (maybe late, maybe never: injected faults),
+    /// after the book is saved, then stream what it changed.
+    func serve(_ request: Request) async {
+        let type = request.message.header.type
+        let result: Result<Data, ServiceError>
+        do throws(ServiceError) {
+            result = .success(try await exchange.handle(request.message, now: WallClock.nowNanos()))
+        } catch {
+            result = .failure(error)
+        }
+        if type == "venue.faults", case .success = result,
+            (try? request.message.decode(VenueFaults.self))?.crash == true
+        {
+            // Replies in flight are lost, as in a crash; the book is saved first (it may hold unsent changes).
+            _ = await exchange.persist()
+            logger.critical("venue.crash_injected")
+            exit(75)
+        }
+        let plan = await exchange.ackPlan(for: type)
+        if !plan.swallow {
+            await emit(replyFrames(to: request, result), on: rpcSocket, after: plan.delay)
+        }
+        if case .success(let body) = result, type == "venue.place" || type == "venue.cancel",
+            let order = try? WireCodec.decode(VenueOrder.self, from: body)
+        {
+            await publish(topic: VenueTopic.order + order.account, type: "venue.order", kind: .order, order)
+            for fill in order.fills where type == "venue.place" {
+                await publish(topic: VenueTopic.fill + fill.account, type: "venue.fill", kind: .fill, fill)
+            }
+        }
+    }
+
+    /// Publishes one stream message through the fault injector (dropped, delayed or
+    /// duplicated); it takes a sequence number even when dropped, so the gap shows.
+    func publish(topic: String, type: String, kind: FaultInjector.StreamKind, _ body: some Encodable) async {
+        let header = Header(id: ids.messageId(), type: type, ts: WallClock.nowNanos())
+        let copies = await exchange.streamCopies(kind, now: header.ts)
+        await outbox.addStream(topic: topic, header: header, body: WireCodec.encode(body), copies: copies, on: streamSocket)
+    }
+
+    /// Sends `frames` (after `delay`) through the outbox: with a state file, nothing
+    /// leaves before the book it depends on is on disk.
+    func emit(_ frames: [Data], on socket: SocketLoop.SocketID, after delay: Duration) async {
+        await outbox.add(frames, on: socket, after: delay)
+    }
+
+    private func send(_ frames: [Data], on socket: SocketLoop.SocketID, after delay: Duration) async {
+        if delay == .zero {
+            try? loop.send(frames, on: socket)
+        } else {
+            await delayed.add(frames, on: socket, after: delay)
+        }
+    }
+
+    /// Group commit: every few milliseconds, save the book once for everything
+    /// changed since the last save (when it is saved at all), then send the frames
+    /// that waited for it, in order.
+    func flushLoop() async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(durable ? 5 : 1))
+            let waiting = await outbox.take()
+            if let error = await exchange.persist() {
+                logger.error("venue.state.save_failed", metadata: ["error": "\(error)"])
+            }
+            for item in waiting { await send(item.frames, on: item.socket, after: item.delay) }
+        }
+    }
+
+    private func replyFrames(to request: Request, _ result: Result<Data, ServiceError>) -> [Data] {
+        let type = request.message.header.type
+        var header = Header(id: ids.messageId(), type: MessageType.ok(type), ts: WallClock.nowNanos(), replyTo: request.message.header.id)
+        let body: Data
+        switch result {
+        case .success(let data): body = data
+        case .failure(let error):
+            header.type = MessageType.error
+            body = WireCodec.encode(error)
+        }
+        return request.route + [Data(), WireCodec.encode(header), body]
+    }
+}

@@ -1,0 +1,69 @@
+import BusKit
+import ServiceRuntime
+import TradingModel
+import VenueKit
+
+/// venue-sim's configuration from the environment (docs/configuration.md), validated.
+public enum VenueSettings {
+    /// The server configuration: endpoints, tick, seed, start faults, state file.
+    public static func configuration(_ settings: Settings) throws -> VenueServer.Configuration {
+        // Binds BW_VENUE_BIND_HOST (default: BW_VENUE_HOST), e.g. 0.0.0.0 in a container.
+        let port = try settings.int("BW_VENUE_PORT", default: 5570, in: 1...65534)
+        let host = settings.string("BW_VENUE_BIND_HOST", default: settings.string("BW_VENUE_HOST", default: "127.0.0.1"))
+        var configuration = VenueServer.Configuration(rpc: "tcp://\(host):\(port)", stream: "tcp://\(host):\(port + 1)")
+        configuration.tickInterval = .milliseconds(try settings.int("BW_VENUE_TICK_MS", default: 250, in: 10...60_000))
+        configuration.seed = UInt64(try settings.int("BW_VENUE_SEED", default: 42, in: 0...Int.max))
+        configuration.faults = try faults(settings)
+        let path = settings.string("BW_VENUE_STATE_PATH", default: "")
+        configuration.statePath = path.isEmpty ? nil : path
+        return configuration
+    }
+
+    /// The faults in force at start (`BW_VENUE_FAULT_*`).
+    static func faults(_ settings: Settings) throws -> VenueFaults {
+        var faults = VenueFaults()
+        faults.dropFills = try rate(settings, "BW_VENUE_FAULT_DROP_FILLS")
+        faults.dropOrders = try rate(settings, "BW_VENUE_FAULT_DROP_ORDERS")
+        faults.duplicate = try rate(settings, "BW_VENUE_FAULT_DUPLICATE")
+        faults.ackTimeout = try rate(settings, "BW_VENUE_FAULT_ACK_TIMEOUT")
+        faults.reject = try rate(settings, "BW_VENUE_FAULT_REJECT")
+        faults.streamDelayMillis = try settings.int("BW_VENUE_FAULT_STREAM_DELAY_MS", default: 0, in: 0...600_000)
+        faults.ackDelayMillis = try settings.int("BW_VENUE_FAULT_ACK_DELAY_MS", default: 0, in: 0...600_000)
+        return faults
+    }
+
+    private static func rate(_ settings: Settings, _ key: String) throws -> ExactDecimal {
+        let raw = settings.string(key, default: "0")
+        guard let value = ExactDecimal(raw), !value.isNegative, value <= ExactDecimal(1) else {
+            throw VenueConfigurationError(description: "configuration \(key): '\(raw)' is not a fraction in [0, 1]")
+        }
+        return value
+    }
+
+    /// The exchange: its saved book when the state file has one, else a fresh one
+    /// whose ids start past any id an earlier in-memory run could have used.
+    /// - Returns: the exchange and the number of the last logged change it contains.
+    public static func exchange(_ settings: Settings, configuration: VenueServer.Configuration) throws -> (PaperExchange, Int64) {
+        if let path = configuration.statePath, let saved = try VenueStateFile(path: path).load() {
+            return (saved.exchange, saved.lastEventSeq)
+        }
+        var exchange = PaperExchange(
+            instruments: PaperExchange.defaultInstruments(), startingPrices: PaperExchange.defaultStartingPrices(),
+            accounts: try settings.accounts(), feeRate: try settings.feeRate(), spreadTicks: 2, seed: configuration.seed)
+        if configuration.statePath == nil {
+            // No book on disk: ids of this run start at its start time in ms × 10^3, so they never collide with an earlier run's.
+            exchange.startCounters(atLeast: WallClock.nowNanos() / 1_000_000 * 1_000)
+        }
+        if let path = configuration.statePath {
+            // The base the log of this run is replayed onto.
+            try VenueStateFile(path: path).save(SavedBook(exchange: exchange, lastEventSeq: 0))
+        }
+        return (exchange, 0)
+    }
+}
+
+/// A venue-sim setting that is not valid; stops the service at startup.
+public struct VenueConfigurationError: Error, CustomStringConvertible {
+    /// What is wrong, naming the key.
+    public var description: String
+}

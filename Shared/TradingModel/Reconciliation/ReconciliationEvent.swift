@@ -1,0 +1,132 @@
+/// What the reconciler found and did, journaled as facts (C1, C4, C6).
+///
+/// One `FactPayload` case carries all of them so the services that fold facts
+/// (writer, risk) handle the reconciler's facts in one place; each event has its own
+/// fact type string and body.
+public enum ReconciliationEvent: Sendable, Equatable, Encodable {
+    /// `recon.account_ready`: startup reconciliation of an account finished (C1);
+    /// orders for the account are accepted only after an `ok` one.
+    case accountReady(AccountReconciled)
+    /// `recon.desync`: the journal and the venue disagreed beyond the tolerance (C4).
+    case desync(DesyncDetected)
+    /// `position.force_closed`: a position held too long was closed at the venue (C6).
+    case positionForceClosed(PositionForceClosed)
+
+    /// Every fact type string of a reconciliation event.
+    public static let factTypes: Set<String> = ["recon.account_ready", "recon.desync", "position.force_closed"]
+
+    /// The fact type string.
+    public var factType: String {
+        switch self {
+        case .accountReady: "recon.account_ready"
+        case .desync: "recon.desync"
+        case .positionForceClosed: "position.force_closed"
+        }
+    }
+
+    /// Decodes the body of a fact of `type` (one of `factTypes`).
+    public static func decode(type: String, from decoder: any Decoder) throws -> ReconciliationEvent {
+        switch type {
+        case "recon.account_ready": return .accountReady(try AccountReconciled(from: decoder))
+        case "recon.desync": return .desync(try DesyncDetected(from: decoder))
+        case "position.force_closed": return .positionForceClosed(try PositionForceClosed(from: decoder))
+        default:
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a reconciliation fact type: \(type)"))
+        }
+    }
+
+    /// Encodes the body (without the type, which the fact carries).
+    public func encode(to encoder: any Encoder) throws {
+        switch self {
+        case .accountReady(let body): try body.encode(to: encoder)
+        case .desync(let body): try body.encode(to: encoder)
+        case .positionForceClosed(let body): try body.encode(to: encoder)
+        }
+    }
+}
+
+/// Body of `recon.account_ready`: the outcome of an account's startup reconciliation.
+public struct AccountReconciled: Codable, Sendable, Equatable {
+    /// Whether the account may trade: false when reconciliation failed and the
+    /// reconciler runs fail-closed.
+    public var ok: Bool
+    /// The reconciler run that wrote it (replica identity and start time).
+    public var run: String
+    /// Pending intents found at the venue and adopted.
+    public var adopted: Int
+    /// Pending intents absent at the venue after the grace period: failed, released.
+    public var failed: Int
+    /// Venue orders the journal never saw, adopted as external orders.
+    public var external: Int
+    /// Why it is not ok, snake_case; nil when ok.
+    public var reason: String?
+
+    /// Creates the body.
+    public init(ok: Bool, run: String, adopted: Int, failed: Int, external: Int, reason: String?) {
+        self.ok = ok
+        self.run = run
+        self.adopted = adopted
+        self.failed = failed
+        self.external = external
+        self.reason = reason
+    }
+}
+
+/// Body of `recon.desync`: one mismatch between the journal and the venue.
+public struct DesyncDetected: Codable, Sendable, Equatable {
+    /// What disagreed: `missing_fill`, `order_state`, `external_order`, `balance`, `position`.
+    public var kind: String
+    /// The asset, symbol, client_order_id or trade id concerned.
+    public var subject: String
+    /// The journal's value (decimal or state), if any.
+    public var journal: String?
+    /// The venue's value (decimal or state), if any.
+    public var venue: String?
+    /// What the reconciler did, e.g. `journaled`, `adopted`, `alert_only`, `order_sent`.
+    public var action: String
+    /// The resolution strategy applied, for position conflicts.
+    public var strategy: String?
+
+    /// Creates the body.
+    public init(kind: String, subject: String, journal: String?, venue: String?, action: String, strategy: String? = nil) {
+        self.kind = kind
+        self.subject = subject
+        self.journal = journal
+        self.venue = venue
+        self.action = action
+        self.strategy = strategy
+    }
+}
+
+/// Body of `position.force_closed`: a stale position's reduce-only close order.
+public struct PositionForceClosed: Codable, Sendable, Equatable {
+    /// The instrument whose position was closed.
+    public var symbol: String
+    /// The side of the closing order (sell closes a long).
+    public var side: Side
+    /// The quantity of the closing order, in base units.
+    public var qty: ExactDecimal
+    /// The closing order's deterministic client_order_id.
+    public var clientOrderId: String
+    /// When the position was opened, unix nanoseconds (venue time of its first fill).
+    public var openedTs: Int64
+    /// The limit it broke.
+    public var maxHoldSeconds: Int
+
+    /// Creates the body.
+    public init(symbol: String, side: Side, qty: ExactDecimal, clientOrderId: String, openedTs: Int64, maxHoldSeconds: Int) {
+        self.symbol = symbol
+        self.side = side
+        self.qty = qty
+        self.clientOrderId = clientOrderId
+        self.openedTs = openedTs
+        self.maxHoldSeconds = maxHoldSeconds
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case symbol, side, qty
+        case clientOrderId = "client_order_id"
+        case openedTs = "opened_ts"
+        case maxHoldSeconds = "max_hold_seconds"
+    }
+}

@@ -1,0 +1,69 @@
+import BusProtocol
+import TradingModel
+
+/// The paper venue's fault injection (`venue.faults`, `tradectl venue faults`): how
+/// badly it behaves, like a real exchange on a bad day. Rates are fractions in
+/// [0, 1] drawn from the venue's seeded generator, so a run is reproducible.
+public struct VenueFaults: Codable, Sendable, Equatable {
+    /// Fraction of fill messages on the stream that are never sent.
+    public var dropFills: ExactDecimal = .zero
+    /// Fraction of order-update messages on the stream that are never sent.
+    public var dropOrders: ExactDecimal = .zero
+    /// Fraction of fill and order messages sent twice.
+    public var duplicate: ExactDecimal = .zero
+    /// Delay of every fill and order message, milliseconds.
+    public var streamDelayMillis: Int = 0
+    /// Delay of every reply (ack), milliseconds.
+    public var ackDelayMillis: Int = 0
+    /// Fraction of `venue.place` requests executed but never answered (the caller times out).
+    public var ackTimeout: ExactDecimal = .zero
+    /// Fraction of new orders rejected (`rejected`, reason `venue_fault`).
+    public var reject: ExactDecimal = .zero
+    /// When set in a request: the stream goes silent for this many seconds from now.
+    public var disconnectSeconds: Int?
+    /// When true in a request: the venue-sim process exits at once (after its book
+    /// is on disk), to be restarted by its supervisor.
+    public var crash: Bool?
+
+    /// No faults.
+    public init() {}
+
+    /// Throws `INVALID_REQUEST` when a rate is outside [0, 1] or a duration is negative or above a day.
+    public func validated() throws(ServiceError) -> VenueFaults {
+        for (name, rate) in [("drop_fills", dropFills), ("drop_orders", dropOrders), ("duplicate", duplicate), ("ack_timeout", ackTimeout), ("reject", reject)] {
+            guard !rate.isNegative, rate <= ExactDecimal(1) else {
+                throw ServiceError(.invalidRequest, reason: "bad_fault_rate", "\(name) must be a fraction in [0, 1], got \(rate)")
+            }
+        }
+        for (name, value) in [("stream_delay_ms", streamDelayMillis), ("ack_delay_ms", ackDelayMillis), ("disconnect_seconds", disconnectSeconds ?? 0)] {
+            guard (0...86_400_000).contains(value) else {
+                throw ServiceError(.invalidRequest, reason: "bad_fault_duration", "\(name) must be in 0…86400000, got \(value)")
+            }
+        }
+        return self
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case duplicate, reject, crash
+        case dropFills = "drop_fills"
+        case dropOrders = "drop_orders"
+        case streamDelayMillis = "stream_delay_ms"
+        case ackDelayMillis = "ack_delay_ms"
+        case ackTimeout = "ack_timeout"
+        case disconnectSeconds = "disconnect_seconds"
+    }
+
+    /// Decodes; absent keys keep their defaults (no fault).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        dropFills = try c.decodeIfPresent(ExactDecimal.self, forKey: .dropFills) ?? .zero
+        dropOrders = try c.decodeIfPresent(ExactDecimal.self, forKey: .dropOrders) ?? .zero
+        duplicate = try c.decodeIfPresent(ExactDecimal.self, forKey: .duplicate) ?? .zero
+        streamDelayMillis = try c.decodeIfPresent(Int.self, forKey: .streamDelayMillis) ?? 0
+        ackDelayMillis = try c.decodeIfPresent(Int.self, forKey: .ackDelayMillis) ?? 0
+        ackTimeout = try c.decodeIfPresent(ExactDecimal.self, forKey: .ackTimeout) ?? .zero
+        reject = try c.decodeIfPresent(ExactDecimal.self, forKey: .reject) ?? .zero
+        disconnectSeconds = try c.decodeIfPresent(Int.self, forKey: .disconnectSeconds)
+        crash = try c.decodeIfPresent(Bool.self, forKey: .crash)
+    }
+}

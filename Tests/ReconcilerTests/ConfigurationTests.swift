@@ -1,0 +1,37 @@
+import ServiceRuntime
+import Testing
+import TradingModel
+import VenueSim
+@testable import Reconciler
+
+/// Reconciler and venue settings are validated at startup: a bad value stops the service.
+@Suite("reconciler and venue configuration")
+struct ConfigurationTests {
+    @Test("defaults: 12 s interval, venue_wins, fail-closed, monitor off")
+    func defaults() throws {
+        let configuration = try ReconcilerConfiguration.load(Settings([:]))
+        #expect(configuration.interval == .seconds(12))
+        #expect(configuration.strategy == .venueWins)
+        #expect(configuration.failClosed)
+        #expect(configuration.maxHoldSeconds == 0)
+        #expect(configuration.accounts == ["acct-1", "acct-2"])
+    }
+
+    @Test("polling cannot be switched off, and bad values are refused", arguments: [
+        ["BW_RECON_INTERVAL_MS": "0"], ["BW_RECON_INTERVAL_MS": "soon"], ["BW_RECON_STRATEGY": "coin_flip"],
+        ["BW_RECON_TOLERANCE": "-1"], ["BW_RECON_MAX_HOLD_SECONDS": "-5"], ["BW_RECON_FAIL_CLOSED": "maybe"],
+    ])
+    func badReconcilerSettings(values: [String: String]) {
+        #expect(throws: (any Error).self) { _ = try ReconcilerConfiguration.load(Settings(values)) }
+    }
+
+    @Test("venue faults from the environment; a rate outside [0, 1] is refused")
+    func venueFaultSettings() throws {
+        let configuration = try VenueSettings.configuration(Settings(["BW_VENUE_FAULT_DROP_FILLS": "0.2", "BW_VENUE_FAULT_ACK_DELAY_MS": "300"]))
+        #expect(configuration.faults.dropFills == ExactDecimal("0.2")!)
+        #expect(configuration.faults.ackDelayMillis == 300)
+        #expect(configuration.statePath == nil)
+        #expect(throws: (any Error).self) { _ = try VenueSettings.configuration(Settings(["BW_VENUE_FAULT_REJECT": "1.5"])) }
+        #expect(throws: (any Error).self) { _ = try VenueSettings.configuration(Settings(["BW_VENUE_FAULT_DUPLICATE": "lots"])) }
+    }
+}
