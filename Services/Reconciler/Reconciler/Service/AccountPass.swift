@@ -68,7 +68,7 @@ struct AccountPass: Sendable {
 
     /// A fill the stream lost: journaled under its deterministic id (a duplicate if the gateway got there first).
     private func recoverFill(_ fill: VenueFill, report: inout PassReport) async throws(ServiceError) {
-        switch try await writer.append([VenueAnswerFacts.fill(for: fill, venue: venue.name)]) {
+        switch try await writer.append([VenueFacts.fill(for: fill, venue: venue.name)]) {
         case .committed:
             report.repairs += 1
             try await desync(kind: "missing_fill", subject: fill.tradeId, journal: nil, venue: "\(fill.qty)", action: "journaled", report: &report)
@@ -83,14 +83,14 @@ struct AccountPass: Sendable {
     /// Intents without a venue answer (`pending_new`, `unknown`): adopted when the venue
     /// has the order, failed (reservation released) when it is absent after the grace period.
     private func resolvePending(view: JournalView, report: inout PassReport) async throws(ServiceError) {
-        let graceNanos = Int64(configuration.grace.components.seconds) * 1_000_000_000 + configuration.grace.components.attoseconds / 1_000_000_000
+        let graceNanos = configuration.grace.wholeNanoseconds
         for order in view.orders(account: account, in: [.pendingNew, .unknown]) {
             if let found = try await venueCall({ () async throws(VenueError) in try await venue.order(account: account, clientOrderId: order.clientOrderId) }) {
                 report.adopted += 1
                 try await journalVenueAnswer(found, report: &report)
             } else if now() - order.intentTs >= graceNanos {
-                let closed = OrderClosed(clientOrderId: order.clientOrderId, state: .rejected, reason: "not_at_venue")
-                let fact = Fact(id: "rejected:\(account):\(order.clientOrderId)", account: account, payload: .orderClosed(closed))
+                // The same fact, id and reason the gateway writes for an order the venue never got.
+                let fact = VenueFacts.closed(account: account, clientOrderId: order.clientOrderId, state: .rejected, reason: "not_at_venue")
                 if try await writer.append([fact]) == .committed {
                     report.failed += 1
                     report.repairs += 1
@@ -118,7 +118,7 @@ struct AccountPass: Sendable {
 
     /// Journals what the venue says about an order, fact by fact (each may already exist).
     private func journalVenueAnswer(_ order: VenueOrder, report: inout PassReport) async throws(ServiceError) {
-        for fact in VenueAnswerFacts.facts(for: order, venue: venue.name) {
+        for fact in VenueFacts.facts(for: order, venue: venue.name) {
             switch try await writer.append([fact]) {
             case .committed: report.repairs += 1
             case .duplicate: break

@@ -1,8 +1,9 @@
 import TradingModel
 
-/// (Shared copy of the gateway's VenueFacts, for the reconciler.) Turns what a venue says about an order into journal facts with deterministic ids,
-/// so the same venue answer seen twice (ack and stream, or a replay) is journaled once.
-public enum VenueAnswerFacts {
+/// Turns what a venue says about an order into journal facts with deterministic ids, so
+/// the same venue answer seen twice (ack and stream, a reconciliation poll, a replay, the
+/// gateway and the reconciler) is journaled once.
+public enum VenueFacts {
     /// The facts of what the venue says about `order`: accepted, each fill, its end.
     public static func facts(for order: VenueOrder, venue: String) -> [Fact] {
         var facts: [Fact] = []
@@ -20,11 +21,16 @@ public enum VenueAnswerFacts {
         case .new, .partiallyFilled, .filled: nil
         }
         if let closing {
-            facts.append(Fact(
-                id: "\(closing.rawValue):\(account):\(order.clientOrderId)", account: account,
-                payload: .orderClosed(OrderClosed(clientOrderId: order.clientOrderId, state: closing, reason: order.reason))))
+            facts.append(closed(account: account, clientOrderId: order.clientOrderId, state: closing, reason: order.reason))
         }
         return facts
+    }
+
+    /// The fact that an order left the live states (or became `unknown`); one id per order and state.
+    public static func closed(account: String, clientOrderId: String, state: OrderState, reason: String?) -> Fact {
+        Fact(
+            id: "\(state.rawValue):\(account):\(clientOrderId)", account: account,
+            payload: .orderClosed(OrderClosed(clientOrderId: clientOrderId, state: state, reason: reason)))
     }
 
     /// The fact of one venue fill, id `fill:<venue>:<trade id>`.
