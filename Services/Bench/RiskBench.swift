@@ -19,6 +19,8 @@ enum RiskBench {
             environment: [
                 "BW_ACCOUNTS": accounts.map { "\($0):USDT=1000000000" }.joined(separator: ";"),
                 "BW_RISK_LIMITS": "*:max_open_orders=1000000",
+                // risk.authorize alone: no reconciler runs here, so the accounts are not gated on it.
+                "BW_RISK_REQUIRE_RECON": "false",
             ])
         defer { suite.stop() }
         var logger = Logger(label: "bench")

@@ -58,7 +58,13 @@ struct AccountPass: Sendable {
             reserveAmount: ExternalOrderCost.reservation(of: order, feeRate: configuration.feeRate))
         let outcome = try await writer.append([Fact(id: "external:\(account):\(clientOrderId)", account: account, payload: .orderIntent(intent))])
         if case .refused(let error) = outcome {
-            logger.error("recon.external.refused", metadata: ["order.client_id": "\(clientOrderId)", "error": "\(error)"])
+            // DUPLICATE (client_order_id_exists): the order's own intent committed after this pass
+            // read the journal — it is ours, not external. Anything else is worth an operator's look.
+            if error.code == .duplicate {
+                logger.debug("recon.external.known", metadata: ["order.client_id": "\(clientOrderId)"])
+            } else {
+                logger.error("recon.external.refused", metadata: ["order.client_id": "\(clientOrderId)", "error": "\(error)"])
+            }
         }
         guard outcome == .committed else { return }  // ours after all (its intent raced this pass), or already adopted
         report.external += 1
