@@ -72,9 +72,26 @@ public final class Redactor: Sendable {
         "eyj", "bearer", "-----begin",
     ]
 
+    private static let triggerBytes: [[UInt8]] = triggers.map { Array($0.utf8) }
+
+    /// An ASCII case-insensitive byte scan: called on every span and log line, so it must
+    /// not allocate a lowered copy or go through Foundation's locale-aware search.
     private static func mayHoldSecret(_ text: String) -> Bool {
-        let lowered = text.lowercased()
-        return triggers.contains { lowered.contains($0) }
+        var text = text
+        return text.withUTF8 { bytes in triggerBytes.contains { containsIgnoringASCIICase(bytes, lowercaseNeedle: $0) } }
+    }
+
+    static func containsIgnoringASCIICase(_ haystack: UnsafeBufferPointer<UInt8>, lowercaseNeedle needle: [UInt8]) -> Bool {
+        guard let first = needle.first, needle.count <= haystack.count else { return false }
+        func lower(_ byte: UInt8) -> UInt8 { (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte + 32 : byte }
+        var start = 0
+        outer: while start <= haystack.count - needle.count {
+            defer { start += 1 }
+            guard lower(haystack[start]) == first else { continue }
+            for offset in 1..<needle.count where lower(haystack[start + offset]) != needle[offset] { continue outer }
+            return true
+        }
+        return false
     }
 
     /// Whether `redact` would change `text`.

@@ -44,7 +44,10 @@ public struct SpanRecord: Codable, Sendable, Equatable {
 
     /// Whether the ids are well-formed hex of the right lengths (the writer stores nothing else).
     public var isValid: Bool {
-        func hex(_ s: String, _ n: Int) -> Bool { s.utf8.count == n && s.allSatisfy { $0.isHexDigit && !$0.isUppercase } }
+        // Lowercase hex, checked byte by byte (Character properties were a hot spot in the writer).
+        func hex(_ s: String, _ n: Int) -> Bool {
+            s.utf8.count == n && s.utf8.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0) }
+        }
         return hex(traceId, 32) && hex(spanId, 16) && (parentSpanId.map { hex($0, 16) } ?? true)
             && !service.isEmpty && service.utf8.count <= 64 && !name.isEmpty && name.utf8.count <= 64
             && endNs >= startNs && attributes.count <= 16
