@@ -41,7 +41,7 @@ struct FactFollowerGapTests {
         }
     }
 
-    @Test("a follower that misses live facts (a gap, and the last fact) folds exactly what one that saw all folds")
+    @Test("followers that miss live facts (a gap; the last fact) fold exactly what one that saw all folds")
     func aGapIsReplayedAndTheFoldsAreEqual() async throws {
         let suite = try Suite()
         defer { suite.tearDown() }
@@ -49,20 +49,26 @@ struct FactFollowerGapTests {
         let producerClient = try suite.client()
         let allClient = try suite.client(subscriptions: [JournalAPI.factTopic])
         let gapClient = try suite.client(subscriptions: [JournalAPI.factTopic])
-        defer { [producerClient, allClient, gapClient].forEach { $0.close() } }
+        let tailClient = try suite.client(subscriptions: [JournalAPI.factTopic])
+        defer { [producerClient, allClient, gapClient, tailClient].forEach { $0.close() } }
         var logger = Logger(label: "test-follower")
         logger.logLevel = .error
         let sawAll = FactFollower(bus: allClient.bus, logger: logger, quietInterval: .seconds(30))
-        let missing = FactFollower(bus: gapClient.bus, logger: logger, quietInterval: .milliseconds(300))
-        let allFold = Fold(), gapFold = Fold()
-        let allLive = Counter(), gapLive = Counter()
+        // The gap follower's quiet-time replay is far off, so only the gap itself can bring back
+        // what it missed (a short timer could replay first and hide the gap under load).
+        let missing = FactFollower(bus: gapClient.bus, logger: logger, quietInterval: .seconds(60))
+        // The tail follower loses the LAST fact: no later fact reveals it, only the quiet-time replay.
+        let tail = FactFollower(bus: tailClient.bus, logger: logger, quietInterval: .milliseconds(300))
+        let allFold = Fold(), gapFold = Fold(), tailFold = Fold()
+        let allLive = Counter(), gapLive = Counter(), tailLive = Counter()
         let total: Int64 = 60
-        // The gap follower never sees seqs 20…29 nor the last one live.
-        let gapEvents = Self.filtered(gapClient.bus.events, live: gapLive) { (20...29).contains($0) || $0 == total }
+        let gapEvents = Self.filtered(gapClient.bus.events, live: gapLive) { (20...29).contains($0) }
+        let tailEvents = Self.filtered(tailClient.bus.events, live: tailLive) { $0 == total }
         let allEvents = Self.filtered(allClient.bus.events, live: allLive) { _ in false }
         let following = [
             Task { await sawAll.run(events: allEvents) { allFold.apply($0) } },
             Task { await missing.run(events: gapEvents) { gapFold.apply($0) } },
+            Task { await tail.run(events: tailEvents) { tailFold.apply($0) } },
         ]
         defer { following.forEach { $0.cancel() } }
 
@@ -74,7 +80,7 @@ struct FactFollowerGapTests {
         #expect(try await eventually(timeout: .seconds(30)) {
             guard await producer.append(JournalProducer.fact(producer: "f", index: index), deadline: deadline) else { return false }
             index += 1
-            return allLive.count > 0 && gapLive.count > 0
+            return allLive.count > 0 && gapLive.count > 0 && tailLive.count > 0
         })
         #expect(index < 20, "the warm-up must end before the gap")
         while index < Int(total) {
@@ -83,13 +89,14 @@ struct FactFollowerGapTests {
         }
 
         #expect(try await eventually(timeout: .seconds(20)) {
-            let seen = await sawAll.lastSeq, caughtUp = await missing.lastSeq
-            return seen == total && caughtUp == total
+            let seen = await sawAll.lastSeq, caughtUp = await missing.lastSeq, tailSeq = await tail.lastSeq
+            return seen == total && caughtUp == total && tailSeq == total
         })
         let gapReplays = await missing.gapReplays
         #expect(gapReplays >= 1, "the skipped seqs must be noticed as a gap")
         #expect(allFold.entries.count == Int(total))
         #expect(gapFold.entries == allFold.entries)
+        #expect(tailFold.entries == allFold.entries)
         #expect(allLive.count > gapLive.count)
     }
 }
