@@ -256,3 +256,48 @@ extension GatewayVenueOutageTests {
         #expect(try await client.get(account: "acct-1", id: "late-ack-1").venueOrderId != nil)
     }
 }
+
+extension GatewayVenueOutageTests {
+    @Test("kill -9 of the gateway while its venue call is in flight: after restart the intent is resolved, never doubled")
+    func gatewayKilledMidCall() async throws {
+        let suite = try Suite()
+        // The reconciler's grace outlasts the freeze, so the order the frozen venue still holds
+        // in its socket buffer is found, not closed as absent.
+        suite.environment = ["BW_RECON_INTERVAL_MS": "500", "BW_RECON_GRACE_MS": "10000"]
+        try suite.start()
+        let client = try suite.client()
+        defer { client.close(); suite.tearDown() }
+        #expect(try await client.waitUntilReady())
+
+        suite.signal("venue-sim", SIGSTOP)
+        let doomed = Task { try? await client.submit(restingBuy("killed-1"), timeout: .seconds(5)) }
+        // The intent is committed: the gateway is inside (or at the door of) its venue call.
+        let db = try DatabaseQueue(path: suite.databasePath, configuration: { var c = Configuration(); c.readonly = true; return c }())
+        #expect(try await eventually(timeout: .seconds(30)) {
+            try await db.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM journal WHERE msg_id = 'intent:acct-1:killed-1'") } == 1
+        })
+        suite.kill("order-gateway")
+        suite.signal("venue-sim", SIGCONT)
+        _ = await doomed.value
+        try suite.start("order-gateway")
+        #expect(try await client.waitUntilReady())
+
+        // Resolved either way, and consistent with the venue: adopted if the venue got it, failed and released if not.
+        #expect(try await eventually(timeout: .seconds(60), every: .milliseconds(100)) {
+            let state = try? await client.get(account: "acct-1", id: "killed-1").state
+            return state == .accepted || state == .rejected
+        })
+        let order = try await client.get(account: "acct-1", id: "killed-1")
+        let probe = try VenueProbe(suite)
+        defer { probe.close() }
+        let atVenue = try await probe.venue.openOrders(account: "acct-1").filter { $0.clientOrderId == "killed-1" }
+        if order.state == .accepted {
+            #expect(atVenue.count == 1 && atVenue.first?.venueOrderId == order.venueOrderId)
+        } else {
+            #expect(atVenue.isEmpty && order.reason == "not_at_venue")
+        }
+        // Resubmitting the id after all of it sends nothing new.
+        #expect(try await client.submit(restingBuy("killed-1")).state == order.state)
+        #expect(try await probe.venue.openOrders(account: "acct-1").filter { $0.clientOrderId == "killed-1" }.count == atVenue.count)
+    }
+}
