@@ -139,6 +139,8 @@ struct GatewayTests {
             ("below min notional", GatewayAPI.submit, order(#""qty":"0.001","price":"1000""#), .minNotional),
             ("stale quote", GatewayAPI.submit,
              order(#""qty":"0.01","price":"1000","quote":{"bid":"999","ask":"1001","ts":\#(nowNanos - 11_000_000_000)}"#), .quoteExpired),
+            ("quote from the future", GatewayAPI.submit,
+             order(#""qty":"0.01","price":"1000","quote":{"bid":"999","ask":"1001","ts":\#(nowNanos + 60_000_000_000)}"#), .quoteExpired),
             ("limit far through the market", GatewayAPI.submit,
              order(#""qty":"0.01","price":"1100","quote":{"bid":"999","ask":"1001","ts":\#(nowNanos)}"#), .slippage),
             ("more than the balance", GatewayAPI.submit, order(#""qty":"150","price":"1000""#), .insufficientBalance),
@@ -154,6 +156,11 @@ struct GatewayTests {
         _ = try await client.submit(restingBuy(nil, qty: "0.02"))
         let second = try await client.errorCode(GatewayAPI.submit, key: "acct-1", body: WireCodec.encode(restingBuy(nil, qty: "0.02")))
         #expect(second == .duplicate)
+        // A used id for a different order is refused, not answered with the old order.
+        let reused = OrderSubmit(clientOrderId: "after-errors-0", account: "acct-1", symbol: "ETH/USDT", side: .sell, type: .limit,
+                                 qty: ExactDecimal("0.01")!, price: ExactDecimal("900000")!)
+        _ = try await client.submit(restingBuy("after-errors-0"))
+        #expect(try await client.errorCode(GatewayAPI.submit, key: "acct-1", body: WireCodec.encode(reused)) == .duplicate)
         // Still serving after all of it.
         #expect(try await client.submit(restingBuy("after-errors")).state == .accepted)
     }

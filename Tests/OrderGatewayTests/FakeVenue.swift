@@ -14,6 +14,8 @@ final class FakeVenue: Venue, Sendable {
         /// The request is lost before the venue sees it.
         case lose
         case refuse(ServiceError)
+        /// The venue accepts, but what comes back reads as this error (e.g. an unreadable reply).
+        case acceptButFail(ServiceError)
     }
 
     let name = "fake"
@@ -42,6 +44,9 @@ final class FakeVenue: Venue, Sendable {
             case .lose:
                 return .failure(.transient(ServiceError(.timeout, reason: "timeout", "no answer")))
             case .refuse(let error):
+                return .failure(VenueError.classify(error))
+            case .acceptButFail(let error):
+                state.placed[order.clientOrderId] = venueOrder
                 return .failure(VenueError.classify(error))
             }
         }

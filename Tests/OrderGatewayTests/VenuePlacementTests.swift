@@ -58,6 +58,22 @@ struct VenuePlacementTests {
         #expect(reports.all.map(\.result) == [.fatal])
     }
 
+    @Test("an error that reads like a refusal is believed only if the venue does not have the order")
+    func refusalIsCheckedWithTheVenue() async {
+        let unreadable = ServiceError(.invalidRequest, reason: "malformed_body", "reply not readable")
+        let venue = FakeVenue(script: [.acceptButFail(unreadable)])
+        let outcome = await placement(venue, pauses: Recorder(), reports: Recorder()).place(samplePlace)
+        guard case .placed(let order) = outcome else { Issue.record("expected placed, got \(outcome)"); return }
+        #expect(order.clientOrderId == "coid-1" && venue.placeCalls == 1)
+    }
+
+    @Test("a fatal error with a venue that cannot be asked leaves the order unknown, its funds held")
+    func fatalUnaskableIsUnknown() async {
+        let venue = FakeVenue(script: [.refuse(ServiceError(.internal, reason: "malformed_error_reply", "?"))], queryFails: true)
+        let outcome = await placement(venue, pauses: Recorder(), reports: Recorder()).place(samplePlace)
+        guard case .unknown = outcome else { Issue.record("expected unknown, got \(outcome)"); return }
+    }
+
     @Test("a venue that never answers leaves the order unknown, never failed")
     func exhaustedIsUnknown() async {
         let venue = FakeVenue(script: [.lose, .lose, .lose], queryFails: true)

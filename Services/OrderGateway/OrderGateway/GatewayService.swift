@@ -84,6 +84,7 @@ public struct GatewayService: Service {
             duplicates: DuplicateGuard(windowNanos: configuration.duplicateWindow.wholeNanoseconds),
             placement: placement,
             unknownOrders: UnknownOrders(venue: venue, grace: configuration.unknownGrace, logger: logger, journal: journal),
+            cancels: CancelRequests(),
             now: { WallClock.nowNanos() }, logger: logger)
     }
 

@@ -14,6 +14,10 @@ extension OrderEntry {
         }
         let current = try await readBack(account: ref.account, clientOrderId: ref.clientOrderId).order
         guard !current.state.isTerminal else { return OrderReply(order: current) }
+        if current.state == .pendingNew {
+            // Possibly still on its way to the venue: the submit cancels it once placed.
+            cancels.cancelEarly(account: ref.account, clientOrderId: ref.clientOrderId)
+        }
         try await cancelAtVenue(account: ref.account, clientOrderId: ref.clientOrderId, traceparent: message.header.traceparent)
         return try await readBack(account: ref.account, clientOrderId: ref.clientOrderId)
     }
@@ -24,6 +28,8 @@ extension OrderEntry {
         guard accounts.contains(ref.account) else {
             throw ServiceError(.unknownAccount, reason: "unknown_account", "unknown account '\(ref.account.prefix(64))'")
         }
+        // Orders still on their way to the venue are not in its list: their submits cancel them once placed.
+        cancels.cancelAll(account: ref.account)
         let open: [VenueOrder]
         do {
             open = try await venue.openOrders(account: ref.account)
@@ -46,7 +52,7 @@ extension OrderEntry {
     /// Asks the venue to cancel and journals its answer. When the venue refuses (the order
     /// already filled, say) its current state is journaled instead; when it does not answer
     /// the cancel is not done and the caller gets a retryable error.
-    private func cancelAtVenue(account: String, clientOrderId: String, traceparent: String?) async throws(ServiceError) {
+    func cancelAtVenue(account: String, clientOrderId: String, traceparent: String?) async throws(ServiceError) {
         let answer: VenueOrder
         do {
             answer = try await venue.cancel(account: account, clientOrderId: clientOrderId)

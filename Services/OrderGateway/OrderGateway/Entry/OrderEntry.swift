@@ -19,6 +19,7 @@ struct OrderEntry: Sendable {
     let duplicates: DuplicateGuard
     let placement: VenuePlacement
     let unknownOrders: UnknownOrders
+    let cancels: CancelRequests
     /// Wall-clock now in unix nanoseconds (injected so tests control quote age and windows).
     let now: @Sendable () -> Int64
     let logger: Logger
@@ -32,26 +33,54 @@ struct OrderEntry: Sendable {
         // Without an explicit id the id is minted from the request id: a resend of the same request is the same order.
         let minted = submit.clientOrderId == nil
         let clientOrderId = submit.clientOrderId ?? DuplicateGuard.mintedId(requestId: message.header.id)
-        return try await locks.withLock("\(submit.account)|\(submit.symbol)") { () async throws(ServiceError) -> OrderReply in
-            if let existing = try await journaledOrder(account: submit.account, clientOrderId: clientOrderId) {
-                return OrderReply(order: existing)
+        // One id is one order: its lock first, then the (account, symbol) lock of G4 (always in this order).
+        return try await locks.withLock("id|\(submit.account)|\(clientOrderId)") { () async throws(ServiceError) -> OrderReply in
+            try await locks.withLock("symbol|\(submit.account)|\(submit.symbol)") { () async throws(ServiceError) -> OrderReply in
+                try await submitLocked(submit, clientOrderId: clientOrderId, minted: minted, instrument: instrument, message: message)
             }
-            if minted { try duplicates.check(submit, clientOrderId: clientOrderId, now: now()) }
-            let (price, tif) = try pricePolicy.venuePrice(
-                for: submit, instrument: instrument, quote: await referenceQuote(submit), now: now())
-            let authorize = RiskAuthorize(
-                account: submit.account, clientOrderId: clientOrderId, symbol: submit.symbol, base: instrument.base,
-                quote: instrument.quote, side: submit.side, type: submit.type, qty: submit.qty, price: price, timeInForce: tif)
-            let decision = try await bus.call(
-                service: RiskAPI.service, type: RiskAPI.authorize, key: submit.account, body: authorize,
-                replyType: RiskDecision.self, traceparent: message.header.traceparent)
-            if minted { duplicates.record(submit, clientOrderId: clientOrderId, now: now()) }
-            // The intent is committed: only now may the venue see the order (G9).
-            let place = VenuePlace(
-                account: submit.account, clientOrderId: clientOrderId, symbol: submit.symbol, side: submit.side,
-                type: .limit, qty: decision.qty, price: price, timeInForce: tif)
-            try await send(place, traceparent: message.header.traceparent)
-            return try await readBack(account: submit.account, clientOrderId: clientOrderId)
+        }
+    }
+
+    private func submitLocked(
+        _ submit: OrderSubmit, clientOrderId: String, minted: Bool, instrument: Instrument, message: Message
+    ) async throws(ServiceError) -> OrderReply {
+        if let existing = try await journaledOrder(account: submit.account, clientOrderId: clientOrderId) {
+            try Self.checkSameOrder(existing, submit)
+            return OrderReply(order: existing)
+        }
+        if minted { try duplicates.check(submit, clientOrderId: clientOrderId, now: now()) }
+        let (price, tif) = try pricePolicy.venuePrice(
+            for: submit, instrument: instrument, quote: await referenceQuote(submit), now: now())
+        let authorize = RiskAuthorize(
+            account: submit.account, clientOrderId: clientOrderId, symbol: submit.symbol, base: instrument.base,
+            quote: instrument.quote, side: submit.side, type: submit.type, qty: submit.qty, price: price, timeInForce: tif)
+        let decision = try await bus.call(
+            service: RiskAPI.service, type: RiskAPI.authorize, key: submit.account, body: authorize,
+            replyType: RiskDecision.self, traceparent: message.header.traceparent)
+        // The intent is committed: only now may the venue see the order (G9).
+        let place = VenuePlace(
+            account: submit.account, clientOrderId: clientOrderId, symbol: submit.symbol, side: submit.side,
+            type: .limit, qty: decision.qty, price: price, timeInForce: tif)
+        let cancelEpoch = cancels.epoch(account: submit.account)
+        let reachedVenue = try await send(place, traceparent: message.header.traceparent)
+        if minted, reachedVenue { duplicates.record(submit, clientOrderId: clientOrderId, now: now()) }
+        if reachedVenue, cancels.mustCancel(account: submit.account, clientOrderId: clientOrderId, since: cancelEpoch) {
+            // A kill switch (or this order's own cancel) came while it was on its way: cancel it now.
+            logger.notice("gateway.cancel.caught_in_flight", metadata: ["order.client_id": "\(clientOrderId)"])
+            try? await cancelAtVenue(account: submit.account, clientOrderId: clientOrderId, traceparent: message.header.traceparent)
+        }
+        return try await readBack(account: submit.account, clientOrderId: clientOrderId)
+    }
+
+    /// A known id sent again must describe the same order; a different order under a used id is
+    /// refused, never answered with the old order as if it were the new one. (The quantity may
+    /// differ: the governor's SOFT_BRAKE journals a halved one.)
+    static func checkSameOrder(_ existing: OrderView, _ submit: OrderSubmit) throws(ServiceError) {
+        let samePrice = submit.type == .market || existing.price == submit.price
+        guard existing.symbol == submit.symbol, existing.side == submit.side, existing.type == submit.type, samePrice else {
+            throw ServiceError(
+                .duplicate, reason: "client_order_id_exists",
+                "client_order_id '\(existing.clientOrderId)' is already used by another order (\(existing.side.rawValue) \(existing.symbol)); use a new id")
         }
     }
 
@@ -65,23 +94,33 @@ struct OrderEntry: Sendable {
         return await quotes.quote(for: submit.symbol)
     }
 
-    /// Places at the venue (G10) and journals the outcome. A venue that does not answer
-    /// leaves the order `unknown` — never "failed" — and it is asked about until it says.
-    private func send(_ place: VenuePlace, traceparent: String?) async throws(ServiceError) {
+    /// Places at the venue (G10) and journals the outcome; whether the venue has (or may have)
+    /// the order. A venue that does not answer leaves the order `unknown` — never "failed" —
+    /// and it is asked about until it says.
+    private func send(_ place: VenuePlace, traceparent: String?) async throws(ServiceError) -> Bool {
         switch await placement.place(place) {
         case .placed(let order):
             try await journal(VenueFacts.facts(for: order, venue: venue.name), traceparent: traceparent)
+            return order.status != .rejected
         case .rejected(let error):
             logger.notice("venue.place.rejected", metadata: ["order.client_id": "\(place.clientOrderId)", "code": "\(error.code.rawValue)"])
             try await journal(
                 [VenueFacts.closed(account: place.account, clientOrderId: place.clientOrderId, state: .rejected, reason: error.reason)],
                 traceparent: traceparent)
+            return false
         case .unknown(let error):
             logger.warning("venue.place.unknown", metadata: ["order.client_id": "\(place.clientOrderId)", "error": "\(error)"])
-            try await journal(
-                [VenueFacts.closed(account: place.account, clientOrderId: place.clientOrderId, state: .unknown, reason: error.reason)],
-                traceparent: traceparent)
+            // Watched first: even if journaling `unknown` fails, the venue is still asked.
             await unknownOrders.watch(place, now: now())
+            do {
+                try await journal(
+                    [VenueFacts.closed(account: place.account, clientOrderId: place.clientOrderId, state: .unknown, reason: error.reason)],
+                    traceparent: traceparent)
+            } catch where error.reason == "illegal_transition" {
+                // The venue's answer already arrived by its stream (the order is accepted or done):
+                // there is nothing unknown left to record.
+            }
+            return true
         }
     }
 

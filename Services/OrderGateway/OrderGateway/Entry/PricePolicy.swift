@@ -5,6 +5,8 @@ import TradingModel
 public struct PricePolicy: Sendable {
     /// A reference quote older than this is refused (QUOTE_EXPIRED).
     public var maxQuoteAgeNanos: Int64 = 10_000_000_000
+    /// How far a client's quote time may be ahead of the gateway's clock (a future quote never expires).
+    public var maxClockSkewNanos: Int64 = 1_000_000_000
     /// How far through the reference a limit may be, and where market orders are capped.
     public var maxSlippage = ExactDecimal("0.005")!
 
@@ -14,6 +16,9 @@ public struct PricePolicy: Sendable {
     public func venuePrice(for submit: OrderSubmit, instrument: Instrument, quote: Quote?, now: Int64) throws(ServiceError) -> (price: ExactDecimal, tif: TimeInForce) {
         guard let quote else {
             throw ServiceError(.quoteExpired, reason: "no_quote", "no market data for \(submit.symbol) yet; retry", retryAfterMs: 500)
+        }
+        guard quote.ts <= now + maxClockSkewNanos else {
+            throw ServiceError(.quoteExpired, reason: "quote_from_future", "the reference quote's ts is ahead of the gateway's clock; send the venue's quote time")
         }
         guard now - quote.ts <= maxQuoteAgeNanos else {
             throw ServiceError(.quoteExpired, reason: "quote_too_old", "the reference quote is older than \(maxQuoteAgeNanos / 1_000_000_000) s")

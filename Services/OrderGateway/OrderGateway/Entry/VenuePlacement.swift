@@ -36,10 +36,12 @@ struct VenuePlacement: Sendable {
                 switch error {
                 case .permanent(let error):
                     await report(outcome(order, .permanent, error))
-                    return .rejected(error)
+                    return await refusal(error, for: order, unreadable: .rejected(error))
                 case .fatal(let error):
                     await report(outcome(order, .fatal, error))
-                    return .rejected(error)
+                    // A fatal error may be our own side failing (an unreadable reply): ask, and
+                    // if the venue cannot say either, the order is unknown, not refused.
+                    return await refusal(error, for: order, unreadable: .unknown(error))
                 case .transient(let error):
                     await report(outcome(order, .transient, error))
                     lastError = error
@@ -51,6 +53,25 @@ struct VenuePlacement: Sendable {
             }
         }
         return .unknown(lastError)
+    }
+
+    /// After an error that reads like a refusal, the venue is asked once: a refusal is only
+    /// believed when the venue does not have the order (a lost or unreadable ack is not a "no").
+    private func refusal(_ error: ServiceError, for order: VenuePlace, unreadable: Outcome) async -> Outcome {
+        switch await ask(order) {
+        case .some(.some(let found)): .placed(found)
+        case .some(.none): .rejected(error)
+        case .none: unreadable
+        }
+    }
+
+    /// The venue's answer about the order: nil when it could not be asked, `.some(nil)` when it has none.
+    private func ask(_ order: VenuePlace) async -> VenueOrder?? {
+        do {
+            return .some(try await venue.order(account: order.account, clientOrderId: order.clientOrderId))
+        } catch {
+            return nil
+        }
     }
 
     private func outcome(_ order: VenuePlace, _ result: VenueOutcome.Result, _ error: ServiceError?) -> VenueOutcome {
