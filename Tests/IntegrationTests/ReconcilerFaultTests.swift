@@ -89,17 +89,14 @@ struct ReconcilerFaultTests {
         faults.ackDelayMillis = 2_500
         #expect(try await harness.venue.setFaults(faults).ackDelayMillis == 2_500)
         let ids = (0..<3).map { "slow-\($0)" }
-        var unanswered = 0
+        var replies: [OrderState] = []
         for id in ids {
             let order = OrderSubmit(clientOrderId: id, account: "acct-1", symbol: "BTC/USDT", side: .buy, type: .market, qty: ExactDecimal("0.001")!)
-            // The gateway cannot learn the outcome in time: the order is `unknown` (or the reconciler settled it first and the gateway's late `unknown` is refused).
-            do {
-                if try await harness.submit(order).state == .unknown { unanswered += 1 }
-            } catch {
-                unanswered += 1
-            }
+            // The gateway cannot learn the outcome from its own call in time: the reply is `unknown`, or what the
+            // venue's stream already told (the gateway's late `unknown` is then moot) — never a made-up failure.
+            replies.append(try await harness.submit(order).state)
         }
-        #expect(unanswered == ids.count)
+        #expect(replies.allSatisfy { [.unknown, .accepted, .partiallyFilled, .filled].contains($0) }, "replies: \(replies)")
         _ = try await harness.venue.setFaults(VenueFaults())
         for id in ids {
             let venueOrder = try #require(try await harness.venue.order(account: "acct-1", clientOrderId: id))
