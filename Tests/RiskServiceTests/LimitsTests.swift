@@ -40,6 +40,24 @@ struct LimitsTests {
         #expect(full?.code == .limitExceeded && full?.reason == "max_open_orders")
     }
 
+    @Test("reduce_only passes only an order that lowers the position without flipping it")
+    func reduceOnly() async throws {
+        let h = await Harness(Fixtures.configuration())
+        await h.mark("BTC/USDT", "50000")
+        func reduceOnly(_ id: String, _ side: Side, _ qty: String) -> RiskAuthorize {
+            var order = Fixtures.order(id, side: side, qty: qty)
+            order.reduceOnly = true
+            return order
+        }
+        let flat = await Self.refusal(h, reduceOnly("flat", .sell, "0.1"))
+        #expect(flat?.code == .limitExceeded && flat?.reason == "reduce_only_not_reducing")
+        try await h.authorize(Fixtures.order("long", qty: "0.5"))
+        await h.fill("long", side: .buy, qty: "0.5", price: "50000")
+        #expect(await Self.refusal(h, reduceOnly("more", .buy, "0.1"))?.reason == "reduce_only_not_reducing")
+        #expect(await Self.refusal(h, reduceOnly("flip", .sell, "0.6"))?.reason == "reduce_only_not_reducing")
+        try await h.authorize(reduceOnly("close", .sell, "0.5"))
+    }
+
     @Test("the margin shock refuses with MARGIN when the worst case exceeds 90 % of equity (spot at 100 % margin)")
     func marginShockSpot() async throws {
         var configuration = Fixtures.configuration(["acct-1": ["USDT": dec("100000")]])

@@ -29,6 +29,10 @@ extension RiskEngine {
         try checkBreaker(BreakerTransition.globalScope)
         try checkBreaker(request.account)
         let reducing = isReducing(request)
+        if request.reduceOnly == true, !reducing {
+            throw ServiceError(.limitExceeded, reason: "reduce_only_not_reducing",
+                "reduce_only: a \(request.side.rawValue) of \(request.qty) \(request.symbol) would not lower the position without flipping it")
+        }
         let qty = try governedQty(request, reducing: reducing)
         guard let need = fold.ledger.requirement(side: request.side, qty: qty, price: request.price, base: request.base, quote: request.quote) else {
             throw ServiceError(.limitExceeded, reason: "notional_overflow", "the order's notional is too large")

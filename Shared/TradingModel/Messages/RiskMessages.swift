@@ -56,10 +56,12 @@ public struct RiskAuthorize: Codable, Sendable, Equatable {
     /// The limit price the venue will get (for market orders: the slippage cap).
     public var price: ExactDecimal
     public var timeInForce: TimeInForce
+    /// The client's `reduce_only`: refuse unless the order lowers the position without flipping it.
+    public var reduceOnly: Bool?
 
     public init(
         account: String, clientOrderId: String, symbol: String, base: String, quote: String, side: Side,
-        type: OrderType, qty: ExactDecimal, price: ExactDecimal, timeInForce: TimeInForce
+        type: OrderType, qty: ExactDecimal, price: ExactDecimal, timeInForce: TimeInForce, reduceOnly: Bool? = nil
     ) {
         self.account = account
         self.clientOrderId = clientOrderId
@@ -71,12 +73,14 @@ public struct RiskAuthorize: Codable, Sendable, Equatable {
         self.qty = qty
         self.price = price
         self.timeInForce = timeInForce
+        self.reduceOnly = reduceOnly
     }
 
     enum CodingKeys: String, CodingKey {
         case account, symbol, base, quote, side, type, qty, price
         case clientOrderId = "client_order_id"
         case timeInForce = "time_in_force"
+        case reduceOnly = "reduce_only"
     }
 }
 

@@ -53,7 +53,8 @@ struct OrderEntry: Sendable {
             for: submit, instrument: instrument, quote: await referenceQuote(submit), now: now())
         let authorize = RiskAuthorize(
             account: submit.account, clientOrderId: clientOrderId, symbol: submit.symbol, base: instrument.base,
-            quote: instrument.quote, side: submit.side, type: submit.type, qty: submit.qty, price: price, timeInForce: tif)
+            quote: instrument.quote, side: submit.side, type: submit.type, qty: submit.qty, price: price, timeInForce: tif,
+            reduceOnly: submit.reduceOnly)
         let decision = try await bus.call(
             service: RiskAPI.service, type: RiskAPI.authorize, key: submit.account, body: authorize,
             replyType: RiskDecision.self, traceparent: message.header.traceparent)
