@@ -76,6 +76,21 @@ struct BatchTests {
         #expect(try store.order(account: Facts.account, clientOrderId: "o-5") == nil)
     }
 
+    @Test func aLeaseClaimRaisesTheEpochAndJournalsNothing() throws {
+        let dir = try TemporaryDirectory()
+        let store = try openStore(in: dir)
+        #expect(try store.append([AppendRequest(facts: [Facts.intent("old-1")], partition: 5, epoch: 1)]) == [.committed(seqs: [1])])
+        // The new owner claims epoch 2 before it reads the journal …
+        #expect(try store.append([AppendRequest(facts: [], partition: 5, epoch: 2)]) == [.committed(seqs: [])])
+        #expect(try store.lastSeq() == 1)
+        // … so the old owner's next write cannot commit behind its back.
+        let late = try store.append([AppendRequest(facts: [Facts.intent("old-2")], partition: 5, epoch: 1)])
+        #expect(late.first?.error?.code == .staleEpoch)
+        #expect(try store.append([AppendRequest(facts: [Facts.intent("new-1")], partition: 5, epoch: 2)]) == [.committed(seqs: [2])])
+        // A claim under a stale epoch is refused like any write.
+        #expect(try store.append([AppendRequest(facts: [], partition: 5, epoch: 1)]).first?.error?.code == .staleEpoch)
+    }
+
     @Test func aRejectedRequestDoesNotAdvanceTheEpoch() throws {
         let dir = try TemporaryDirectory()
         let store = try openStore(in: dir)

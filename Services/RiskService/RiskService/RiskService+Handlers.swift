@@ -40,6 +40,7 @@ extension RiskService {
     /// Check and reserve, journal the intent with its reservation as one fact, then approve.
     private func authorize(_ message: Message) async throws(ServiceError) -> RiskDecision {
         let request = try message.decode(RiskAuthorize.self)
+        try await leases.admit(partition: message.header.partition, epoch: message.header.epoch)
         let approval = try await engine.authorize(request)
         let intent = OrderIntent(
             clientOrderId: request.clientOrderId, symbol: request.symbol, side: request.side, type: request.type,

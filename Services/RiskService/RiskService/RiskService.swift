@@ -21,6 +21,8 @@ public struct RiskService: Service {
     private let venue: PaperVenueClient
     /// Where breaker and governor transitions go to be journaled and alerted.
     let transitions: TransitionJournal
+    /// Takes over a partition (fence, then catch up) before its first authorization.
+    let leases: LeaseGate
     private let interval: Duration
     /// The service's logger.
     let logger: Logger
@@ -32,9 +34,20 @@ public struct RiskService: Service {
         bus = try BusConnection(configuration: busConfiguration, context: context, logger: logger)
         venue = try PaperVenueClient(
             rpc: venueEndpoints.rpc, streamEndpoint: venueEndpoints.stream, subscribe: [VenueTopic.tick], context: context, logger: logger)
-        engine = RiskEngine(configuration: configuration, clock: { WallClock.nowNanos() })
-        follower = FactFollower(bus: bus, logger: logger)
-        transitions = TransitionJournal(bus: bus, logger: logger)
+        let engine = RiskEngine(configuration: configuration, clock: { WallClock.nowNanos() })
+        let follower = FactFollower(bus: bus, logger: logger)
+        let transitions = TransitionJournal(bus: bus, logger: logger)
+        self.engine = engine
+        self.follower = follower
+        self.transitions = transitions
+        leases = LeaseGate { [bus] partition, epoch throws(ServiceError) in
+            let claim = try await bus.call(
+                service: JournalAPI.service, type: JournalAPI.append, key: nil,
+                body: JournalAppend(facts: [], partition: partition, epoch: epoch), replyType: AppendAck.self)
+            if let error = claim.error { throw error }
+            try await follower.catchUp { transitions.submit(await engine.apply($0)) }
+            logger.info("risk.partition.taken_over", metadata: ["partition": "\(partition)", "epoch": "\(epoch)"])
+        }
         interval = configuration.evaluateInterval
         self.logger = logger
     }

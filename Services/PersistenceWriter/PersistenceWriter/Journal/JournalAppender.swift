@@ -48,8 +48,9 @@ struct JournalAppender {
 
     /// Shape and content checks that need no database.
     private func validate(_ request: AppendRequest) throws(ServiceError) {
-        guard !request.facts.isEmpty else {
-            throw ServiceError(.invalidRequest, reason: "no_facts", "an append request needs at least one fact")
+        // No facts is allowed only as a lease claim: it fences the partition and journals nothing.
+        guard !request.facts.isEmpty || request.epoch != nil else {
+            throw ServiceError(.invalidRequest, reason: "no_facts", "an append request needs at least one fact, or a fence to claim")
         }
         guard request.facts.count <= maxFactsPerRequest else {
             throw ServiceError(
@@ -67,10 +68,11 @@ struct JournalAppender {
     /// A request whose facts all exist is a duplicate (checked before fencing, so a
     /// resend of a committed write is answered even after its sender lost the lease);
     /// otherwise the fence is checked and the new facts are journaled and projected.
+    /// A request without facts is a lease claim: only the fence moves.
     private func apply(_ request: AppendRequest) throws -> AppendOutcome {
         let known = try request.facts.map(existingSeq(of:))
         let knownSeqs = known.compactMap { $0 }
-        if knownSeqs.count == known.count {
+        if !known.isEmpty, knownSeqs.count == known.count {
             return .duplicate(seqs: knownSeqs)
         }
         try PartitionFence.admit(partition: request.partition, epoch: request.epoch, in: db)

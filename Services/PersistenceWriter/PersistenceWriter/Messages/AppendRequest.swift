@@ -4,7 +4,9 @@ import TradingModel
 ///
 /// `partition` and `epoch` come from the bus lease of the sender; when both are
 /// present the writer fences the write (a sender whose lease was taken over gets
-/// `STALE_EPOCH`). `trace` is the sender's W3C `traceparent`, stored with each fact.
+/// `STALE_EPOCH`). With a fence and no facts the request is a lease claim: a new owner
+/// raises the partition's epoch before it reads the journal, so nothing the old owner
+/// writes afterwards can commit unseen. `trace` is the sender's W3C `traceparent`, stored with each fact.
 public struct AppendRequest: Codable, Sendable, Equatable {
     /// The facts, in the order they are journaled. Each fact's `id` is its idempotency key.
     public var facts: [Fact]
