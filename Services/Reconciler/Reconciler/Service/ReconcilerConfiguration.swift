@@ -7,8 +7,10 @@ public struct ReconcilerConfiguration: Sendable {
     public var accounts: [String]
     /// Time between periodic reconciliations (C2); always > 0: polling is never off.
     public var interval: Duration = .seconds(12)
-    /// How long a pending intent may be absent at the venue before it is failed (C1).
-    public var grace: Duration = .seconds(10)
+    /// How long a pending intent may be absent at the venue before it is failed (C1). Longer
+    /// than the gateway's worst-case placement (4 attempts × (2 s call + 2 s ask) + backoff
+    /// ≈ 17 s at its defaults), so an order still being placed is never given up on.
+    public var grace: Duration = .seconds(30)
     /// Refuse orders for an account whose startup reconciliation failed.
     public var failClosed = true
     /// How position conflicts are settled (C5).
@@ -33,7 +35,7 @@ public struct ReconcilerConfiguration: Sendable {
     public static func load(_ settings: Settings) throws -> ReconcilerConfiguration {
         var configuration = ReconcilerConfiguration(accounts: try settings.accounts().keys.sorted())
         configuration.interval = .milliseconds(try settings.int("BW_RECON_INTERVAL_MS", default: 12_000, in: 1...3_600_000))
-        configuration.grace = .milliseconds(try settings.int("BW_RECON_GRACE_MS", default: 10_000, in: 0...3_600_000))
+        configuration.grace = .milliseconds(try settings.int("BW_RECON_GRACE_MS", default: 30_000, in: 0...3_600_000))
         configuration.failClosed = try settings.bool("BW_RECON_FAIL_CLOSED", default: true)
         let strategy = settings.string("BW_RECON_STRATEGY", default: "venue_wins")
         guard let parsed = ResolutionStrategy(rawValue: strategy) else {
