@@ -23,7 +23,7 @@ struct SupervisorTests {
         async let status = supervisor.run()
         try #require(await recorder.line { $0 == "bus                | hello from bus" } != nil)
         try #require(await recorder.line { $0 == "persistence-writer | to stderr" } != nil)
-        let busPid = try #require(recorder.pid(of: "bus"))
+        let busPid = try #require(await recorder.pid(of: "bus"))
         #expect(recorder.lines.contains("supervisor         | bus started (pid \(busPid))"))
         supervisor.stop()
         #expect(try await status == Supervisor.cleanStopStatus)
@@ -59,7 +59,7 @@ struct SupervisorTests {
         async let status = supervisor.run()
         try #require(await recorder.line { $0.hasPrefix("polite") && $0.hasSuffix("| ready") } != nil)
         try #require(await recorder.line { $0.hasPrefix("stubborn") && $0.hasSuffix("| ready") } != nil)
-        let pids = [try #require(recorder.pid(of: "polite")), try #require(recorder.pid(of: "stubborn"))]
+        let pids = [try #require(await recorder.pid(of: "polite")), try #require(await recorder.pid(of: "stubborn"))]
 
         let clock = ContinuousClock()
         let stopStarted = clock.now
@@ -143,7 +143,7 @@ struct SupervisorTests {
         #expect(lines.filter { $0 == "crasher    | boom" }.count == 6)
         #expect(lines.contains { $0.contains("crasher exited with status 1; restarting in 40ms") })
         #expect(lines.contains { $0.contains("6 crashes within 60s is a crash loop: stopping everything") })
-        #expect(!isAlive(try #require(recorder.pid(of: "steady"))))
+        #expect(!isAlive(try #require(await recorder.pid(of: "steady"))))
     }
 
     @Test("a Ctrl-C that reaches the children too still ends in a clean stop")
@@ -157,7 +157,7 @@ struct SupervisorTests {
         for name in ["bus", "gateway"] {
             try #require(await recorder.line { $0.hasPrefix(name) && $0.hasSuffix("| ready") } != nil)
         }
-        for name in ["bus", "gateway"] { kill(-(try #require(recorder.pid(of: name))), SIGINT) }
+        for name in ["bus", "gateway"] { kill(-(try #require(await recorder.pid(of: name))), SIGINT) }
         supervisor.stop()
         #expect(try await status == Supervisor.cleanStopStatus)
         #expect(!recorder.lines.contains { $0.contains(" restarted (pid") })
@@ -192,7 +192,7 @@ struct SupervisorTests {
         try #require(await recorder.line { $0.hasSuffix("| ready") } != nil)
         run.cancel()
         #expect(try await run.value == Supervisor.cleanStopStatus)
-        #expect(!isAlive(try #require(recorder.pid(of: "bus"))))
+        #expect(!isAlive(try #require(await recorder.pid(of: "bus"))))
     }
 
     @Test("a program that cannot be started fails the run, after stopping those already started")
@@ -208,7 +208,7 @@ struct SupervisorTests {
         await #expect(throws: SupervisorError.startFailed(process: "missing", errno: ENOENT)) {
             try await supervisor.run()
         }
-        #expect(!isAlive(try #require(recorder.pid(of: "bus"))))
+        #expect(!isAlive(try #require(await recorder.pid(of: "bus"))))
     }
 
     @Test("the local suite lists the six services in start order, with the database path for the writer")
@@ -318,12 +318,14 @@ private final class LineRecorder: Sendable {
     }
 
     /// The pid the supervisor reported for the last start of `name`.
-    func pid(of name: String) -> pid_t? {
-        let announcements = ["| \(name) started (pid ", "| \(name) restarted (pid "]
-        let started = lines.last { line in
-            line.hasPrefix("supervisor") && announcements.contains { line.contains($0) }
+    func pid(of name: String) async -> pid_t? {
+        // The child may print before the supervisor's own announcement is recorded: await it.
+        let isAnnouncement: @Sendable (String) -> Bool = { line in
+            line.hasPrefix("supervisor") && (line.contains("| \(name) started (pid ") || line.contains("| \(name) restarted (pid "))
         }
-        guard let started, let open = started.range(of: "(pid ") else { return nil }
+        guard await line(where: isAnnouncement) != nil, let started = lines.last(where: isAnnouncement),
+            let open = started.range(of: "(pid ")
+        else { return nil }
         return pid_t(started[open.upperBound...].prefix { $0 != ")" })
     }
 
