@@ -26,7 +26,8 @@ struct Projector {
         case .fillRecorded(let fill): try applyFill(fill)
         case .orderClosed(let closed): try applyClosed(closed)
         case .reconciliation: break  // journaled only; nothing to project
-        case .breakerTransition, .governorTransition: break  // risk state: journaled, folded by risk-service
+        case .breakerTransition(let transition): try applyBreaker(transition)
+        case .governorTransition(let transition): try applyGovernor(transition)
         case .operationRecorded(let entry): try applyOperation(entry)
         @unknown default:
             // A fact type this projection does not know yet (added to TradingModel by
