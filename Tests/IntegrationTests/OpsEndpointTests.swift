@@ -1,6 +1,7 @@
 import BusKit
 import BusProtocol
 import Foundation
+import GRDB
 import Testing
 import TestSupport
 import TradingModel
@@ -72,6 +73,57 @@ struct OpsEndpointTests {
         #expect((HTTPProbe.sample(writer.body, metric: "bw_writer_batch_size_count") ?? 0) >= 1)
         #expect((HTTPProbe.sample(writer.body, metric: "bw_writer_commit_duration_count") ?? 0) >= 1)
         #expect(writer.body.contains("bw_outbox_depth"))
+    }
+
+    @Test("risk-service's bw_breaker_state follows a trip over the bus, is rebuilt by the replay after kill -9, and a reset; bw_governor_level per account")
+    func breakerAndGovernorGauges() async throws {
+        let (suite, ports) = try Self.suiteWithHTTP()
+        defer { suite.tearDown() }
+        let riskPort = try #require(ports["risk-service"])
+        // Without a reconciler no account is ever reconciled (C1): risk on its own here.
+        suite.environment = ["BW_RISK_REQUIRE_RECON": "false"]
+        try suite.start(["bus", "persistence-writer", "venue-sim", "risk-service"])
+        let client = try suite.client()
+        defer { client.close() }
+        let gauge = { (metric: String, scope: String) async -> Int? in
+            guard let scrape = await HTTPProbe.get(port: riskPort, path: "/metrics") else { return nil }
+            return HTTPProbe.sample(scrape.body, metric: metric, labels: ["scope": scope])
+        }
+        // Ready means the journal is replayed and every scope's gauge is set.
+        #expect(try await eventually(timeout: .seconds(60)) { await HTTPProbe.get(port: riskPort, path: "/health")?.status == 200 })
+        #expect(await gauge("bw_breaker_state", "acct-1") == 0)
+        #expect(await gauge("bw_breaker_state", "*") == 0)
+        #expect(await gauge("bw_governor_level", "acct-1") == 0)
+
+        let tripped = try await client.bus.call(
+            service: RiskAPI.service, type: RiskAPI.trip, key: "acct-1", body: RiskTrip(account: "acct-1", reason: "gauge drill"),
+            replyType: BreakerView.self, timeout: .seconds(5), attempts: 1)
+        #expect(tripped.state == .open)
+        #expect(await gauge("bw_breaker_state", "acct-1") == 3)  // open
+        #expect(await gauge("bw_breaker_state", "*") == 0)
+
+        // The transition is journaled after the reply: wait for it, then kill -9 and restart.
+        #expect(try await eventually(timeout: .seconds(10)) {
+            var configuration = Configuration()
+            configuration.readonly = true
+            return try await DatabaseQueue(path: suite.databasePath, configuration: configuration).read { db in
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM journal WHERE msg_id = 'breaker:acct-1:1'") == 1
+            }
+        })
+        suite.kill("risk-service")
+        try suite.start("risk-service")
+        #expect(try await eventually(timeout: .seconds(60)) { await HTTPProbe.get(port: riskPort, path: "/health")?.status == 200 })
+        #expect(await gauge("bw_breaker_state", "acct-1") == 3)
+        #expect(await gauge("bw_governor_level", "acct-1") == 0)
+
+        // Until the bus declares the killed worker dead, a request may still be routed to it: retry (a reset is idempotent).
+        #expect(try await eventually(timeout: .seconds(30), every: .milliseconds(200)) {
+            let reset = try? await client.bus.call(
+                service: RiskAPI.service, type: RiskAPI.reset, key: "acct-1", body: RiskReset(account: "acct-1"),
+                replyType: BreakerView.self, timeout: .seconds(2), attempts: 1)
+            return reset?.state == .closed
+        })
+        #expect(await gauge("bw_breaker_state", "acct-1") == 0)
     }
 
     @Test("risk-service is not ready while it cannot rebuild its ledger from the journal (no writer), ready after")

@@ -12,9 +12,12 @@ final class Harness {
     private(set) var journal: [JournalRecord] = []
     private var tradeSeq = 0
 
-    init(_ configuration: RiskConfiguration = Fixtures.configuration(), instruments: [Instrument] = [Fixtures.btc]) async {
+    init(
+        _ configuration: RiskConfiguration = Fixtures.configuration(), instruments: [Instrument] = [Fixtures.btc],
+        gauges: @escaping @Sendable (RiskGauge) -> Void = { _ in }
+    ) async {
         self.configuration = configuration
-        engine = RiskEngine(configuration: configuration, clock: clock.read)
+        engine = RiskEngine(configuration: configuration, clock: clock.read, gauges: gauges)
         await engine.learn(instruments)
         await engine.goLive()
     }

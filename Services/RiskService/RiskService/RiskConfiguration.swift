@@ -88,6 +88,7 @@ public struct RiskConfiguration: Sendable, Equatable {
     private static func readMargin(_ s: Settings, into m: inout MarginShock) throws {
         m.priceMove = try s.fraction("BW_RISK_MARGIN_PRICE_MOVE", default: "0.03")
         m.maxUse = try s.fraction("BW_RISK_MARGIN_MAX_USE", default: "0.9")
+        m.alertUse = try s.fraction("BW_RISK_MARGIN_ALERT_USE", default: "0.85")
         m.spotMarginRate = try s.fraction("BW_RISK_MARGIN_SPOT_RATE", default: "0")
         m.perpetualMarginRate = try s.fraction("BW_RISK_MARGIN_PERP_RATE", default: "0.1")
         let raw = s.string("BW_RISK_MARGIN_SPREAD_FACTORS", default: "1.5,2")

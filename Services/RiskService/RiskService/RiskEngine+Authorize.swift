@@ -9,6 +9,9 @@ public struct Approval: Sendable, Equatable {
     public var asset: String
     /// The amount reserved, fees included.
     public var amount: ExactDecimal
+    /// The `margin_use` alert this approval calls for (worst case above the alert
+    /// threshold, not alerted for the account within the cooldown), or nil.
+    public var marginAlert: MarginUseAlarm.Alert? = nil
 }
 
 extension RiskEngine {
@@ -42,12 +45,15 @@ extension RiskEngine {
             throw ServiceError(.insufficientBalance, reason: "insufficient_\(need.asset.lowercased())",
                 "needs \(need.amount) \(need.asset), \(available) available")
         }
-        try checkLimitsAndMargin(request, qty: qty, reducing: reducing)
+        let margin = try checkLimitsAndMargin(request, qty: qty, reducing: reducing)
         try fold.reserve(account: request.account, clientOrderId: request.clientOrderId, asset: need.asset,
             amount: need.amount, side: request.side, qty: qty, now: now)
         _ = fold.withBreaker(BreakerTransition.globalScope) { $0.admit() }
         _ = fold.withBreaker(request.account) { $0.admit() }
-        return Approval(qty: qty, asset: need.asset, amount: need.amount)
+        let alert = margin.flatMap {
+            marginAlarm.check(account: request.account, use: $0.use, scenario: $0.scenario, equity: $0.equity, now: now)
+        }
+        return Approval(qty: qty, asset: need.asset, amount: need.amount, marginAlert: alert)
     }
 
     private func checkBreaker(_ scope: String) throws(ServiceError) {
@@ -86,7 +92,11 @@ extension RiskEngine {
         return current.isPositive ? request.side == .sell : request.side == .buy
     }
 
-    private func checkLimitsAndMargin(_ request: RiskAuthorize, qty: ExactDecimal, reducing: Bool) throws(ServiceError) {
+    /// Throws the limit or margin refusal; returns the worst case of a non-reducing order
+    /// (nil when none was computed: a reducing order, or no valued equity).
+    private func checkLimitsAndMargin(
+        _ request: RiskAuthorize, qty: ExactDecimal, reducing: Bool
+    ) throws(ServiceError) -> (use: ExactDecimal, scenario: String, equity: ExactDecimal)? {
         guard let orderNotional = qty.checkedMultiplied(by: request.price, rounding: .up) else {
             throw ServiceError(.limitExceeded, reason: "notional_overflow", "the order's notional is too large")
         }
@@ -102,10 +112,11 @@ extension RiskEngine {
             openOrdersBefore: fold.ledger.accounts[request.account]?.reservations.count ?? 0,
             openPositionsAfter: open.count, grossExposureAfter: gross, equity: equity)
         try configuration.limits(for: request.account).check(proposal, reducing: reducing)
-        guard !reducing, let equity else { return }
+        guard !reducing, let equity else { return nil }
         let legs = open.sorted { $0.key < $1.key }.map { symbol, qty in
             MarginShock.Leg(symbol: symbol, kind: fold.pair(symbol)?.kind ?? .spot, qty: qty, mark: mark(symbol), halfSpread: marks.halfSpread(symbol))
         }
-        try configuration.margin.check(legs, equity: equity)
+        let worst = try configuration.margin.check(legs, equity: equity)
+        return (worst.use, worst.scenario, equity)
     }
 }

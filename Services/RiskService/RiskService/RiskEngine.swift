@@ -7,7 +7,8 @@ import TradingModel
 ///
 /// Every breaker or governor change is returned as a fact for the caller to journal;
 /// the change is already in effect here, and folding the same fact again is a no-op.
-/// Time comes from the injected `clock` (unix nanoseconds), so tests control it.
+/// Time comes from the injected `clock` (unix nanoseconds), so tests control it; breaker
+/// and governor states go to the injected `gauges` sink whenever they may have changed.
 public actor RiskEngine {
     /// The validated settings.
     let configuration: RiskConfiguration
@@ -27,14 +28,24 @@ public actor RiskEngine {
     public private(set) var isLive = false
     /// Accounts whose latest `recon.account_ready` is ok (C1 gate, when required).
     var reconciledAccounts: Set<String> = []
+    /// Where breaker and governor states are reported (the metrics gauges in the service).
+    let gauges: @Sendable (RiskGauge) -> Void
+    /// The `margin_use` alert's threshold and per-account throttle.
+    var marginAlarm: MarginUseAlarm
 
     /// The journal seq of the last folded fact.
     public var lastSeq: Int64 { fold.lastSeq }
 
-    /// An engine at the configured starting balances, before any fact.
-    public init(configuration: RiskConfiguration, clock: @escaping @Sendable () -> Int64) {
+    /// An engine at the configured starting balances, before any fact; `gauges` receives
+    /// breaker and governor states (default: the swift-metrics gauges).
+    public init(
+        configuration: RiskConfiguration, clock: @escaping @Sendable () -> Int64,
+        gauges: @escaping @Sendable (RiskGauge) -> Void = RiskGauge.record
+    ) {
         self.configuration = configuration
         self.clock = clock
+        self.gauges = gauges
+        marginAlarm = MarginUseAlarm(threshold: configuration.margin.alertUse)
         fold = RiskFold(
             ledger: Ledger(startingBalances: configuration.balances, feeRate: configuration.feeRate),
             breaker: configuration.breaker, governor: configuration.governor)
@@ -43,8 +54,13 @@ public actor RiskEngine {
         }
     }
 
-    /// From now on facts and events may trip breakers and move governors.
-    public func goLive() { isLive = true }
+    /// From now on facts and events may trip breakers and move governors. Reports every
+    /// breaker and governor as rebuilt by the replay (so each gauge exists, closed/normal included).
+    public func goLive() {
+        isLive = true
+        for scope in fold.breakers.keys.sorted() { reportBreaker(scope) }
+        for account in fold.governors.keys.sorted() { reportGovernor(account) }
+    }
 
     /// Learns the venue's instruments (kinds and lot sizes).
     public func learn(_ list: [Instrument]) {
@@ -65,10 +81,11 @@ public actor RiskEngine {
             if ready.ok { reconciledAccounts.insert(record.fact.account) } else { reconciledAccounts.remove(record.fact.account) }
         }
         let effect = fold.apply(record)
+        report([record.fact])  // a replayed transition, or the journal's echo of a live one
         guard isLive, let trade = effect.trade else { return [] }
         let inFlight = inFlight(trade.account)
         let transition = fold.withBreaker(trade.account) { $0.recordTrade(realized: trade.realized, inFlight: inFlight, now: clock()) }
-        return [transition].compactMap { $0.map { Self.fact(scope: trade.account, $0) } }
+        return report([transition].compactMap { $0.map { Self.fact(scope: trade.account, $0) } })
     }
 
     /// A venue call's outcome for one order (the gateway reports it): both the account's and the global breaker count it.
@@ -84,7 +101,7 @@ public actor RiskEngine {
                 facts.append(Self.fact(scope: scope, transition))
             }
         }
-        return (facts, fold.breakers[outcome.account]?.state ?? .closed)
+        return (report(facts), fold.breakers[outcome.account]?.state ?? .closed)
     }
 
     /// Trips a breaker by hand (nil account: the global one).
@@ -92,14 +109,14 @@ public actor RiskEngine {
         let scope = try scope(account)
         let inFlight = account.map(inFlight) ?? totalInFlight
         let transition = fold.withBreaker(scope) { $0.trip(reason: "manual_trip:" + reason, inFlight: inFlight, now: clock()) }
-        return ([transition].compactMap { $0.map { Self.fact(scope: scope, $0) } }, fold.breakers[scope]!.view)
+        return (report([transition].compactMap { $0.map { Self.fact(scope: scope, $0) } }), fold.breakers[scope]!.view)
     }
 
     /// Closes a breaker by hand (nil account: the global one).
     public func reset(account: String?) throws(ServiceError) -> (facts: [Fact], view: BreakerView) {
         let scope = try scope(account)
         let transition = fold.withBreaker(scope) { $0.reset(now: clock()) }
-        return ([transition].compactMap { $0.map { Self.fact(scope: scope, $0) } }, fold.breakers[scope]!.view)
+        return (report([transition].compactMap { $0.map { Self.fact(scope: scope, $0) } }), fold.breakers[scope]!.view)
     }
 
     /// The periodic step: orphans, equity and drawdown, breaker timers and thresholds, governors.
@@ -127,7 +144,7 @@ public actor RiskEngine {
                 facts.append(Fact(id: GovernorTransition.factId(account: account, number: t.number), account: account, payload: .governorTransition(t)))
             }
         }
-        return facts
+        return report(facts)
     }
 
     /// How often a HARD_STOP account that still has open orders gets its kill switch again.
@@ -182,6 +199,27 @@ public actor RiskEngine {
         guard let account else { return BreakerTransition.globalScope }
         try requireAccount(account)
         return account
+    }
+
+    /// Reports the current state of the breaker or governor each transition fact is about; returns the facts.
+    @discardableResult
+    func report(_ facts: [Fact]) -> [Fact] {
+        for fact in facts {
+            switch fact.payload {
+            case .breakerTransition: reportBreaker(fact.account)
+            case .governorTransition: reportGovernor(fact.account)
+            default: break
+            }
+        }
+        return facts
+    }
+
+    private func reportBreaker(_ scope: String) {
+        if let breaker = fold.breakers[scope] { gauges(.breaker(scope: scope, state: breaker.state)) }
+    }
+
+    private func reportGovernor(_ account: String) {
+        if let governor = fold.governors[account] { gauges(.governor(account: account, level: governor.level)) }
     }
 
     /// The fact that journals a breaker transition.

@@ -37,6 +37,17 @@ extension RiskService {
         }
     }
 
+    /// The `margin_use` alert (S4): a warning log line and a lossy `alert.margin_use` event.
+    func raiseMarginAlert(_ alert: MarginUseAlarm.Alert) {
+        bus.raiseAlert(
+            kind: RiskAPI.marginUseAlert, severity: .warning,
+            message: "worst-case margin use of \(alert.account) is \(alert.percent) % of equity (\(alert.use) of \(alert.equity), \(alert.scenario))",
+            fields: [
+                "account": alert.account, "use": "\(alert.use)", "equity": "\(alert.equity)", "scenario": alert.scenario,
+                "threshold": "\(alert.threshold)",
+            ])
+    }
+
     /// Check and reserve, journal the intent with its reservation as one fact, then approve.
     private func authorize(_ message: Message) async throws(ServiceError) -> RiskDecision {
         let request = try message.decode(RiskAuthorize.self)
@@ -66,6 +77,7 @@ extension RiskService {
         if ack.status == "duplicate" {
             await engine.releaseIfUncommitted(account: request.account, clientOrderId: request.clientOrderId)
         }
+        if let alert = approval.marginAlert { raiseMarginAlert(alert) }
         return RiskDecision(approved: true, qty: approval.qty, reserveAsset: approval.asset, reserveAmount: approval.amount, intentSeq: ack.seqs.first ?? 0)
     }
 }

@@ -15,6 +15,8 @@ public enum RiskAPI {
     public static let reset = "risk.reset"
     /// The event-plane topic prefix of risk alerts (`alert.risk.breaker`, `alert.risk.governor`).
     public static let alertTopic = "alert.risk."
+    /// The kind of the margin-use alert (S4, a shared `Alert` under `alert.margin_use`).
+    public static let marginUseAlert = "margin_use"
 }
 
 /// Request of `risk.venue_outcome`: how one venue call for an order went (R2 breaker input).

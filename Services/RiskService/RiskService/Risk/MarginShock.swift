@@ -52,6 +52,9 @@ public struct MarginShock: Sendable, Equatable {
     public var spreadFactors = [ExactDecimal(units: 1_500_000_000_000), ExactDecimal(2)]
     /// Refuse above this fraction of equity (default 0.9).
     public var maxUse = ExactDecimal(units: 900_000_000_000)
+    /// Alert (`margin_use`, not a refusal) when an approved order leaves the worst case
+    /// above this fraction of equity (default 0.85; see `MarginUseAlarm`).
+    public var alertUse = ExactDecimal(units: 850_000_000_000)
     /// Margin rate of spot holdings (default 0: fully paid, only losses and exit costs count).
     public var spotMarginRate = ExactDecimal.zero
     /// Margin rate of linear perpetuals (default 0.1: 10× leverage).
@@ -79,11 +82,13 @@ public struct MarginShock: Sendable, Equatable {
         return worst
     }
 
-    /// Throws `MARGIN` when the worst case exceeds `maxUse` × equity.
-    public func check(_ legs: [Leg], equity: ExactDecimal) throws(ServiceError) {
+    /// Throws `MARGIN` when the worst case exceeds `maxUse` × equity; returns the worst
+    /// case otherwise (for the `margin_use` alert).
+    @discardableResult
+    public func check(_ legs: [Leg], equity: ExactDecimal) throws(ServiceError) -> (use: ExactDecimal, scenario: String) {
         let worst = worstCase(legs)
         let allowed = equity.multiplied(by: maxUse, rounding: .down)
-        guard worst.use > allowed || !equity.isPositive else { return }
+        guard worst.use > allowed || !equity.isPositive else { return worst }
         throw ServiceError(.margin, reason: "worst_case_margin",
             "worst-case margin use \(worst.use) (\(worst.scenario)) would exceed \(maxUse) of equity \(equity)")
     }
