@@ -2,6 +2,7 @@ import BusKit
 import BusProtocol
 import Foundation
 import GRDB
+import Synchronization
 import Testing
 import TestSupport
 import TradingModel
@@ -65,10 +66,20 @@ struct ReconcilerRecoveryTests {
         })
     }
 
-    @Test("an order placed at the venue behind the suite's back is adopted as an external order, and its end journaled")
+    @Test("an order placed at the venue behind the suite's back is adopted as an external order (a mismatch alert on the bus), and its end journaled")
     func externalOrderIsAdopted() async throws {
         let harness = try await FaultyVenueHarness(environment: Self.fastRecon)
         defer { harness.tearDown() }
+        // Subscribed long before the mismatch (readiness takes seconds): no slow-joiner loss.
+        let alerts = try harness.suite.client(subscriptions: [Alert.topicPrefix + "reconciliation_mismatch"])
+        defer { alerts.close() }
+        let received = AlertInbox()
+        let collector = Task {
+            for await message in alerts.bus.events {
+                if let alert = try? message.decode(Alert.self) { received.list.withLock { $0.append(alert) } }
+            }
+        }
+        defer { collector.cancel() }
         #expect(try await harness.waitUntilReady())
         #expect(try await eventually { harness.tick("BTC/USDT") != nil })
         // A bid far below the market: it rests, as an outsider's order would.
@@ -83,6 +94,14 @@ struct ReconcilerRecoveryTests {
         }
         #expect(adopted == 1)
         #expect(try await harness.reconStatus().externalOrders == 1)
+        #expect(try await eventually(timeout: .seconds(5)) {
+            received.list.withLock { list in
+                list.contains { $0.kind == "reconciliation_mismatch" && $0.fields["mismatch"] == "external_order" && $0.fields["subject"] == "outside-1" }
+            }
+        })
+        let alert = try #require(received.list.withLock { $0.first { $0.fields["subject"] == "outside-1" } })
+        #expect(alert.severity == .warning && alert.fields["account"] == "acct-1" && alert.fields["action"] == "adopted")
+        #expect(alert.source.hasPrefix("reconciler"))
         // Canceled at the venue, again behind the suite's back: the journal follows, the reservation is released.
         _ = try await harness.venue.cancel(account: "acct-1", clientOrderId: "outside-1")
         #expect(try await eventually(timeout: .seconds(10)) { try await state(harness, "outside-1") == "canceled" })
@@ -163,4 +182,9 @@ struct ReconcilerRecoveryTests {
         #expect(venueFills.count == 2 && Set(venueFills).count == 2)
         #expect(try await eventually(timeout: .seconds(10)) { try await harness.journaledTradeIds("acct-1").sorted() == venueFills.sorted() })
     }
+}
+
+/// Alerts a test received on the event plane.
+private final class AlertInbox: Sendable {
+    let list = Mutex<[Alert]>([])
 }

@@ -134,16 +134,29 @@ struct AccountPass: Sendable {
         }
     }
 
-    /// Journals a `recon.desync` fact (deterministic id: one per distinct mismatch) and raises the alert.
+    /// Journals a `recon.desync` fact (deterministic id: one per distinct mismatch) and, once
+    /// it is committed, raises the `reconciliation_mismatch` alert (log line and event) — so a
+    /// mismatch found again by a later pass or another reconciler is alerted once.
     func desync(kind: String, subject: String, journal: String?, venue: String?, action: String, strategy: String? = nil, report: inout PassReport) async throws(ServiceError) {
         let body = DesyncDetected(kind: kind, subject: subject, journal: journal, venue: venue, action: action, strategy: strategy)
         let id = "desync:\(account):\(kind):\(subject):\(journal ?? "-"):\(venue ?? "-")"
         guard try await writer.append([Fact(id: id, account: account, payload: .reconciliation(.desync(body)))]) == .committed else { return }
         report.desyncs += 1
-        logger.warning("recon.desync", metadata: [
-            "account": "\(account)", "kind": "\(kind)", "subject": "\(subject)",
-            "journal": "\(journal ?? "-")", "venue": "\(venue ?? "-")", "action": "\(action)",
-        ])
+        var fields = [
+            "account": account, "mismatch": kind, "subject": subject, "journal": journal ?? "-", "venue": venue ?? "-",
+            "action": action, "fact_id": id,
+        ]
+        if let strategy { fields["strategy"] = strategy }
+        writer.bus.raiseAlert(
+            kind: ReconcilerService.API.mismatchAlert, severity: Self.severity(ofDesync: kind),
+            message: "reconciliation mismatch on \(account): \(kind) \(subject), journal \(journal ?? "-"), venue \(venue ?? "-") (\(action))",
+            fields: fields)
+    }
+
+    /// Positions and balances that disagree with the venue are critical; an order or fill
+    /// the pass journaled from the venue (already repaired) is a warning.
+    static func severity(ofDesync kind: String) -> Alert.Severity {
+        kind == "position" || kind == "balance" ? .critical : .warning
     }
 
     /// A venue call; its errors become the pass's error (the pass is retried later).

@@ -16,4 +16,12 @@ struct PassReport: Sendable, Equatable {
     var forceClosed = 0
     /// Whether every venue fill is now in the journal (the watermark may advance).
     var fillsComplete = true
+
+    /// The pass's outcome in `bw_reconciliations_total{outcome}`: `mismatch` (a new desync),
+    /// else `repaired` (facts written from the venue), else `match`. (`failed`: a pass that
+    /// could not finish, counted by the reconciler.)
+    var outcome: String {
+        if desyncs > 0 { return "mismatch" }
+        return repairs > 0 ? "repaired" : "match"
+    }
 }

@@ -46,8 +46,20 @@ actor Reconciler {
         self.logger = logger
     }
 
-    /// One pass over one account.
+    /// One pass over one account, counted in `bw_reconciliations_total` by its outcome
+    /// (`failed` when it throws: venue or writer unreachable).
     func reconcile(_ account: String) async throws(ServiceError) -> PassReport {
+        do {
+            let report = try await pass(account)
+            OpsMetrics.reconciliation(outcome: report.outcome)
+            return report
+        } catch {
+            OpsMetrics.reconciliation(outcome: "failed")
+            throw error
+        }
+    }
+
+    private func pass(_ account: String) async throws(ServiceError) -> PassReport {
         let journal = journal
         let apply: @Sendable (JournalRecord) async -> Void = { record in await journal.apply(record) }
         try await follower.catchUp(apply)

@@ -18,6 +18,8 @@ public struct ReconcilerService: Service {
         public static let service = "reconciler"
         /// `{}` → `ReconcilerStatus`.
         public static let status = "recon.status"
+        /// The kind of the alert raised for each `recon.desync` (S4, a shared `Alert` under `alert.reconciliation_mismatch`).
+        public static let mismatchAlert = "reconciliation_mismatch"
     }
 
     private let endpoints: BusEndpoints
