@@ -5,8 +5,9 @@ import Logging
 /// An operator alert (S4), published on the event plane under `alert.<kind>` and
 /// written as a log line by the process that raises it.
 ///
-/// Kinds in use: `queue_saturation` (B2). Reserved for the services that own them:
-/// `breaker_trip`, `governor_change`, `reconciliation_mismatch`, `margin_use`,
+/// Kinds in use: `queue_saturation` (B2, every connection), `reconciliation_mismatch`
+/// (reconciler), `margin_use` (risk-service). Breaker and governor changes are not of this
+/// type: risk-service publishes the transition fact under `alert.risk.*`. Reserved:
 /// `unhedged_exposure`, `hedge_lag`.
 public struct Alert: Codable, Sendable, Equatable {
     /// The topic prefix of every alert.

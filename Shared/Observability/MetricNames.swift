@@ -1,6 +1,6 @@
 /// The metric labels the suite emits, in one place so dashboards and alerts can rely
-/// on them. Dimensions are bounded: `service`, `type`, `outcome`, `queue`, `socket` —
-/// never an order id or an account.
+/// on them. Dimensions are bounded: `service`, `type`, `outcome`, `queue`, `socket`, and
+/// `scope` (`*` or an account of the configured `BW_ACCOUNTS`) — never an order id.
 public enum MetricNames {
     /// Counter: requests a worker handled, by service, type and outcome (`ok` or the error code).
     public static let messagesHandled = "bw_messages_handled_total"
@@ -28,11 +28,11 @@ public enum MetricNames {
     public static let writerBatchSize = "bw_writer_batch_size"
     /// Timer: how long one writer transaction took to commit.
     public static let writerCommitDuration = "bw_writer_commit_duration"
-    /// Gauge: a breaker's state per account scope (0 closed, 1 draining, 2 open, 3 hard stop) — for the risk-service.
+    /// Gauge: a breaker's state per scope (0 closed, 1 half_open, 2 draining, 3 open) — for the risk-service.
     public static let breakerState = "bw_breaker_state"
-    /// Gauge: a governor's current level per scope — for the risk-service.
+    /// Gauge: a governor's level per account (0 normal … 3 hard_stop) — for the risk-service.
     public static let governorLevel = "bw_governor_level"
-    /// Counter: reconciliation runs and mismatches by outcome — for the reconciler.
+    /// Counter: reconciliation passes (one per account) by outcome — for the reconciler.
     public static let reconciliations = "bw_reconciliations_total"
     /// Counter: messages the bus forwarded, by kind (request, reply) and outcome.
     public static let busForwarded = "bw_bus_forwarded_total"

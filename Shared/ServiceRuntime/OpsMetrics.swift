@@ -21,18 +21,18 @@ public enum OpsMetrics {
         Counter(label: MetricNames.queueDropped, dimensions: [("queue", name)]).increment(by: count)
     }
 
-    /// A breaker's state for a scope (`global`, an account group — never one order): 0 closed,
-    /// 1 draining, 2 open, 3 hard stop.
+    /// A breaker's state for a scope (`*` for the global breaker, or a configured account —
+    /// never one order): 0 closed, 1 half_open, 2 draining, 3 open (risk-service's `RiskGauge`).
     public static func breakerState(scope: String, level: Int) {
         Gauge(label: MetricNames.breakerState, dimensions: [("scope", scope)]).record(level)
     }
 
-    /// A governor's current level for a scope.
+    /// A governor's current level for an account: 0 normal, 1 soft_brake, 2 quarantine, 3 hard_stop.
     public static func governorLevel(scope: String, level: Int) {
         Gauge(label: MetricNames.governorLevel, dimensions: [("scope", scope)]).record(level)
     }
 
-    /// One reconciliation outcome (`match`, `mismatch`, `repaired`, `failed`).
+    /// One reconciliation pass of an account by its outcome (`match`, `mismatch`, `repaired`, `failed`).
     public static func reconciliation(outcome: String) {
         Counter(label: MetricNames.reconciliations, dimensions: [("outcome", outcome)]).increment()
     }
