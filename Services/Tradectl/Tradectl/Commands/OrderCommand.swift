@@ -6,8 +6,8 @@ import TradingModel
 /// `tradectl order …`
 struct OrderCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "order", abstract: "Submit, query and cancel orders.",
-        subcommands: [Submit.self, Get.self, Cancel.self, CancelAll.self])
+        commandName: "order", abstract: "Submit, query, list and cancel orders.",
+        subcommands: [Submit.self, Get.self, List.self, Cancel.self, CancelAll.self])
 
     struct Submit: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Submit an order; prints the order as the suite knows it.")
@@ -56,13 +56,36 @@ struct OrderCommand: AsyncParsableCommand {
 
     struct CancelAll: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "cancel-all", abstract: "Kill switch: cancel every open order of an account at the venue.")
+            commandName: "cancel-all", abstract: "Kill switch: cancel every open order of an account at the venue.",
+            discussion: "Prints the reply as JSON. Exits 1, naming them on stderr, when the venue did not confirm some cancels (those orders are still open: run it again).")
         @OptionGroup var bus: BusOptions
         @Option var account: String
 
         func run() async throws {
-            try await printReply(bus, type: GatewayAPI.cancelAll, key: account, body: AccountRef(account: account), reply: CancelAllReply.self)
+            let reply = try await printReply(bus, type: GatewayAPI.cancelAll, key: account, body: AccountRef(account: account), reply: CancelAllReply.self)
+            if let unconfirmed = UnconfirmedCancels(reply) { throw unconfirmed }
         }
+    }
+}
+
+/// The kill switch's verdict: cancels the venue did not confirm make `cancel-all` exit
+/// non-zero, so a script that pulls it notices the orders still open.
+struct UnconfirmedCancels: Error, CustomStringConvertible {
+    let account: String
+    let failed: [CancelAllReply.Failure]
+    let confirmed: Int
+
+    /// Nil when every cancel was confirmed.
+    init?(_ reply: CancelAllReply) {
+        guard !reply.failed.isEmpty else { return nil }
+        account = reply.account
+        failed = reply.failed
+        confirmed = reply.canceled.count
+    }
+
+    var description: String {
+        let names = failed.map { "\($0.clientOrderId) (\($0.code))" }.joined(separator: ", ")
+        return "\(failed.count) of \(failed.count + confirmed) cancels not confirmed for '\(account)', still open: \(names); run cancel-all again"
     }
 }
 
@@ -70,12 +93,14 @@ private func printOrder(_ options: BusOptions, type: String, key: String, body: 
     try await printReply(options, type: type, key: key, body: body, reply: OrderReply.self)
 }
 
-private func printReply<Reply: Codable>(_ options: BusOptions, type: String, key: String, body: some Encodable, reply: Reply.Type) async throws {
+@discardableResult
+private func printReply<Reply: Codable>(_ options: BusOptions, type: String, key: String, body: some Encodable, reply: Reply.Type) async throws -> Reply {
     let client = try SuiteClient(options)
     defer { client.close() }
     do {
         let answer = try await client.call(service: GatewayAPI.service, type: type, key: key, body: body, reply: Reply.self)
         print(prettyJSON(answer))
+        return answer
     } catch {
         throw PrintedError(error: error)
     }
@@ -83,3 +108,4 @@ private func printReply<Reply: Codable>(_ options: BusOptions, type: String, key
 
 extension Side: ExpressibleByArgument {}
 extension OrderType: ExpressibleByArgument {}
+extension OrderState: ExpressibleByArgument {}
