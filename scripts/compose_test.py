@@ -72,6 +72,7 @@ SETTLE_DEADLINE_S = 150.0
 # The reconciler fails an intent absent at the venue after BW_RECON_GRACE_MS (30 s) on its next
 # pass (every 12 s): an orphan of a killed gateway is resolved within about 45 s of the kill.
 ORPHAN_GRACE_S = 75.0
+STATUS_DEADLINE_S = 30.0
 CLIENT_THREADS = 6
 
 
@@ -98,6 +99,17 @@ def wait_for_scaled_suite(deployment: Deployment, client: Client) -> dict:
             last = f"workers {counts}"
         client.idle(0.5)
     raise Failure(f"the scaled suite did not register within {READY_DEADLINE_S:.0f} s ({last})")
+
+
+def bus_status_within(client: Client, deadline_s: float) -> dict:
+    """The bus's status, asked again until it answers (one ask waits 2 s): an unanswered ask
+    must fail as such, not read as "no leases"."""
+    deadline = time.monotonic() + deadline_s
+    while (status := client.bus_status()) is None:
+        if time.monotonic() > deadline:
+            raise Failure(f"the bus did not answer bus.status within {deadline_s:.0f} s")
+        client.idle(0.5)
+    return status
 
 
 def kill_replicas_mid_run(deployment: Deployment, run: OrderRun, client: Client, total: int) -> dict:
@@ -229,7 +241,7 @@ def run(args) -> str:
         acked_states = Counter(order["state"] for order in order_run.acked.values())
         log(f"acknowledged states {dict(acked_states)}; orphaned intents (pending_new, not resolved "
             f"within {ORPHAN_GRACE_S:.0f} s): {sorted(orphans)}")
-        after = client.bus_status() or {}
+        after = bus_status_within(client, STATUS_DEADLINE_S)
         venue = Client(venue_port)
         truth = read_venue(venue, accounts, order_run.acked)
 
