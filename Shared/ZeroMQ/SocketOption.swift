@@ -31,6 +31,10 @@ public enum SocketOption: Sendable {
     case routingId(String)
     /// A ROUTER fails with EHOSTUNREACH instead of silently dropping to an unknown peer.
     case routerMandatory
+    /// A ROUTER gives a routing id to the newest connection that claims it. Without it, a peer
+    /// that reconnects under its fixed id (after a freeze longer than the heartbeat timeout)
+    /// is refused while the old, dead connection still holds the id, and never hears again.
+    case routerHandover
     /// ZMTP heartbeats: interval, timeout and the TTL asked of the peer (ms).
     case heartbeat(intervalMs: Int32, timeoutMs: Int32, ttlMs: Int32)
     /// Messages larger than this disconnect the peer (a hard DoS bound).
@@ -52,6 +56,7 @@ extension ZMQSocket {
         case .receiveHighWaterMark(let v): try set(ZMQ_RCVHWM, v)
         case .routingId(let id): try set(ZMQ_ROUTING_ID, bytes: Array(id.utf8))
         case .routerMandatory: try set(ZMQ_ROUTER_MANDATORY, Int32(1))
+        case .routerHandover: try set(ZMQ_ROUTER_HANDOVER, Int32(1))
         case .heartbeat(let interval, let timeout, let ttl):
             try set(ZMQ_HEARTBEAT_IVL, interval)
             try set(ZMQ_HEARTBEAT_TIMEOUT, timeout)

@@ -61,7 +61,7 @@ public final class BusServer: Sendable {
     private func bind(_ endpoints: BusEndpoints, context: ZMQContext) throws {
         let hb = Int32(heartbeatIntervalMs)
         let router = try ZMQSocket(context: context, type: .router, options: [
-            .routerMandatory, .heartbeat(intervalMs: hb, timeoutMs: hb * 3, ttlMs: hb * 3),
+            .routerMandatory, .routerHandover, .heartbeat(intervalMs: hb, timeoutMs: hb * 3, ttlMs: hb * 3),
             .sendHighWaterMark(100_000), .receiveHighWaterMark(100_000), .maxMessageSize(1 << 20),
         ])
         try router.bind(endpoints.rpc)

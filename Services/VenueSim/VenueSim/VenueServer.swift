@@ -70,7 +70,7 @@ public struct VenueServer: Service {
             stateFile: configuration.statePath.map(VenueStateFile.init(path:)), lastEventSeq: lastEventSeq)
         let (requests, continuation) = AsyncStream.makeStream(of: Request.self, bufferingPolicy: .bufferingOldest(100_000))
         self.requests = requests
-        let router = try ZMQSocket(context: context, type: .router, options: [.routerMandatory, .maxMessageSize(1 << 20)])
+        let router = try ZMQSocket(context: context, type: .router, options: [.routerMandatory, .routerHandover, .maxMessageSize(1 << 20)])
         try router.bind(configuration.rpc)
         let publisher = try ZMQSocket(context: context, type: .pub, options: [.sendHighWaterMark(100_000)])
         try publisher.bind(configuration.stream)
