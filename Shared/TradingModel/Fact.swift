@@ -52,6 +52,8 @@ public enum FactPayload: Sendable, Equatable {
     case breakerTransition(BreakerTransition)
     /// An account's risk governor changed level (R7).
     case governorTransition(GovernorTransition)
+    /// An account's equity baselines for the day moved (risk-service restores them on replay).
+    case equityMark(EquityMark)
     /// A multi-step operation changed state in the operation log (P4).
     case operationRecorded(OperationRecorded)
     /// What the reconciler found and did (account ready, desync, force close).
@@ -65,6 +67,7 @@ public enum FactPayload: Sendable, Equatable {
         case .orderClosed(let closed): closed.factType
         case .breakerTransition: "breaker.transition"
         case .governorTransition: "governor.transition"
+        case .equityMark: "risk.equity_mark"
         case .operationRecorded: "operation.recorded"
         case .reconciliation(let event): event.factType
         }
@@ -79,6 +82,7 @@ public enum FactPayload: Sendable, Equatable {
             return .orderClosed(try OrderClosed(from: decoder))
         case "breaker.transition": return .breakerTransition(try BreakerTransition(from: decoder))
         case "governor.transition": return .governorTransition(try GovernorTransition(from: decoder))
+        case "risk.equity_mark": return .equityMark(try EquityMark(from: decoder))
         case "operation.recorded": return .operationRecorded(try OperationRecorded(from: decoder))
         case _ where ReconciliationEvent.factTypes.contains(type):
             return .reconciliation(try ReconciliationEvent.decode(type: type, from: decoder))
@@ -95,6 +99,7 @@ public enum FactPayload: Sendable, Equatable {
         case .orderClosed(let body): try body.encode(to: encoder)
         case .breakerTransition(let body): try body.encode(to: encoder)
         case .governorTransition(let body): try body.encode(to: encoder)
+        case .equityMark(let body): try body.encode(to: encoder)
         case .operationRecorded(let body): try body.encode(to: encoder)
         case .reconciliation(let body): try body.encode(to: encoder)
         }

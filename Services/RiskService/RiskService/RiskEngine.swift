@@ -20,6 +20,8 @@ public actor RiskEngine {
     var marks = Marks()
     /// Equity over the day per account.
     var curves: [String: EquityCurve] = [:]
+    /// The equity baselines last journaled (or replayed) per account.
+    var journaledMarks: [String: EquityMark] = [:]
     /// The venue's instruments by symbol (lot sizes, kinds).
     var instruments: [String: Instrument] = [:]
     /// When each account's kill switch was last asked for again (HARD_STOP with open orders).
@@ -80,6 +82,7 @@ public actor RiskEngine {
         if case .reconciliation(.accountReady(let ready)) = record.fact.payload {
             if ready.ok { reconciledAccounts.insert(record.fact.account) } else { reconciledAccounts.remove(record.fact.account) }
         }
+        if case .equityMark(let mark) = record.fact.payload { restore(mark, account: record.fact.account) }
         let effect = fold.apply(record)
         report([record.fact])  // a replayed transition, or the journal's echo of a live one
         guard isLive, let trade = effect.trade else { return [] }
@@ -134,6 +137,9 @@ public actor RiskEngine {
         for account in fold.ledger.accounts.keys.sorted() {
             if let equity = equity(account) { curves[account]?.observe(equity: equity, now: now) }
             let curve = curves[account] ?? EquityCurve(initialCapital: nil)
+            if let mark = markToJournal(curve, account: account, now: now) {
+                facts.append(Fact(id: EquityMark.factId(account: account, at: now), account: account, payload: .equityMark(mark)))
+            }
             let drawdown = curve.drawdown(profitFactor: configuration.governor.profitModeFactor)
             let inFlight = inFlight(account)
             if let t = fold.withBreaker(account, { $0.observe(dailyLoss: curve.dailyLoss, drawdown: drawdown, marketDataStale: false, inFlight: inFlight, now: now) }) {
@@ -145,6 +151,29 @@ public actor RiskEngine {
             }
         }
         return report(facts)
+    }
+
+    /// The least time between two equity marks of an account that only raise the day's high
+    /// (a new day or a new initial capital is journaled at once).
+    public static let equityMarkIntervalNanos: Int64 = 1_000_000_000
+
+    /// The account's baselines if they moved since the last journaled mark (and the throttle allows).
+    private func markToJournal(_ curve: EquityCurve, account: String, now: Int64) -> EquityMark? {
+        guard let mark = curve.mark(at: now) else { return nil }
+        if let last = journaledMarks[account] {
+            guard mark.day != last.day || mark.initialCapital != last.initialCapital
+                || (mark.high != last.high && now - last.at >= Self.equityMarkIntervalNanos)
+            else { return nil }
+        }
+        journaledMarks[account] = mark
+        return mark
+    }
+
+    /// A journaled mark (replayed, or the echo of a live one) restores the account's baselines.
+    private func restore(_ mark: EquityMark, account: String) {
+        curves[account, default: EquityCurve(initialCapital: configuration.initialCapital[account])].restore(mark)
+        if let last = journaledMarks[account], (last.day, last.at) > (mark.day, mark.at) { return }
+        journaledMarks[account] = mark
     }
 
     /// How often a HARD_STOP account that still has open orders gets its kill switch again.

@@ -3,9 +3,9 @@ import BusProtocol
 import Logging
 import TradingModel
 
-/// Journals breaker and governor transitions in the order they happened, publishes
-/// each as an alert once committed (R7), and on HARD_STOP asks the gateway to cancel
-/// every open order of the account (`order.cancel_all`).
+/// Journals breaker and governor transitions (and equity marks) in the order they happened,
+/// publishes each transition as an alert once committed (R7), and on HARD_STOP asks the
+/// gateway to cancel every open order of the account (`order.cancel_all`).
 ///
 /// The transition is already in effect in the engine; a failed append is retried
 /// (same fact id: the writer keeps one) until it commits or the service stops. The
@@ -52,6 +52,7 @@ struct TransitionJournal: Sendable {
             switch item {
             case .transition(let fact):
                 await append(fact)
+                if case .equityMark = fact.payload { continue }  // baselines are journaled, not alerted
                 publishAlert(fact)
                 if case .governorTransition(let t) = fact.payload, t.to == .hardStop {
                     await cancelAll(account: fact.account)

@@ -33,6 +33,10 @@ enum FactValidator {
         case .reconciliation: break  // informational: ids checked above
         case .breakerTransition(let transition): try checkId(transition.reason, "reason")
         case .governorTransition(let transition): try checkId(transition.reason, "reason")
+        case .equityMark(let mark):
+            guard !mark.open.isNegative, mark.high >= mark.open, !mark.initialCapital.isNegative else {
+                throw ServiceError(.invalidRequest, reason: "bad_equity_mark", "an equity mark needs 0 ≤ open ≤ high and a non-negative capital")
+            }
         case .operationRecorded(let entry):
             try checkId(entry.operationId, "operation_id")
             try checkId(entry.kind, "kind")

@@ -28,6 +28,7 @@ struct Projector {
         case .reconciliation: break  // journaled only; nothing to project
         case .breakerTransition(let transition): try applyBreaker(transition)
         case .governorTransition(let transition): try applyGovernor(transition)
+        case .equityMark: break  // journaled only; risk-service restores its equity curves from it
         case .operationRecorded(let entry): try applyOperation(entry)
         @unknown default:
             // A fact type this projection does not know yet (added to TradingModel by

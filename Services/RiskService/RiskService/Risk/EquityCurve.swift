@@ -45,6 +45,26 @@ public struct EquityCurve: Sendable, Equatable {
         equity = value
     }
 
+    /// The baselines to journal, once there has been a valuation.
+    public func mark(at now: Int64) -> EquityMark? {
+        guard let dayOpen, let dayHigh, let initialCapital else { return nil }
+        return EquityMark(day: day, open: dayOpen, high: dayHigh, initialCapital: initialCapital, at: now)
+    }
+
+    /// Takes journaled baselines back (replay after a restart). A later day replaces the
+    /// day; the same day keeps the higher high; an earlier day changes nothing. A
+    /// configured initial capital is kept.
+    public mutating func restore(_ mark: EquityMark) {
+        if initialCapital == nil { initialCapital = mark.initialCapital }
+        if mark.day > day {
+            day = mark.day
+            dayOpen = mark.open
+            dayHigh = mark.high
+        } else if mark.day == day, let high = dayHigh, mark.high > high {
+            dayHigh = mark.high
+        }
+    }
+
     /// Whether the drawdown is measured from initial capital (equity above capital × factor).
     public func inProfitMode(factor: ExactDecimal) -> Bool {
         guard let equity, let capital = initialCapital else { return false }
