@@ -34,4 +34,17 @@ struct RiskStateProjectionTests {
         #expect(level?["drawdown"] as String? == "0.105")
         #expect(level?["updated_seq"] as Int64? == 3)
     }
+
+    @Test func equityMarksAreJournaledAndABadOneIsRejected() throws {
+        let dir = try TemporaryDirectory()
+        let store = try openStore(in: dir)
+        func mark(_ open: String, _ high: String, at: Int64) -> Fact {
+            Fact(id: EquityMark.factId(account: Facts.account, at: at), account: Facts.account,
+                 payload: .equityMark(EquityMark(day: 20_000, open: dec(open), high: dec(high), initialCapital: dec("100000"), at: at)))
+        }
+        let outcomes = try store.append(requests(mark("100000", "100500", at: 1_728_000_000_000_000_000), mark("100", "99", at: 2)))
+        #expect(outcomes[0] == .committed(seqs: [1]))
+        #expect(outcomes[1].error?.reason == "bad_equity_mark")
+        #expect(try store.readJournal(fromSeq: 1, limit: 10).map(\.fact.type) == ["risk.equity_mark"])
+    }
 }
