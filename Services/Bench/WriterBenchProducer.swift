@@ -6,8 +6,9 @@ import TradingModel
 
 /// One producer PROCESS of the writer benchmark (`breakwater-bench writer-producer
 /// INDEX COUNT BUS_PORT DIR`): connects, says ready, waits for the go file, appends
-/// COUNT facts with BENCH_WRITER_INFLIGHT (32) in flight, and writes its timings to
-/// `DIR/result-INDEX`: `start_ns end_ns acknowledged`, then one latency (ns) per line.
+/// COUNT facts, BENCH_WRITER_BATCH (1) per `journal.append`, with BENCH_WRITER_INFLIGHT
+/// (32) appends in flight, and writes its timings to `DIR/result-INDEX`:
+/// `start_ns end_ns acknowledged_facts`, then one append latency (ns) per line.
 enum WriterBenchProducer {
     /// The subcommand that runs a producer.
     static let subcommand = "writer-producer"
@@ -20,7 +21,10 @@ enum WriterBenchProducer {
         }
         let directory = arguments[3]
         let inflight = BenchSupport.knob("BENCH_WRITER_INFLIGHT", 32)
-        let facts = (0..<count).map { WriterBenchFacts.fact(producer: index, index: $0) }
+        let batch = max(1, BenchSupport.knob("BENCH_WRITER_BATCH", 1))
+        let appends = stride(from: 0, to: count, by: batch).map { first in
+            (first..<min(first + batch, count)).map { WriterBenchFacts.fact(producer: index, index: $0) }
+        }
         let (context, bus) = try BenchSupport.client(busPort: busPort, name: "writer-producer-\(index)")
         defer {
             bus.stop()
@@ -33,28 +37,30 @@ enum WriterBenchProducer {
         _ = FileManager.default.createFile(atPath: "\(directory)/ready-\(index)", contents: nil)
         while !FileManager.default.fileExists(atPath: "\(directory)/go") { usleep(500) }
 
-        @Sendable func append(_ fact: Fact) async -> Int64? {
+        /// The append's latency and fact count once committed; nil otherwise.
+        @Sendable func append(_ facts: [Fact]) async -> (nanos: Int64, facts: Int)? {
             let start = ContinuousClock.now
             let ack = try? await bus.call(
-                service: JournalAPI.service, type: JournalAPI.append, key: fact.account, body: JournalAppend(facts: [fact]),
+                service: JournalAPI.service, type: JournalAPI.append, key: facts[0].account, body: JournalAppend(facts: facts),
                 replyType: AppendAck.self, timeout: .seconds(60), attempts: 1)
             guard ack?.status == "committed" else { return nil }
-            return (ContinuousClock.now - start).wholeNanoseconds
+            return ((ContinuousClock.now - start).wholeNanoseconds, facts.count)
         }
         let startNanos = WallClock.nowNanos()
-        let latencies = await withTaskGroup(of: Int64?.self) { group in
-            var next = 0, latencies: [Int64?] = []
-            latencies.reserveCapacity(count)
-            while next < min(inflight, count) { let fact = facts[next]; group.addTask { await append(fact) }; next += 1 }
-            for await latency in group {
-                latencies.append(latency)
-                if next < count { let fact = facts[next]; group.addTask { await append(fact) }; next += 1 }
+        let results = await withTaskGroup(of: (nanos: Int64, facts: Int)?.self) { group in
+            var next = 0, results: [(nanos: Int64, facts: Int)?] = []
+            results.reserveCapacity(appends.count)
+            while next < min(inflight, appends.count) { let facts = appends[next]; group.addTask { await append(facts) }; next += 1 }
+            for await result in group {
+                results.append(result)
+                if next < appends.count { let facts = appends[next]; group.addTask { await append(facts) }; next += 1 }
             }
-            return latencies
+            return results
         }
         let endNanos = WallClock.nowNanos()
-        let acknowledged = latencies.compactMap { $0 }
-        let lines = ["\(startNanos) \(endNanos) \(acknowledged.count)"] + acknowledged.map(String.init)
+        let acknowledged = results.compactMap { $0 }
+        let factCount = acknowledged.map(\.facts).reduce(0, +)
+        let lines = ["\(startNanos) \(endNanos) \(factCount)"] + acknowledged.map { String($0.nanos) }
         try lines.joined(separator: "\n").write(toFile: "\(directory)/result-\(index)", atomically: true, encoding: .utf8)
     }
 }
