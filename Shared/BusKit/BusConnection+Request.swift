@@ -5,7 +5,9 @@ extension BusConnection {
     /// Sends a request and waits for its reply. After `timeout` without a reply the
     /// SAME request (same id) is sent again, up to `attempts` times: receivers treat a
     /// repeated id as a repeat. UNAVAILABLE (no worker yet) is retried with backoff
-    /// within the same overall time. The returned message may be an `error` reply.
+    /// within the same overall time; if the retries then get no reply, that UNAVAILABLE
+    /// reply is returned (what the service said), not TIMEOUT. The returned message may
+    /// be an `error` reply.
     public func request(
         service: String, type: String, key: String? = nil, body: Data,
         traceparent: String? = nil, timeout: Duration = .seconds(5), attempts: Int = 3
@@ -37,6 +39,7 @@ extension BusConnection {
         let giveUp = clock.now.advanced(by: timeout * attempts)
         var backoff: Duration = .milliseconds(20)
         var attempt = 0
+        var unavailable: Message?
         while clock.now < giveUp {
             attempt += 1
             sendRPC(frames)
@@ -45,12 +48,14 @@ extension BusConnection {
                 guard reply.header.isError, reply.errorBody().code == .unavailable, clock.now + backoff < giveUp else {
                     return reply
                 }
+                unavailable = reply
                 try? await Task.sleep(for: backoff)
                 backoff = min(backoff * 2, .milliseconds(500))
             } else if attempt >= attempts {
                 break
             }
         }
+        if let unavailable { return unavailable }
         throw ServiceError(.timeout, reason: "no_reply", "\(header.type) to \(header.service ?? "?") got no reply after \(attempt) attempt(s)")
     }
 

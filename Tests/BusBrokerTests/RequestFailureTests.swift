@@ -12,6 +12,13 @@ private actor Hold {
     private var isOpen = false
     private var waiters: [CheckedContinuation<Void, Never>] = []
     private(set) var requestIds: [String] = []
+    private var refusals = 0
+
+    /// True the first time only: that request is refused, its resends are held.
+    func refuseFirst() -> Bool {
+        refusals += 1
+        return refusals == 1
+    }
 
     func wait(_ id: String) async {
         requestIds.append(id)
@@ -50,7 +57,10 @@ struct RequestFailureTests {
         worker.serve(service: "held")
         worker.start()
         let serving = Task {
-            await worker.handleRequests { message in
+            await worker.handleRequests { message throws(ServiceError) in
+                if message.header.type == "refused-then-silent", await hold.refuseFirst() {
+                    throw ServiceError(.unavailable, reason: "venue_unreachable", "the venue did not answer")
+                }
                 if message.header.type != "ping" { await hold.wait(message.header.id) }
                 return Data("{}".utf8)
             }
@@ -97,6 +107,17 @@ struct RequestFailureTests {
             #expect(try await eventually { await hold.requestIds.count == 2 })
             let ids = await hold.requestIds
             #expect(Set(ids).count == 1)
+        }
+    }
+
+    @Test("an UNAVAILABLE reply whose resends get no reply is returned as it is, not turned into TIMEOUT")
+    func unavailableThenSilence() async throws {
+        try await withHeldWorker { (client: BusConnection, hold: Hold) async throws in
+            let reply = try await client.request(service: "held", type: "refused-then-silent", body: Data("{}".utf8), timeout: .seconds(1), attempts: 2)
+            #expect(reply.header.isError)
+            #expect(reply.errorBody().code == .unavailable)
+            #expect(reply.errorBody().reason == "venue_unreachable")
+            #expect(try await eventually { await hold.requestIds.count == 1 })  // the resend reached the worker and was held
         }
     }
 
