@@ -56,8 +56,10 @@ struct ReconcilerRecoveryTests {
             let held = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM reservations WHERE account = 'acct-1' AND state = 'held'")
             #expect(held == 0)
         }
-        let status = try await harness.reconStatus()
-        #expect(status.adopted >= 1 && status.failedIntents == 1)
+        #expect(try await eventually(timeout: .seconds(5)) {
+            let status = try await harness.reconStatus()
+            return status.adopted >= 1 && status.failedIntents == 1
+        })
         #expect(try await eventually(timeout: .seconds(5)) {
             let risk = try await harness.client.bus.call(
                 service: RiskAPI.service, type: RiskAPI.show, key: "acct-1", body: AccountRef(account: "acct-1"),
@@ -93,7 +95,8 @@ struct ReconcilerRecoveryTests {
             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM journal WHERE msg_id = 'external:acct-1:outside-1'")
         }
         #expect(adopted == 1)
-        #expect(try await harness.reconStatus().externalOrders == 1)
+        // The statistics count the adoption once the pass has its acks: a moment after the fact.
+        #expect(try await eventually(timeout: .seconds(5)) { try await harness.reconStatus().externalOrders == 1 })
         #expect(try await eventually(timeout: .seconds(5)) {
             received.list.withLock { list in
                 list.contains { $0.kind == "reconciliation_mismatch" && $0.fields["mismatch"] == "external_order" && $0.fields["subject"] == "outside-1" }
