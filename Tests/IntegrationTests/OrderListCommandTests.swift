@@ -13,17 +13,7 @@ import TradingModel
 struct OrderListCommandTests {
     /// Runs the real `tradectl` with `arguments`: exit status, stdout, stderr.
     private func tradectl(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Suite.binDirectory + "/tradectl")
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+        try TradectlProcess.run(arguments)
     }
 
     /// `order list` on the suite's bus: the listed orders by id → state, in the listed order.

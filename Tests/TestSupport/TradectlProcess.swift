@@ -1,0 +1,19 @@
+import Foundation
+
+/// The real `tradectl` binary, run to its end as an operator would run it.
+public enum TradectlProcess {
+    /// Runs `tradectl` with `arguments`: exit status, stdout, stderr.
+    public static func run(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Suite.binDirectory + "/tradectl")
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+    }
+}
