@@ -1,3 +1,4 @@
+import Synchronization
 import BusKit
 import BusProtocol
 import Foundation
@@ -57,11 +58,20 @@ enum OrderBench {
 
         print("— order entry: \(clients) client connections, \(accounts.count) accounts, market orders on ETH/USDT")
         let fixed = await offered(orders: orders, rate: offeredRate, connections: connections, accounts: accounts, prefix: "fixed")
-        print("fixed rate \(offeredRate)/s: \(fixed.acked)/\(orders) acknowledged by the venue, \(LatencySummary.rate(fixed.acked, over: fixed.elapsed)), \(fixed.latency.line)")
+        print("fixed rate \(offeredRate)/s: \(fixed.acked)/\(orders) acknowledged by the venue, \(LatencySummary.rate(fixed.acked, over: fixed.elapsed)), \(fixed.latency.line); not acknowledged: \(takeRefusals())")
         let saturated = await closedLoop(orders: orders, concurrency: concurrency) { i in
             await submit(i, prefix: "sat", connections: connections, accounts: accounts, since: .now)
         }
-        print("saturation (\(concurrency) in flight): \(saturated.acked)/\(orders) acknowledged, \(LatencySummary.rate(saturated.acked, over: saturated.elapsed)), \(saturated.latency.line)")
+        print("saturation (\(concurrency) in flight): \(saturated.acked)/\(orders) acknowledged, \(LatencySummary.rate(saturated.acked, over: saturated.elapsed)), \(saturated.latency.line); not acknowledged: \(takeRefusals())")
+    }
+
+    /// Why orders were not acknowledged (error code/reason, or the order's state), over the section.
+    static let refusals = Mutex<[String: Int]>([:])
+
+    /// The refusals so far as `CODE/reason×n`, and resets them.
+    static func takeRefusals() -> String {
+        let all = refusals.withLock { list in defer { list = [:] }; return list }
+        return all.isEmpty ? "none" : all.sorted { $0.key < $1.key }.map { "\($0.key)×\($0.value)" }.joined(separator: ", ")
     }
 
     struct Result {
@@ -74,9 +84,16 @@ enum OrderBench {
     private static func submit(_ index: Int, prefix: String, connections: [BusConnection], accounts: [String], since: ContinuousClock.Instant) async -> (Int64, Bool) {
         let account = accounts[index % accounts.count]
         let body = OrderSubmit(clientOrderId: "\(prefix)-\(index)", account: account, symbol: "ETH/USDT", side: .buy, type: .market, qty: ExactDecimal("0.01")!)
-        let reply = try? await connections[index % connections.count].call(
-            service: GatewayAPI.service, type: GatewayAPI.submit, key: account, body: body, replyType: OrderReply.self, timeout: .seconds(30), attempts: 1)
-        let acked = [.accepted, .partiallyFilled, .filled].contains(reply?.order.state)
+        let acked: Bool
+        do {
+            let reply = try await connections[index % connections.count].call(
+                service: GatewayAPI.service, type: GatewayAPI.submit, key: account, body: body, replyType: OrderReply.self, timeout: .seconds(30), attempts: 1)
+            acked = [.accepted, .partiallyFilled, .filled].contains(reply.order.state)
+            if !acked { refusals.withLock { $0["state_\(reply.order.state.rawValue)", default: 0] += 1 } }
+        } catch {
+            acked = false
+            refusals.withLock { $0["\(error.code.rawValue)/\(error.reason)", default: 0] += 1 }
+        }
         return ((ContinuousClock.now - since).wholeNanoseconds, acked)
     }
 

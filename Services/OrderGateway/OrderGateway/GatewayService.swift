@@ -105,26 +105,50 @@ public struct GatewayService: Service {
         }
     }
 
+    /// Fills and order updates waiting to be journaled before the oldest are dropped (the
+    /// reconciler repairs what the gateway's journaling drops, as it repairs the stream's losses).
+    static let venueUpdateQueueLimit = 10_000
+
     /// Quotes, fills and order updates from the venue's stream; each fill is journaled
     /// once (by trade id), each state change once (deterministic fact ids). The stream is
     /// lossy: what it drops, the reconciler repairs from the venue's queries.
+    ///
+    /// Ticks are applied as they arrive. Fills and order updates are journaled in arrival
+    /// order by a second task. A journal round trip per fill used to hold the ticks back:
+    /// under load the quotes went stale and market orders got QUOTE_EXPIRED.
     private func followVenue(_ venue: PaperVenueClient, entry: OrderEntry) async {
-        for await event in venue.stream {
-            switch event {
-            case .tick(let tick):
-                await entry.quotes.update(tick)
-            case .fill(let fill):
-                do {
-                    try await entry.journal([VenueFacts.fill(for: fill, venue: venue.name)], traceparent: nil)
-                } catch {
-                    logger.warning("gateway.fill.journal_failed", metadata: ["trade_id": "\(fill.tradeId)", "error": "\(error)"])
+        let (updates, queue) = AsyncStream.makeStream(of: VenueEvent.self, bufferingPolicy: .bufferingNewest(Self.venueUpdateQueueLimit))
+        await withDiscardingTaskGroup { group in
+            group.addTask {
+                for await event in updates { await journal(event, venue: venue, entry: entry) }
+            }
+            for await event in venue.stream {
+                if case .tick(let tick) = event {
+                    await entry.quotes.update(tick)
+                } else if case .dropped = queue.yield(event) {
+                    logger.warning("gateway.venue_update.dropped", metadata: ["limit": "\(Self.venueUpdateQueueLimit)"])
                 }
-            case .order(let order):
-                do {
-                    try await entry.journal(VenueFacts.facts(for: order, venue: venue.name), traceparent: nil)
-                } catch {
-                    logger.warning("gateway.order_update.journal_failed", metadata: ["order.client_id": "\(order.clientOrderId)", "error": "\(error)"])
-                }
+            }
+            queue.finish()
+        }
+    }
+
+    /// Journals one fill or order update from the venue's stream.
+    private func journal(_ event: VenueEvent, venue: PaperVenueClient, entry: OrderEntry) async {
+        switch event {
+        case .tick:
+            break
+        case .fill(let fill):
+            do {
+                try await entry.journal([VenueFacts.fill(for: fill, venue: venue.name)], traceparent: nil)
+            } catch {
+                logger.warning("gateway.fill.journal_failed", metadata: ["trade_id": "\(fill.tradeId)", "error": "\(error)"])
+            }
+        case .order(let order):
+            do {
+                try await entry.journal(VenueFacts.facts(for: order, venue: venue.name), traceparent: nil)
+            } catch {
+                logger.warning("gateway.order_update.journal_failed", metadata: ["order.client_id": "\(order.clientOrderId)", "error": "\(error)"])
             }
         }
     }
