@@ -134,6 +134,9 @@ def main() -> int:
             'sum(bw_messages_handled_total{type="risk.authorize",outcome="ok"})': "authorizations handled by risk",
             "sum(bw_writer_batch_size_count)": "writer transactions",
             "sum(bw_message_handle_duration_count)": "timed requests",
+            "count(bw_breaker_state)": "breakers reported by risk (global + accounts)",
+            "count(bw_governor_level)": "governors reported by risk",
+            "sum(bw_reconciliations_total)": "reconciliation passes",
         }
         for expr, what in checks.items():
             wait_for(what, lambda expr=expr: any(float(r["value"][1]) > 0 for r in query(prom_port, expr)))
