@@ -112,6 +112,20 @@ def bus_status_within(client: Client, deadline_s: float) -> dict:
     return status
 
 
+def lease_holder(status: dict, service: str, containers: list[str]) -> str:
+    """The container of `service` whose replica holds the most partitions. The bus leases a
+    partition on its first keyed request and never rebalances, so the replica that registered
+    first may hold all of them; killing one that holds none would prove nothing. A worker is
+    `service@HOSTNAME:pid:start`, and a container's hostname is its short id."""
+    held = Counter(lease["worker"].split("@", 1)[-1].split(":", 1)[0]
+                   for lease in status.get("leases", []) if lease["service"] == service)
+    for host, _ in held.most_common():
+        for container in containers:
+            if container.startswith(host) or host.startswith(container):
+                return container
+    return containers[0]
+
+
 def kill_replicas_mid_run(deployment: Deployment, run: OrderRun, client: Client, total: int) -> dict:
     """Once a third of the orders are acknowledged, kills one risk-service and one gateway;
     returns the bus status (leases) just before the kill."""
@@ -129,7 +143,7 @@ def kill_replicas_mid_run(deployment: Deployment, run: OrderRun, client: Client,
         raise Failure("the bus did not answer bus.status before the kill")
     killed = {}
     for service in ("risk-service", "order-gateway"):
-        victim = deployment.containers(service)[0]
+        victim = lease_holder(leases, service, deployment.containers(service))
         deployment.kill(victim)
         killed[service] = victim
     log(f"killed risk-service {killed['risk-service'][:12]} and order-gateway "
