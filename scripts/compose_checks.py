@@ -114,10 +114,14 @@ def check_venue_against_journal(db: sqlite3.Connection, truth: dict, acked: dict
             "SELECT account, client_order_id, reason FROM orders WHERE state = 'rejected'"):
         expect("insufficient" not in (reason or "") and "balance" not in (reason or ""),
                f"the venue refused {(account, coid)} for funds ({reason}): risk approved more than the account has")
+    rejected = {(account, coid) for account, coid in db.execute(
+        "SELECT account, client_order_id FROM orders WHERE state = 'rejected'")}
     for key, ack in acked.items():
         venue_order = truth["orders"][key]
         venue_fills = [f for f in truth["fills"][key[0]] if f["client_order_id"] == key[1]]
-        if key in orphans or (ack["state"] == "rejected" and venue_order is None):
+        # Acknowledged as pending_new by a gateway that died before the venue call, then failed
+        # by the reconciler (C1, not_at_venue): like an orphan, it must not be at the venue.
+        if key in orphans or (venue_order is None and (ack["state"] == "rejected" or key in rejected)):
             expect(venue_order is None and not venue_fills,
                    f"order {key} ({'orphaned intent' if key in orphans else 'rejected'}) is at the venue "
                    f"but the journal does not say so")
