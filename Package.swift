@@ -150,6 +150,10 @@ let package = Package(
             path: "Tests/OrderGatewayTests"),
         .testTarget(name: "RiskServiceTests", dependencies: ["RiskService", "ServiceRuntime", "TradingModel", "BusKit", "TestSupport", "VenueKit"], path: "Tests/RiskServiceTests"),
         .testTarget(name: "ReconcilerTests", dependencies: ["Reconciler", "TradingModel", "VenueKit", "VenueSim", "ServiceRuntime"], path: "Tests/ReconcilerTests"),
+        .testTarget(
+            name: "ServiceRuntimeTests",
+            dependencies: ["ServiceRuntime", "BusKit", "TradingModel", "Observability", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/ServiceRuntimeTests"),
     ],
     swiftLanguageModes: [.v6]
 )

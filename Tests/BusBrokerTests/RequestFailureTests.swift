@@ -117,7 +117,8 @@ struct RequestFailureTests {
             #expect(reply.header.isError)
             #expect(reply.errorBody().code == .unavailable)
             #expect(reply.errorBody().reason == "venue_unreachable")
-            #expect(try await eventually { await hold.requestIds.count == 1 })  // the resend reached the worker and was held
+            // Both resends after the refusal reached the worker and were held.
+            #expect(try await eventually { await hold.requestIds.count == 2 })
         }
     }
 
