@@ -30,6 +30,7 @@ extension RiskEngine {
             fold.learn(symbol: request.symbol, base: request.base, quote: request.quote, kind: .spot)
         }
         try checkBreaker(BreakerTransition.globalScope)
+        try fold.ledger.requireCovered(request.account)
         try checkBreaker(request.account)
         let reducing = isReducing(request)
         if request.reduceOnly == true, !reducing {
