@@ -140,3 +140,20 @@ struct PagedReadTests {
         #expect(orders.orders.isEmpty && orders.nextAfterSeq == nil)
     }
 }
+
+/// `recon.balance_adopted` is folded by risk as an account's total: the writer takes a real amount only.
+@Suite("balance adoption facts")
+struct BalanceAdoptedFactTests {
+    static func adopted(_ total: String) -> Fact {
+        let body = BalanceAdopted(asset: "USDT", venueTotal: dec(total), ledgerTotal: dec("5"), ledgerSeq: 3, reason: "startup")
+        return Fact(id: "balance:acc-1:USDT:3:\(total)", account: Facts.account, payload: .reconciliation(.balanceAdopted(body)))
+    }
+
+    @Test func aNegativeVenueTotalIsRefusedAndARealOneRoundTrips() throws {
+        let dir = try TemporaryDirectory()
+        let store = try openStore(in: dir)
+        let outcomes = try store.append(requests(Self.adopted("-1"), Self.adopted("1234.5")))
+        #expect(outcomes.first?.error?.reason == "venue_total_negative")
+        #expect(try store.readJournal(fromSeq: 1, limit: 10).map(\.fact) == [Self.adopted("1234.5")])
+    }
+}

@@ -59,4 +59,25 @@ struct LedgerDivergenceTests {
         #expect(await engine.currentFold().ledger.accounts["acct-1"]?.reserved["USDT"] == .zero)
         #expect(await engine.divergentAccounts()["acct-1"] != nil)
     }
+
+    @Test("adopting the venue's balances gives the venue's totals, keeps what is reserved, and clears a divergence they cover")
+    func adoptionClearsACoveredDivergence() async throws {
+        let h = await Harness(Fixtures.configuration(Self.balances))
+        try await h.authorize(Fixtures.order("resting", qty: "0.1", price: "50000"))
+        await h.fill("by-hand", side: .buy, qty: "10", price: "50000")
+        #expect(await h.engine.divergentAccounts()["acct-1"] != nil)
+        for (asset, total) in [("USDT", "20000"), ("BTC", "10")] {
+            let body = BalanceAdopted(asset: asset, venueTotal: dec(total), ledgerTotal: .zero, ledgerSeq: 1, reason: "ledger_divergence")
+            await h.commit([Fact(id: "balance:acct-1:\(asset)", account: "acct-1", payload: .reconciliation(.balanceAdopted(body)))])
+        }
+        let account = try #require(await h.engine.currentFold().ledger.accounts["acct-1"])
+        #expect(account.totals["USDT"] == dec("20000") && account.totals["BTC"] == dec("10"))
+        #expect(account.reserved["USDT"] == dec("5005"))  // the resting order's hold is still held
+        #expect(account.divergence == nil)
+        #expect(await h.identityHolds())
+        // A venue total below what is reserved is itself a divergence.
+        let short = BalanceAdopted(asset: "USDT", venueTotal: dec("100"), ledgerTotal: .zero, ledgerSeq: 2, reason: "confirmed_mismatch")
+        await h.commit([Fact(id: "balance:acct-1:USDT:short", account: "acct-1", payload: .reconciliation(.balanceAdopted(short)))])
+        #expect(await h.engine.divergentAccounts()["acct-1"]?.asset == "USDT")
+    }
 }

@@ -172,9 +172,21 @@ public struct Ledger: Sendable, Equatable {
             self.fill(account: fact.account, fill, base: pair.base, quote: pair.quote)
         case .orderClosed(let closed) where closed.state != .unknown:
             release(account: fact.account, clientOrderId: closed.clientOrderId)
+        case .reconciliation(.balanceAdopted(let adopted)):
+            adopt(account: fact.account, asset: adopted.asset, total: adopted.venueTotal)
         default:
             break  // accepted orders, unknown orders, risk transitions and later fact types move no balance
         }
+    }
+
+    /// The venue's total of an asset becomes the account's (the venue is the truth for
+    /// balances); what is reserved stays reserved. The books are judged afresh: adopting
+    /// clears a divergence the venue's figures cover, and marks one they do not.
+    mutating func adopt(account: String, asset: String, total: ExactDecimal) {
+        guard var state = accounts[account] else { return }
+        state.totals[asset] = total
+        state.divergence = nil
+        accounts[account] = checked(state, cause: "the venue's \(asset) total \(total)")
     }
 
     /// Re-creates the reservation of a committed intent (a replay, or an intent another

@@ -11,9 +11,12 @@ public enum ReconciliationEvent: Sendable, Equatable, Encodable {
     case desync(DesyncDetected)
     /// `position.force_closed`: a position held too long was closed at the venue (C6).
     case positionForceClosed(PositionForceClosed)
+    /// `recon.balance_adopted`: the venue's total of an asset became the ledger's (the venue
+    /// is the truth for balances): at startup, and after a mismatch seen on two passes.
+    case balanceAdopted(BalanceAdopted)
 
     /// Every fact type string of a reconciliation event.
-    public static let factTypes: Set<String> = ["recon.account_ready", "recon.desync", "position.force_closed"]
+    public static let factTypes: Set<String> = ["recon.account_ready", "recon.desync", "position.force_closed", "recon.balance_adopted"]
 
     /// The fact type string.
     public var factType: String {
@@ -21,6 +24,7 @@ public enum ReconciliationEvent: Sendable, Equatable, Encodable {
         case .accountReady: "recon.account_ready"
         case .desync: "recon.desync"
         case .positionForceClosed: "position.force_closed"
+        case .balanceAdopted: "recon.balance_adopted"
         }
     }
 
@@ -30,6 +34,7 @@ public enum ReconciliationEvent: Sendable, Equatable, Encodable {
         case "recon.account_ready": return .accountReady(try AccountReconciled(from: decoder))
         case "recon.desync": return .desync(try DesyncDetected(from: decoder))
         case "position.force_closed": return .positionForceClosed(try PositionForceClosed(from: decoder))
+        case "recon.balance_adopted": return .balanceAdopted(try BalanceAdopted(from: decoder))
         default:
             throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a reconciliation fact type: \(type)"))
         }
@@ -41,6 +46,7 @@ public enum ReconciliationEvent: Sendable, Equatable, Encodable {
         case .accountReady(let body): try body.encode(to: encoder)
         case .desync(let body): try body.encode(to: encoder)
         case .positionForceClosed(let body): try body.encode(to: encoder)
+        case .balanceAdopted(let body): try body.encode(to: encoder)
         }
     }
 }
@@ -128,5 +134,36 @@ public struct PositionForceClosed: Codable, Sendable, Equatable {
         case clientOrderId = "client_order_id"
         case openedTs = "opened_ts"
         case maxHoldSeconds = "max_hold_seconds"
+    }
+}
+
+/// Body of `recon.balance_adopted`: the venue's total of one asset, which the risk ledger
+/// folds as the account's total (what is reserved stays reserved).
+public struct BalanceAdopted: Codable, Sendable, Equatable {
+    /// The asset, e.g. `USDT`.
+    public var asset: String
+    /// The venue's total (free + locked in open orders): the ledger's total from this fact on.
+    public var venueTotal: ExactDecimal
+    /// The ledger's total the reconciler compared with (for the record; not folded).
+    public var ledgerTotal: ExactDecimal
+    /// The journal seq risk-service had folded when the ledger total was read.
+    public var ledgerSeq: Int64
+    /// Why: `startup` or `confirmed_mismatch`.
+    public var reason: String
+
+    /// Creates the body.
+    public init(asset: String, venueTotal: ExactDecimal, ledgerTotal: ExactDecimal, ledgerSeq: Int64, reason: String) {
+        self.asset = asset
+        self.venueTotal = venueTotal
+        self.ledgerTotal = ledgerTotal
+        self.ledgerSeq = ledgerSeq
+        self.reason = reason
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case asset, reason
+        case venueTotal = "venue_total"
+        case ledgerTotal = "ledger_total"
+        case ledgerSeq = "ledger_seq"
     }
 }

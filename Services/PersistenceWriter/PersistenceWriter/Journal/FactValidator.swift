@@ -30,6 +30,10 @@ enum FactValidator {
             guard [.canceled, .rejected, .expired, .unknown].contains(closed.state) else {
                 throw ServiceError(.invalidRequest, reason: "not_a_closing_state", "state \(closed.state.rawValue) cannot close an order")
             }
+        case .reconciliation(.balanceAdopted(let adopted)):
+            // Folded by risk-service as the account's total: a real amount or nothing.
+            try checkId(adopted.asset, "asset")
+            try checkNotNegative(adopted.venueTotal, "venue_total")
         case .reconciliation: break  // informational: ids checked above
         case .breakerTransition(let transition): try checkId(transition.reason, "reason")
         case .governorTransition(let transition): try checkId(transition.reason, "reason")

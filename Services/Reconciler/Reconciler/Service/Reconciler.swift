@@ -88,6 +88,7 @@ actor Reconciler {
             do throws(ServiceError) {
                 let report = try await reconcile(account)
                 if report.waiting == 0 {
+                    try await adoptVenueBalances(account)
                     try await announce(account, ok: true, report: report, reason: nil)
                     await stats.ready(account)
                     logger.notice("recon.account_ready", metadata: ["account": "\(account)", "adopted": "\(report.adopted)", "failed": "\(report.failed)", "external": "\(report.external)"])
@@ -106,6 +107,16 @@ actor Reconciler {
             }
             try? await Task.sleep(for: .milliseconds(200))
         }
+    }
+
+    /// The venue is the truth for balances: its totals become the ledger's before the
+    /// account trades (`BW_ACCOUNTS` only seeds the paper venue and names the accounts).
+    private func adoptVenueBalances(_ account: String) async throws(ServiceError) {
+        let journal = journal
+        try await follower.catchUp { record in await journal.apply(record) }
+        let pass = AccountPass(
+            account: account, venue: venue, writer: FactWriter(bus: bus), configuration: configuration, now: now, logger: logger)
+        _ = try await pass.adoptBalancesAtStartup(view: await journal.snapshot(), bus: bus)
     }
 
     private func announce(_ account: String, ok: Bool, report: PassReport, reason: String?) async throws(ServiceError) {
