@@ -69,10 +69,19 @@ public actor FactFollower {
     }
 
     /// Replays everything after `lastSeq` (returns once caught up with the writer).
+    /// A read that keeps failing (e.g. no writer, `reply_too_large`) shows on `/health` with
+    /// the progress, and is logged once per kind of failure, not on every retry.
     public func catchUp(_ apply: (JournalRecord) async -> Void) async throws(ServiceError) {
         await acquire()
         defer { release() }
-        try await replay(apply)
+        do {
+            try await replay(apply)
+        } catch {
+            if progress.failed(error) {
+                logger.error("facts.catch_up.failed", metadata: ["last_seq": "\(lastSeq)", "error": "\(error)"])
+            }
+            throw error
+        }
     }
 
     /// Applies one live fact; replays first if it reveals a gap.
@@ -97,17 +106,7 @@ public actor FactFollower {
     /// Runs until the event stream ends: catch up, then live, replaying on gaps and
     /// whenever the stream has been quiet for `quietInterval` (a lost last fact).
     public func run(events: AsyncStream<Message>, _ apply: @escaping @Sendable (JournalRecord) async -> Void) async {
-        while true {
-            do {
-                try await catchUp(apply)
-                break
-            } catch {
-                // Said once per kind of failure, not every 200 ms: a read that keeps failing
-                // (e.g. `reply_too_large`) shows on `/health` with the progress and here.
-                if progress.failed(error) {
-                    logger.error("facts.catch_up.failed", metadata: ["last_seq": "\(lastSeq)", "error": "\(error)"])
-                }
-            }
+        while (try? await catchUp(apply)) == nil {
             if Task.isCancelled { return }
             try? await Task.sleep(for: .milliseconds(200))
         }

@@ -28,7 +28,8 @@ public actor RiskEngine {
     var killSwitchAskedAt: [String: Int64] = [:]
     /// False while replaying at start-up: replayed facts rebuild state, they trigger nothing.
     public private(set) var isLive = false
-    /// Accounts whose latest `recon.account_ready` is ok (C1 gate, when required).
+    /// Accounts whose latest `recon.account_ready` since the last `recon.run_started` is ok
+    /// (the startup-reconciliation gate, when required).
     var reconciledAccounts: Set<String> = []
     /// Where breaker and governor states are reported (the metrics gauges in the service).
     let gauges: @Sendable (RiskGauge) -> Void
@@ -99,8 +100,14 @@ public actor RiskEngine {
 
     /// Folds one committed record; returns the transitions it caused (live only).
     public func apply(_ record: JournalRecord) -> [Fact] {
-        if case .reconciliation(.accountReady(let ready)) = record.fact.payload {
+        switch record.fact.payload {
+        case .reconciliation(.accountReady(let ready)):
             if ready.ok { reconciledAccounts.insert(record.fact.account) } else { reconciledAccounts.remove(record.fact.account) }
+        case .reconciliation(.runStarted):
+            // Readiness belongs to one reconciler run: a new run reconciles every account again first.
+            reconciledAccounts.removeAll()
+        default:
+            break
         }
         if case .equityMark(let mark) = record.fact.payload { restore(mark, account: record.fact.account) }
         let effect = fold.apply(record)

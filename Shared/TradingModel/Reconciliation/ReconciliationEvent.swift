@@ -14,9 +14,14 @@ public enum ReconciliationEvent: Sendable, Equatable, Encodable {
     /// `recon.balance_adopted`: the venue's total of an asset became the ledger's (the venue
     /// is the truth for balances): at startup, and after a mismatch seen on two passes.
     case balanceAdopted(BalanceAdopted)
+    /// `recon.run_started`: a reconciler run began. Readiness belongs to one run: every
+    /// account waits for an `recon.account_ready` written after it.
+    case runStarted(ReconcilerRunStarted)
 
     /// Every fact type string of a reconciliation event.
-    public static let factTypes: Set<String> = ["recon.account_ready", "recon.desync", "position.force_closed", "recon.balance_adopted"]
+    public static let factTypes: Set<String> = [
+        "recon.account_ready", "recon.desync", "position.force_closed", "recon.balance_adopted", "recon.run_started",
+    ]
 
     /// The fact type string.
     public var factType: String {
@@ -25,6 +30,7 @@ public enum ReconciliationEvent: Sendable, Equatable, Encodable {
         case .desync: "recon.desync"
         case .positionForceClosed: "position.force_closed"
         case .balanceAdopted: "recon.balance_adopted"
+        case .runStarted: "recon.run_started"
         }
     }
 
@@ -35,6 +41,7 @@ public enum ReconciliationEvent: Sendable, Equatable, Encodable {
         case "recon.desync": return .desync(try DesyncDetected(from: decoder))
         case "position.force_closed": return .positionForceClosed(try PositionForceClosed(from: decoder))
         case "recon.balance_adopted": return .balanceAdopted(try BalanceAdopted(from: decoder))
+        case "recon.run_started": return .runStarted(try ReconcilerRunStarted(from: decoder))
         default:
             throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a reconciliation fact type: \(type)"))
         }
@@ -47,6 +54,7 @@ public enum ReconciliationEvent: Sendable, Equatable, Encodable {
         case .desync(let body): try body.encode(to: encoder)
         case .positionForceClosed(let body): try body.encode(to: encoder)
         case .balanceAdopted(let body): try body.encode(to: encoder)
+        case .runStarted(let body): try body.encode(to: encoder)
         }
     }
 }
@@ -165,5 +173,22 @@ public struct BalanceAdopted: Codable, Sendable, Equatable {
         case venueTotal = "venue_total"
         case ledgerTotal = "ledger_total"
         case ledgerSeq = "ledger_seq"
+    }
+}
+
+/// Body of `recon.run_started` (account `*`): a reconciler run began; until it journals an
+/// account's `recon.account_ready`, that account takes no orders.
+public struct ReconcilerRunStarted: Codable, Sendable, Equatable {
+    /// The run (replica identity and start time), as in its `recon.account_ready` facts.
+    public var run: String
+
+    /// Creates the body.
+    public init(run: String) {
+        self.run = run
+    }
+
+    /// The fact that announces `run`.
+    public static func fact(run: String) -> Fact {
+        Fact(id: "run_started:\(run)", account: "*", payload: .reconciliation(.runStarted(ReconcilerRunStarted(run: run))))
     }
 }

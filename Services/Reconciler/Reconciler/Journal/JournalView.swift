@@ -73,6 +73,8 @@ struct JournalView: Sendable {
             }
         case .reconciliation(.accountReady(let ready)):
             if ready.ok { readyAccounts.insert(account) } else { readyAccounts.remove(account) }
+        case .reconciliation(.runStarted):
+            readyAccounts.removeAll()
         case .reconciliation(.positionForceClosed(let closed)):
             forceClosed.insert(closed.clientOrderId)
         default:

@@ -79,6 +79,25 @@ actor Reconciler {
         return report
     }
 
+    /// Journals that this run began (retried until the writer has it): from then on every
+    /// account waits for this run's startup pass; an old run's readiness does not count.
+    func announceRunStart() async {
+        var backoff: Duration = .milliseconds(100)
+        while !Task.isCancelled {
+            do throws(ServiceError) {
+                if case .refused(let error) = try await FactWriter(bus: bus).append([ReconcilerRunStarted.fact(run: run)]) {
+                    logger.error("recon.run_start.refused", metadata: ["error": "\(error)"])
+                }
+                logger.notice("recon.run_started", metadata: ["run": "\(run)"])
+                return
+            } catch {
+                logger.warning("recon.run_start.retry", metadata: ["error": "\(error)"])
+                try? await Task.sleep(for: backoff)
+                backoff = min(backoff * 2, .seconds(2))
+            }
+        }
+    }
+
     /// Startup reconciliation of `account` (C1): passes until no pending intent is
     /// left inside its grace period, then `recon.account_ready`. On failure, fail
     /// closed (an explicit not-ready fact, retried) or open (ready, with the reason).
