@@ -17,10 +17,14 @@ public enum ReconciliationEvent: Sendable, Equatable, Encodable {
     /// `recon.run_started`: a reconciler run began. Readiness belongs to one run: every
     /// account waits for an `recon.account_ready` written after it.
     case runStarted(ReconcilerRunStarted)
+    /// `position.adjusted`: the journal's position of a symbol moved to the venue's, the
+    /// first step of resolving a position conflict; folded like a fill's quantity.
+    case positionAdjusted(PositionAdjusted)
 
     /// Every fact type string of a reconciliation event.
     public static let factTypes: Set<String> = [
         "recon.account_ready", "recon.desync", "position.force_closed", "recon.balance_adopted", "recon.run_started",
+        "position.adjusted",
     ]
 
     /// The fact type string.
@@ -31,6 +35,7 @@ public enum ReconciliationEvent: Sendable, Equatable, Encodable {
         case .positionForceClosed: "position.force_closed"
         case .balanceAdopted: "recon.balance_adopted"
         case .runStarted: "recon.run_started"
+        case .positionAdjusted: "position.adjusted"
         }
     }
 
@@ -42,6 +47,7 @@ public enum ReconciliationEvent: Sendable, Equatable, Encodable {
         case "position.force_closed": return .positionForceClosed(try PositionForceClosed(from: decoder))
         case "recon.balance_adopted": return .balanceAdopted(try BalanceAdopted(from: decoder))
         case "recon.run_started": return .runStarted(try ReconcilerRunStarted(from: decoder))
+        case "position.adjusted": return .positionAdjusted(try PositionAdjusted(from: decoder))
         default:
             throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a reconciliation fact type: \(type)"))
         }
@@ -55,6 +61,7 @@ public enum ReconciliationEvent: Sendable, Equatable, Encodable {
         case .positionForceClosed(let body): try body.encode(to: encoder)
         case .balanceAdopted(let body): try body.encode(to: encoder)
         case .runStarted(let body): try body.encode(to: encoder)
+        case .positionAdjusted(let body): try body.encode(to: encoder)
         }
     }
 }
@@ -190,5 +197,40 @@ public struct ReconcilerRunStarted: Codable, Sendable, Equatable {
     /// The fact that announces `run`.
     public static func fact(run: String) -> Fact {
         Fact(id: "run_started:\(run)", account: "*", payload: .reconciliation(.runStarted(ReconcilerRunStarted(run: run))))
+    }
+}
+
+/// Body of `position.adjusted`: the journal learns the venue's position of one symbol (the
+/// venue is the truth of what is held). Every fold of positions (the writer's projection,
+/// risk's book, the reconciler's view) adds `delta` to the quantity; nothing else moves.
+public struct PositionAdjusted: Codable, Sendable, Equatable {
+    /// The instrument.
+    public var symbol: String
+    /// Added to the journal's quantity: `venue_qty − journal_qty`.
+    public var delta: ExactDecimal
+    /// The journal's quantity before.
+    public var journalQty: ExactDecimal
+    /// The venue's quantity: the journal's after.
+    public var venueQty: ExactDecimal
+    /// The entry price a position opened from flat gets (the venue's last trade in the
+    /// symbol); nil when unknown.
+    public var price: ExactDecimal?
+    /// The resolution strategy that made it.
+    public var strategy: String
+
+    /// Creates the body.
+    public init(symbol: String, journalQty: ExactDecimal, venueQty: ExactDecimal, price: ExactDecimal?, strategy: String) {
+        self.symbol = symbol
+        self.delta = venueQty - journalQty
+        self.journalQty = journalQty
+        self.venueQty = venueQty
+        self.price = price
+        self.strategy = strategy
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case symbol, delta, price, strategy
+        case journalQty = "journal_qty"
+        case venueQty = "venue_qty"
     }
 }

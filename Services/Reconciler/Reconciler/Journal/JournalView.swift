@@ -77,6 +77,15 @@ struct JournalView: Sendable {
             readyAccounts.removeAll()
         case .reconciliation(.positionForceClosed(let closed)):
             forceClosed.insert(closed.clientOrderId)
+        case .reconciliation(.positionAdjusted(let adjusted)):
+            var position = positions[account]?[adjusted.symbol] ?? Position()
+            if position.qty.isZero {
+                position.openedTs = record.ts
+                position.openingTradeId = "adjusted-\(record.seq)"
+            }
+            position.qty += adjusted.delta
+            position.updatedTs = record.ts
+            positions[account, default: [:]][adjusted.symbol] = position
         default:
             break  // desyncs and other services' facts (breakers, governors, operations) change nothing here
         }

@@ -14,25 +14,53 @@ extension AccountPass {
         for symbol in Set(venuePositions.keys).union(journalPositions.keys).sorted() {
             let journal = journalPositions[symbol]?.qty ?? .zero
             let venueQty = venuePositions[symbol] ?? .zero
+            let key = "\(account)|position|\(symbol)"
             let differs = (journal - venueQty).abs > configuration.tolerance
-            guard await memory.confirm("\(account)|position|\(symbol)", differs ? "\(journal)|\(venueQty)" : nil) else { continue }
-            let conflict = PositionResolver.Conflict(
-                journal: journal, venue: venueQty, journalUpdatedTs: journalPositions[symbol]?.updatedTs ?? 0, venueUpdatedTs: now())
-            let resolution = PositionResolver.resolve(conflict, strategy: configuration.strategy)
-            var action = "journal_adjusted:\(resolution.journalAdjustment)"
-            if let plan = resolution.venueOrder {
-                let id = "rs:\(account):\(symbol.replacingSlash):\(journal):\(venueQty)"
-                let submit = OrderSubmit(
-                    clientOrderId: id, account: account, symbol: symbol, side: plan.side, type: .market, qty: plan.qty,
-                    reduceOnly: plan.reduceOnly)
-                let sent = await submitThroughGateway(submit, bus: bus)
-                action += sent ? ";order_sent:\(id)" : ";order_failed:\(id)"
-            }
-            try await desync(
-                kind: "position", subject: symbol, journal: "\(journal)", venue: "\(venueQty)", action: action,
-                strategy: configuration.strategy.rawValue, report: &report)
+            if !differs { await memory.agree(key, venueQty) }
+            guard await memory.confirm(key, differs ? "\(journal)|\(venueQty)" : nil) else { continue }
+            try await resolve(
+                symbol: symbol, journal: journal, venue: venueQty, journalUpdatedTs: journalPositions[symbol]?.updatedTs ?? 0,
+                lastAgreed: await memory.agreed(key), view: view, bus: bus, report: &report)
         }
         try await checkBalances(view: view, bus: bus, memory: memory, report: &report)
+    }
+
+    /// Settles one confirmed position conflict: the journal learns the venue's position (a
+    /// folded `position.adjusted`), then at most one order (id from the conflict, so a
+    /// repeat is the same order) moves both to the strategy's target — and none while an
+    /// earlier corrective order of the symbol is still working (its outcome decides).
+    private func resolve(
+        symbol: String, journal: ExactDecimal, venue venueQty: ExactDecimal, journalUpdatedTs: Int64, lastAgreed: ExactDecimal?,
+        view: JournalView, bus: BusConnection, report: inout PassReport
+    ) async throws(ServiceError) {
+        let prefix = "rs:\(account):\(symbol.replacingSlash):"
+        if let working = view.orders(account: account, in: Set(OrderState.allCases.filter { !$0.isTerminal })).first(where: { $0.clientOrderId.hasPrefix(prefix) }) {
+            logger.info("recon.resolution.waiting", metadata: ["account": "\(account)", "symbol": "\(symbol)", "order": "\(working.clientOrderId)"])
+            return
+        }
+        let lastTrade = try await venueCall { () async throws(VenueError) in try await venue.allFills(account: account, afterTradeSeq: nil) }
+            .last { $0.symbol == symbol }
+        let conflict = PositionResolver.Conflict(
+            journal: journal, venue: venueQty, lastAgreed: lastAgreed, journalUpdatedTs: journalUpdatedTs, venueUpdatedTs: lastTrade?.ts ?? 0)
+        let resolution = PositionResolver.resolve(conflict, strategy: configuration.strategy)
+        let adjusted = PositionAdjusted(symbol: symbol, journalQty: journal, venueQty: venueQty, price: lastTrade?.price, strategy: configuration.strategy.rawValue)
+        let fact = Fact(id: "adjust:\(account):\(symbol.replacingSlash):\(journal):\(venueQty)", account: account, payload: .reconciliation(.positionAdjusted(adjusted)))
+        if case .refused(let error) = try await writer.append([fact]) {
+            logger.error("recon.position.adjust_refused", metadata: ["account": "\(account)", "symbol": "\(symbol)", "error": "\(error)"])
+            return
+        }
+        var action = "journal_adjusted:\(resolution.journalAdjustment)"
+        if let plan = resolution.venueOrder {
+            let id = prefix + "\(journal):\(venueQty)"
+            let submit = OrderSubmit(
+                clientOrderId: id, account: account, symbol: symbol, side: plan.side, type: .market, qty: plan.qty,
+                reduceOnly: plan.reduceOnly)
+            let sent = await submitThroughGateway(submit, bus: bus)
+            action += sent ? ";order_sent:\(id)" : ";order_failed:\(id)"
+        }
+        try await desync(
+            kind: "position", subject: symbol, journal: "\(journal)", venue: "\(venueQty)", action: action,
+            strategy: configuration.strategy.rawValue, report: &report)
     }
 
     /// Balances (C4): the venue is the truth. A difference beyond the tolerance seen on two
@@ -140,9 +168,17 @@ extension String {
     var replacingSlash: String { split(separator: "/").joined(separator: "-") }
 }
 
-/// Mismatches seen on the previous pass, so only a persistent one is a desync.
+/// Mismatches seen on the previous pass, so only a persistent one is a desync, and the
+/// last quantity both sides agreed on per position (what `merge` counts changes from).
 actor MismatchMemory {
     private var seen: [String: String] = [:]
+    private var agreement: [String: ExactDecimal] = [:]
+
+    /// Both sides agree on `qty` under `key`.
+    func agree(_ key: String, _ qty: ExactDecimal) { agreement[key] = qty }
+
+    /// The last quantity both sides agreed on under `key` (this run only), if any.
+    func agreed(_ key: String) -> ExactDecimal? { agreement[key] }
 
     /// Records the mismatch `value` (nil: none) under `key`; true when the same
     /// mismatch was also seen on the previous pass.

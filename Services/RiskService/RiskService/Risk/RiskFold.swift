@@ -78,6 +78,8 @@ public struct RiskFold: Sendable, Equatable {
             if let pair = pair(fill.symbol), let realized = positions[fact.account, default: PositionBook()].apply(fill, quote: pair.quote) {
                 effect.trade = (fact.account, realized)
             }
+        case .reconciliation(.positionAdjusted(let adjusted)):
+            positions[fact.account, default: PositionBook()].adjust(adjusted.symbol, by: adjusted.delta, price: adjusted.price)
         case .breakerTransition(let transition):
             breakers[fact.account]?.apply(transition)
         case .governorTransition(let transition):
