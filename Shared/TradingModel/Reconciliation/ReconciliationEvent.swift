@@ -20,11 +20,13 @@ public enum ReconciliationEvent: Sendable, Equatable, Encodable {
     /// `position.adjusted`: the journal's position of a symbol moved to the venue's, the
     /// first step of resolving a position conflict; folded like a fill's quantity.
     case positionAdjusted(PositionAdjusted)
+    /// `position.force_close_attempt`: one attempt to close a stale position, with its outcome.
+    case forceCloseAttempt(ForceCloseAttempt)
 
     /// Every fact type string of a reconciliation event.
     public static let factTypes: Set<String> = [
         "recon.account_ready", "recon.desync", "position.force_closed", "recon.balance_adopted", "recon.run_started",
-        "position.adjusted",
+        "position.adjusted", "position.force_close_attempt",
     ]
 
     /// The fact type string.
@@ -36,6 +38,7 @@ public enum ReconciliationEvent: Sendable, Equatable, Encodable {
         case .balanceAdopted: "recon.balance_adopted"
         case .runStarted: "recon.run_started"
         case .positionAdjusted: "position.adjusted"
+        case .forceCloseAttempt: "position.force_close_attempt"
         }
     }
 
@@ -48,6 +51,7 @@ public enum ReconciliationEvent: Sendable, Equatable, Encodable {
         case "recon.balance_adopted": return .balanceAdopted(try BalanceAdopted(from: decoder))
         case "recon.run_started": return .runStarted(try ReconcilerRunStarted(from: decoder))
         case "position.adjusted": return .positionAdjusted(try PositionAdjusted(from: decoder))
+        case "position.force_close_attempt": return .forceCloseAttempt(try ForceCloseAttempt(from: decoder))
         default:
             throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a reconciliation fact type: \(type)"))
         }
@@ -62,6 +66,7 @@ public enum ReconciliationEvent: Sendable, Equatable, Encodable {
         case .balanceAdopted(let body): try body.encode(to: encoder)
         case .runStarted(let body): try body.encode(to: encoder)
         case .positionAdjusted(let body): try body.encode(to: encoder)
+        case .forceCloseAttempt(let body): try body.encode(to: encoder)
         }
     }
 }
@@ -232,5 +237,38 @@ public struct PositionAdjusted: Codable, Sendable, Equatable {
         case symbol, delta, price, strategy
         case journalQty = "journal_qty"
         case venueQty = "venue_qty"
+    }
+}
+
+/// Body of `position.force_close_attempt`: one attempt to close a stale position (the
+/// episode is the first attempt's client_order_id), and what came of it.
+public struct ForceCloseAttempt: Codable, Sendable, Equatable {
+    /// The instrument.
+    public var symbol: String
+    /// The position episode: the client_order_id of its first closing attempt.
+    public var episode: String
+    /// This attempt's closing order.
+    public var clientOrderId: String
+    /// 1 for the first attempt.
+    public var attempt: Int
+    /// The closing order's state (`filled`, `rejected`, …), or the error code that refused it.
+    public var outcome: String
+    /// The venue's position after the attempt (0: flat, closed).
+    public var venueQtyAfter: ExactDecimal
+
+    /// Creates the body.
+    public init(symbol: String, episode: String, clientOrderId: String, attempt: Int, outcome: String, venueQtyAfter: ExactDecimal) {
+        self.symbol = symbol
+        self.episode = episode
+        self.clientOrderId = clientOrderId
+        self.attempt = attempt
+        self.outcome = outcome
+        self.venueQtyAfter = venueQtyAfter
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case symbol, episode, attempt, outcome
+        case clientOrderId = "client_order_id"
+        case venueQtyAfter = "venue_qty_after"
     }
 }
