@@ -1,6 +1,7 @@
 import BusKit
 import Foundation
 import Testing
+import TestSupport
 
 /// `WireCodec.encodePage`: the longest prefix that fits, whatever the items hold.
 @Suite("Paging a reply by bytes")
@@ -12,7 +13,7 @@ struct PagingTests {
 
     /// Items of random sizes (seeded), some larger than a tenth of the budget.
     static func items(seed: UInt64, count: Int) -> [String] {
-        var generator = SeededGenerator(seed: seed)
+        var generator = SeededRandom(seed: seed)
         return (0..<count).map { index in
             "\(index):" + String(repeating: "é\"\\", count: Int.random(in: 0...2_000, using: &generator))
         }
@@ -45,18 +46,5 @@ struct PagingTests {
         #expect(count == 1 && body.count > 100)  // the reply guard turns it into reply_too_large
         let (empty, none) = WireCodec.encodePage([String](), maxBytes: 100) { prefix, more in Page(items: prefix, next: more ? 1 : nil) }
         #expect(none == 0 && String(decoding: empty, as: UTF8.self) == #"{"items":[]}"#)
-    }
-}
-
-/// SplitMix64: the seeded generator of these tests.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
