@@ -157,7 +157,7 @@ actor Reconciler {
             guard done.count < StaleMonitor.maxCloseAttempts,
                 done.count == 0 || now() - done.lastTs >= StaleMonitor.backoffNanos(afterAttempts: done.count)
             else { continue }
-            let held = try await venuePosition(account, close.symbol)
+            let held = try await venuePosition(account, close.symbol, pass: pass)
             if held.isZero {
                 try await journalClosed(account, close, closingOrder: StaleMonitor.clientOrderId(episode: episode, attempt: done.count), qty: close.qty, report: &report)
                 continue
@@ -171,7 +171,7 @@ actor Reconciler {
             case .success(let order): order.state.rawValue
             case .failure(let error): error.code.rawValue
             }
-            let after = try await venuePosition(account, close.symbol)
+            let after = try await venuePosition(account, close.symbol, pass: pass)
             let body = ForceCloseAttempt(symbol: close.symbol, episode: episode, clientOrderId: id, attempt: attempt, outcome: outcome, venueQtyAfter: after)
             _ = try await FactWriter(bus: bus).append([Fact(id: "fc_attempt:\(account):\(id)", account: account, payload: .reconciliation(.forceCloseAttempt(body)))])
             if after.isZero {
@@ -186,12 +186,12 @@ actor Reconciler {
         }
     }
 
-    private func venuePosition(_ account: String, _ symbol: String) async throws(ServiceError) -> ExactDecimal {
-        do {
-            return try await venue.positions(account: account)[symbol] ?? .zero
-        } catch {
-            throw error.serviceError
-        }
+    /// The venue's position of `account` in `symbol`. Through `AccountPass.venueCall`, as every
+    /// venue call here: a typed-throws async requirement called straight on `any Venue`
+    /// crashed the process (a jump to a null pointer) when the call threw, e.g. on a timeout.
+    private func venuePosition(_ account: String, _ symbol: String, pass: AccountPass) async throws(ServiceError) -> ExactDecimal {
+        let venue = venue
+        return try await pass.venueCall { () async throws(VenueError) in try await venue.positions(account: account) }[symbol] ?? .zero
     }
 
     /// The venue is flat in the symbol: the episode ends with `position.force_closed`.
