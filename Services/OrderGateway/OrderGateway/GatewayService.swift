@@ -9,7 +9,7 @@ import VenueKit
 import ZeroMQ
 
 /// The order-gateway process: order entry for strategies (`order.submit`, `order.get`,
-/// `order.cancel`, `order.cancel_all`), the follower of the venue's fill stream, and the
+/// `order.cancel`, `order.cancel_all`, `order.resume`), the follower of the venue's fill stream, and the
 /// resolver of orders the venue left `unknown`.
 public struct GatewayService: Service {
     private let configuration: GatewayConfiguration
@@ -52,6 +52,7 @@ public struct GatewayService: Service {
                     case GatewayAPI.get: return WireCodec.encode(try await entry.get(message))
                     case GatewayAPI.cancel: return WireCodec.encode(try await entry.cancel(message))
                     case GatewayAPI.cancelAll: return WireCodec.encode(try await entry.cancelAll(message))
+                    case GatewayAPI.resume: return WireCodec.encode(try await entry.resume(message))
                     default:
                         throw ServiceError(.unknownType, reason: "unknown_type", "order-gateway does not handle '\(message.header.type)'")
                     }

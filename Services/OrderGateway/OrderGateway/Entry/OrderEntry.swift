@@ -55,6 +55,9 @@ struct OrderEntry: Sendable {
             account: submit.account, clientOrderId: clientOrderId, symbol: submit.symbol, base: instrument.base,
             quote: instrument.quote, side: submit.side, type: submit.type, qty: submit.qty, price: price, timeInForce: tif,
             reduceOnly: submit.reduceOnly)
+        // Read before the intent is journaled: a kill switch whose halt commits after this
+        // intent moves the epoch after this read, so the order cancels itself once placed.
+        let cancelEpoch = cancels.epoch(account: submit.account)
         let decision = try await bus.call(
             service: RiskAPI.service, type: RiskAPI.authorize, key: submit.account, body: authorize,
             replyType: RiskDecision.self, traceparent: message.header.traceparent)
@@ -62,7 +65,6 @@ struct OrderEntry: Sendable {
         let place = VenuePlace(
             account: submit.account, clientOrderId: clientOrderId, symbol: submit.symbol, side: submit.side,
             type: .limit, qty: decision.qty, price: price, timeInForce: tif)
-        let cancelEpoch = cancels.epoch(account: submit.account)
         let reachedVenue = try await send(place, traceparent: message.header.traceparent)
         if minted, reachedVenue { duplicates.record(submit, clientOrderId: clientOrderId, now: now()) }
         if reachedVenue, cancels.mustCancel(account: submit.account, clientOrderId: clientOrderId, since: cancelEpoch) {
