@@ -36,10 +36,10 @@ struct KillSwitchTests {
         }
     }
 
-    static func cancelAll(_ client: SuiteClientConnection, account: String = "acct-1") async throws(ServiceError) -> CancelAllReply {
+    static func cancelAll(_ client: SuiteClientConnection, account: String = "acct-1", timeout: Duration = .seconds(60)) async throws(ServiceError) -> CancelAllReply {
         try await client.bus.call(
             service: GatewayAPI.service, type: GatewayAPI.cancelAll, key: account, body: AccountRef(account: account),
-            replyType: CancelAllReply.self, timeout: .seconds(60), attempts: 1)
+            replyType: CancelAllReply.self, timeout: timeout, attempts: 1)
     }
 
     static func states(_ suite: Suite, account: String = "acct-1") throws -> [String: Int] {
@@ -105,5 +105,53 @@ struct KillSwitchTests {
         }
         // The gateway keeps serving.
         #expect(try await client.submit(restingBuy("bad-input-after")).state == .accepted)
+    }
+}
+
+/// The kill switch in the operation log: a gateway killed in the middle of a sweep leaves
+/// the operation `in_progress`, and the next gateway to start finishes it.
+@Suite("kill switch in the operation log", .serialized, .timeLimit(.minutes(5)))
+struct KillSwitchOperationTests {
+    static func operation(_ suite: Suite) throws -> (id: String, state: String, detail: String)? {
+        let db = try DatabaseQueue(path: suite.databasePath, configuration: { var c = Configuration(); c.readonly = true; return c }())
+        return try db.read { db in
+            try Row.fetchOne(db, sql: "SELECT id, state, payload FROM operations WHERE kind = 'cancel_all' AND account = 'acct-1'")
+                .map { ($0["id"], $0["state"], $0["payload"]) }
+        }
+    }
+
+    @Test("kill -9 of the gateway in the middle of a 250-order cancel-all: after restart the operation completes and nothing is open")
+    func restartedGatewayFinishesTheSweep() async throws {
+        let suite = try Suite()
+        suite.environment = KillSwitchTests.environment
+        try suite.start()
+        let client = try suite.client()
+        defer { client.close(); suite.tearDown() }
+        #expect(try await client.waitUntilReady())
+        try await KillSwitchTests.placeResting(client, count: 250, prefix: "op")
+        let probe = try VenueProbe(suite)
+        defer { probe.close() }
+        // Slow acks (not frozen): the sweep takes seconds, so the kill lands in its middle.
+        var slow = VenueFaults()
+        slow.ackDelayMillis = 100
+        _ = try await probe.venue.setFaults(slow)
+
+        async let interrupted = try? KillSwitchTests.cancelAll(client, timeout: .seconds(5))
+        #expect(try await eventually(timeout: .seconds(60)) { (try KillSwitchTests.states(suite)["canceled"] ?? 0) >= 8 })
+        suite.kill("order-gateway")
+        let left = try #require(try Self.operation(suite))
+        #expect(left.state == "in_progress")
+        #expect((try KillSwitchTests.states(suite)["canceled"] ?? 0) < 250, "the kill came before the sweep ended")
+        _ = await interrupted
+
+        _ = try await probe.venue.setFaults(VenueFaults())
+        try suite.start("order-gateway")
+        #expect(try await eventually(timeout: .seconds(60), every: .milliseconds(100)) { try Self.operation(suite)?.state == "completed" })
+        #expect(try await probe.venue.openOrders(account: "acct-1").isEmpty)
+        #expect(try await eventually { try KillSwitchTests.states(suite) == ["canceled": 250] })
+        #expect(try Self.operation(suite)?.detail.contains(#""still_open":0"#) == true)
+        // Still halted: only an operator lifts it.
+        #expect(try await client.waitUntilReady())
+        #expect(try await KillSwitchTests.submitError(client, restingBuy("op-after"))?.code == .tradingHalted)
     }
 }

@@ -45,6 +45,7 @@ public struct GatewayService: Service {
             bus.serve(service: GatewayAPI.service)
             bus.register()
             logger.info("gateway.ready", metadata: ["instruments": "\(instruments.count)"])
+            group.addTask { await entry.finishLeftKillSwitches() }
             await withGracefulShutdownHandler {
                 await bus.handleRequests { message throws(ServiceError) in
                     switch message.header.type {

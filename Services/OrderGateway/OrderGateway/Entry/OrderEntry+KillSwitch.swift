@@ -6,6 +6,10 @@ import VenueKit
 /// The kill switch (G11): halt the account for new orders, then cancel at the venue until
 /// the venue lists no open order of the account; `order.resume` lifts the halt.
 ///
+/// Each run is an operation of the operation log (`cancel_all`): `pending` (with the halt),
+/// `in_progress`, then `completed` or `failed`. A gateway killed mid-sweep leaves it
+/// `in_progress`; the next gateway to start sweeps it again and records its end.
+///
 /// The halt is a journaled fact (`trading.halted`) that the writer enforces on every new
 /// intent (`TRADING_HALTED`), so it holds across gateway restarts and replicas. The order
 /// matters: the halt commits first, then the account's cancel epoch moves. A submit reads
@@ -18,14 +22,76 @@ extension OrderEntry {
         try requireKnown(ref.account)
         let operationId = KillSwitch.operationId(requestId: message.header.id)
         let traceparent = message.header.traceparent
-        try await journal([KillSwitch.haltFact(account: ref.account, operationId: operationId)], traceparent: traceparent)
+        // The halt and the operation's `pending` entry commit together: a halted account
+        // always has the kill switch that halted it in the operation log.
+        try await journal(
+            [KillSwitch.haltFact(account: ref.account, operationId: operationId),
+             KillSwitch.entry(account: ref.account, operationId: operationId, .pending)],
+            traceparent: traceparent)
         cancels.cancelAll(account: ref.account)
-        let sweep = try await sweepOpenOrders(account: ref.account, traceparent: traceparent)
+        return try await runKillSwitch(account: ref.account, operationId: operationId, traceparent: traceparent)
+    }
+
+    /// Steps of a recorded kill switch: `in_progress`, the sweep, then `completed` (the venue
+    /// lists nothing open) or `failed` (orders still open, or the venue unreachable).
+    /// Repeating it is harmless: canceling is idempotent and each entry has a fixed fact id.
+    func runKillSwitch(account: String, operationId: String, traceparent: String?) async throws(ServiceError) -> CancelAllReply {
+        try await journal([KillSwitch.entry(account: account, operationId: operationId, .inProgress)], traceparent: traceparent)
+        let sweep: KillSwitch.Sweep
+        do {
+            sweep = try await sweepOpenOrders(account: account, traceparent: traceparent)
+        } catch {
+            await finish(KillSwitch.entry(account: account, operationId: operationId, .failed, error: error.reason), traceparent: traceparent)
+            throw error
+        }
+        let reply = sweep.reply(account: account, operationId: operationId)
+        await finish(KillSwitch.finalEntry(reply), traceparent: traceparent)
         logger.notice("gateway.cancel_all", metadata: [
-            "account": "\(ref.account)", "operation.id": "\(operationId)", "canceled": "\(sweep.canceled)",
-            "failed": "\(sweep.failures.count)", "still_open": "\(sweep.stillOpen)",
+            "account": "\(account)", "operation.id": "\(operationId)", "canceled": "\(reply.canceled)",
+            "failed": "\(reply.failed)", "still_open": "\(reply.stillOpen)",
         ])
-        return sweep.reply(account: ref.account, operationId: operationId)
+        return reply
+    }
+
+    /// Journals an operation's last entry; a failure is logged, not thrown: the sweep is done,
+    /// and an operation left `in_progress` is only swept again by the next gateway start.
+    private func finish(_ entry: Fact, traceparent: String?) async {
+        do {
+            try await journal([entry], traceparent: traceparent)
+        } catch {
+            logger.warning("gateway.cancel_all.unrecorded", metadata: ["fact.id": "\(entry.id)", "error": "\(error)"])
+        }
+    }
+
+    /// Finishes the kill switches a stopped gateway left `pending` or `in_progress` (read from
+    /// the operation log at start): each is swept again and recorded `completed` or `failed`.
+    /// While the writer or the venue does not answer, it tries again every `KillSwitch.resumeRetry`.
+    func finishLeftKillSwitches() async {
+        var left: [OperationSummary] = []
+        while !Task.isCancelled {
+            do {
+                left = try await bus.call(
+                    service: JournalAPI.service, type: JournalAPI.operations, body: OperationsQuery(), replyType: OperationsPage.self
+                ).operations.filter { $0.kind == KillSwitch.kind && accounts.contains($0.account) }
+                break
+            } catch {
+                logger.warning("gateway.cancel_all.left_unread", metadata: ["error": "\(error)"])
+                try? await Task.sleep(for: KillSwitch.resumeRetry)
+            }
+        }
+        for operation in left {
+            while !Task.isCancelled {
+                logger.notice("gateway.cancel_all.resumed", metadata: ["account": "\(operation.account)", "operation.id": "\(operation.operationId)"])
+                do {
+                    _ = try await runKillSwitch(account: operation.account, operationId: operation.operationId, traceparent: nil)
+                    break
+                } catch where error.reason == "illegal_transition" {
+                    break  // another replica finished it meanwhile
+                } catch {
+                    try? await Task.sleep(for: KillSwitch.resumeRetry)
+                }
+            }
+        }
     }
 
     /// Lifts the kill switch's halt (journaled: every replica and every restart sees it).
@@ -107,6 +173,11 @@ enum KillSwitch {
     /// Pages swept at most in one run (100 orders each): a bound, far above any real account.
     static let maxRounds = 10_000
 
+    /// The operation-log kind of a kill switch.
+    static let kind = "cancel_all"
+    /// The pause before a left kill switch is tried again at start (writer or venue not answering).
+    static let resumeRetry: Duration = .seconds(1)
+
     /// The operation id of the kill switch asked by request `requestId` (a resend is the same operation).
     static func operationId(requestId: String) -> String { "kill:\(requestId)" }
 
@@ -115,6 +186,21 @@ enum KillSwitch {
         Fact(
             id: "halt:\(operationId)", account: account,
             payload: .tradingHalt(TradingHalt(halted: true, reason: "kill_switch", operationId: operationId)))
+    }
+
+    /// An entry of the kill switch's operation log.
+    static func entry(account: String, operationId: String, _ state: OperationState, detail: String? = nil, error: String? = nil) -> Fact {
+        let entry = OperationRecorded(operationId: operationId, kind: kind, state: state, detail: detail, error: error)
+        return Fact(id: entry.factId, account: account, payload: .operationRecorded(entry))
+    }
+
+    /// The last entry of a sweep: `completed` when the venue lists nothing open, else `failed`;
+    /// the counts go in its detail.
+    static func finalEntry(_ reply: CancelAllReply) -> Fact {
+        let counts = #"{"canceled":\#(reply.canceled),"failed":\#(reply.failed),"still_open":\#(reply.stillOpen)}"#
+        return entry(
+            account: reply.account, operationId: reply.operationId, reply.isComplete ? .completed : .failed, detail: counts,
+            error: reply.isComplete ? nil : "still_open")
     }
 
     /// What one run did so far.
