@@ -142,7 +142,11 @@ struct GatewayTests {
             ("quote from the future", GatewayAPI.submit,
              order(#""qty":"0.01","price":"1000","quote":{"bid":"999","ask":"1001","ts":\#(nowNanos + 60_000_000_000)}"#), .quoteExpired),
             ("limit far through the market", GatewayAPI.submit,
-             order(#""qty":"0.01","price":"1100","quote":{"bid":"999","ask":"1001","ts":\#(nowNanos)}"#), .slippage),
+             order(#""qty":"0.01","price":"100000""#), .slippage),
+            ("client quote far from the venue's market", GatewayAPI.submit,
+             order(#""qty":"0.01","price":"1000","quote":{"bid":"999","ask":"1001","ts":\#(nowNanos)}"#), .slippage),
+            ("implausible client quote", GatewayAPI.submit,
+             order(#""qty":"0.01","price":"1000","quote":{"bid":"1001","ask":"999","ts":\#(nowNanos)}"#), .invalidPrice),
             ("more than the balance", GatewayAPI.submit, order(#""qty":"150","price":"1000""#), .insufficientBalance),
             ("order that does not exist", GatewayAPI.get, body(#"{"account":"acct-1","client_order_id":"nope"}"#), .notFound),
             ("unknown message type", "order.frobnicate", body("{}"), .unknownType),
@@ -163,6 +167,21 @@ struct GatewayTests {
         #expect(try await client.errorCode(GatewayAPI.submit, key: "acct-1", body: WireCodec.encode(reused)) == .duplicate)
         // Still serving after all of it.
         #expect(try await client.submit(restingBuy("after-errors")).state == .accepted)
+    }
+
+    @Test("a client quote of 1000 while the venue's market is ~50000 is refused: SLIPPAGE / quote_off_market; a sell at 1000 without a quote is price_through_reference")
+    func quoteOffMarket() async throws {
+        let (suite, client) = try await started()
+        defer { client.close(); suite.tearDown() }
+        let far = Quote(bid: ExactDecimal("999")!, ask: ExactDecimal("1001")!, ts: WallClock.nowNanos())
+        var sell = OrderSubmit(clientOrderId: "far-1", account: "acct-1", symbol: "BTC/USDT", side: .sell, type: .limit,
+                               qty: ExactDecimal("0.01")!, price: ExactDecimal("1000")!, quote: far)
+        let reply = try await client.bus.request(service: GatewayAPI.service, type: GatewayAPI.submit, key: "acct-1", body: WireCodec.encode(sell), timeout: .seconds(10), attempts: 1)
+        #expect(reply.header.isError && reply.errorBody().code == .slippage && reply.errorBody().reason == "quote_off_market")
+        sell.quote = nil
+        let unquoted = try await client.bus.request(service: GatewayAPI.service, type: GatewayAPI.submit, key: "acct-1", body: WireCodec.encode(sell), timeout: .seconds(10), attempts: 1)
+        #expect(unquoted.header.isError && unquoted.errorBody().reason == "price_through_reference")
+        #expect(try intents(suite, "far-1") == 0, "nothing was reserved or sent")
     }
 
     @Test("a flood of garbage frames and bodies does not stop the gateway")

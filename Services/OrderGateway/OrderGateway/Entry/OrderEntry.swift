@@ -50,7 +50,7 @@ struct OrderEntry: Sendable {
         }
         if minted { try duplicates.check(submit, clientOrderId: clientOrderId, now: now()) }
         let (price, tif) = try pricePolicy.venuePrice(
-            for: submit, instrument: instrument, quote: await referenceQuote(submit), now: now())
+            for: submit, instrument: instrument, market: await quotes.quote(for: submit.symbol), now: now())
         let authorize = RiskAuthorize(
             account: submit.account, clientOrderId: clientOrderId, symbol: submit.symbol, base: instrument.base,
             quote: instrument.quote, side: submit.side, type: submit.type, qty: submit.qty, price: price, timeInForce: tif,
@@ -90,11 +90,6 @@ struct OrderEntry: Sendable {
     func get(_ message: Message) async throws(ServiceError) -> OrderReply {
         let ref = try message.decode(OrderRef.self)
         return try await readBack(account: ref.account, clientOrderId: ref.clientOrderId)
-    }
-
-    private func referenceQuote(_ submit: OrderSubmit) async -> Quote? {
-        if let quote = submit.quote { return quote }
-        return await quotes.quote(for: submit.symbol)
     }
 
     /// Places at the venue (G10) and journals the outcome; whether the venue has (or may have)
