@@ -257,10 +257,12 @@ struct GatewayVenueOutageTests {
 }
 
 extension GatewayVenueOutageTests {
-    @Test("acks delayed past every retry: the order is `unknown`, then resolves to the venue's state, once")
+    @Test("acks delayed past every retry: the order is `unknown`, then resolves to the venue's state, once — the late places were refused, so rejected (not_at_venue)")
     func unknownResolves() async throws {
         let suite = try Suite()
-        suite.environment = ["BW_VENUE_TIMEOUT_MS": "200", "BW_VENUE_RETRY_ATTEMPTS": "2", "BW_VENUE_RETRY_BASE_MS": "50"]
+        suite.environment = [
+            "BW_VENUE_TIMEOUT_MS": "200", "BW_VENUE_RETRY_ATTEMPTS": "2", "BW_VENUE_RETRY_BASE_MS": "50", "BW_UNKNOWN_GRACE_MS": "500",
+        ]
         try suite.start()
         let client = try suite.client()
         defer { client.close(); suite.tearDown() }
@@ -272,14 +274,16 @@ extension GatewayVenueOutageTests {
         #expect(reply.state == .unknown)
         suite.signal("venue-sim", SIGCONT)
 
-        // The gateway keeps asking; the venue did get the order, so it becomes what the venue says.
+        // The gateway keeps asking. Every place reached the venue after its deadline, so the venue
+        // refused it (TIMEOUT / deadline_passed): the order is closed as absent, and stays absent.
         #expect(try await eventually(timeout: .seconds(30), every: .milliseconds(50)) {
-            (try? await client.get(account: "acct-1", id: "late-ack-1").state) == .accepted
+            (try? await client.get(account: "acct-1", id: "late-ack-1").state) == .rejected
         })
+        #expect(try await client.get(account: "acct-1", id: "late-ack-1").reason == "not_at_venue")
         let probe = try VenueProbe(suite)
         defer { probe.close() }
-        #expect(try await probe.venue.openOrders(account: "acct-1").map(\.clientOrderId) == ["late-ack-1"])
-        #expect(try await client.get(account: "acct-1", id: "late-ack-1").venueOrderId != nil)
+        #expect(try await probe.venue.order(account: "acct-1", clientOrderId: "late-ack-1") == nil)
+        #expect(try await probe.venue.openOrders(account: "acct-1").isEmpty)
     }
 }
 

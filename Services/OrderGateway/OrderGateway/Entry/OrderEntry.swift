@@ -20,6 +20,8 @@ struct OrderEntry: Sendable {
     let placement: VenuePlacement
     let unknownOrders: UnknownOrders
     let cancels: CancelRequests
+    /// Whether the venue is reachable (no order is authorized or sent while it is not).
+    let venueLink: VenueLink
     /// Wall-clock now in unix nanoseconds (injected so tests control quote age and windows).
     let now: @Sendable () -> Int64
     let logger: Logger
@@ -49,6 +51,7 @@ struct OrderEntry: Sendable {
             return OrderReply(order: existing)
         }
         if minted { try duplicates.check(submit, clientOrderId: clientOrderId, now: now()) }
+        guard venueLink.isLive(now: now()) else { throw VenuePlacement.disconnected }
         let (price, tif) = try pricePolicy.venuePrice(
             for: submit, instrument: instrument, market: await quotes.quote(for: submit.symbol), now: now())
         let authorize = RiskAuthorize(
