@@ -132,7 +132,7 @@ let package = Package(
         // MARK: Tests
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"], path: "Tests/ZeroMQTests"),
         .testTarget(name: "TradingModelTests", dependencies: ["TradingModel"], path: "Tests/TradingModelTests"),
-        .testTarget(name: "BusKitTests", dependencies: ["BusKit", "TradingModel"], path: "Tests/BusKitTests"),
+        .testTarget(name: "BusKitTests", dependencies: ["BusKit", "TradingModel", "TestSupport"], path: "Tests/BusKitTests"),
         .target(name: "TestSupport", dependencies: ["BusKit"], path: "Tests/TestSupport"),
         .testTarget(name: "BusBrokerTests", dependencies: ["BusBroker", "BusKit", "TestSupport"], path: "Tests/BusBrokerTests"),
         .testTarget(name: "PersistenceWriterTests", dependencies: ["PersistenceWriter", "TradingModel"], path: "Tests/PersistenceWriterTests"),
@@ -150,6 +150,10 @@ let package = Package(
             path: "Tests/OrderGatewayTests"),
         .testTarget(name: "RiskServiceTests", dependencies: ["RiskService", "ServiceRuntime", "TradingModel", "BusKit", "TestSupport", "VenueKit"], path: "Tests/RiskServiceTests"),
         .testTarget(name: "ReconcilerTests", dependencies: ["Reconciler", "TradingModel", "VenueKit", "VenueSim", "ServiceRuntime"], path: "Tests/ReconcilerTests"),
+        .testTarget(
+            name: "ServiceRuntimeTests",
+            dependencies: ["ServiceRuntime", "BusKit", "TradingModel", "Observability", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/ServiceRuntimeTests"),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -14,6 +14,7 @@ extension BusConnection {
         do {
             message = try WireCodec.decodeMessage(header: frames[delimiter + 1], body: frames[delimiter + 2])
         } catch {
+            if error.reason == WireCodec.tooLargeReason { onTooLarge(header: frames[delimiter + 1], bytes: frames[delimiter + 1].count + frames[delimiter + 2].count, fromBus: route.isEmpty) }
             if !route.isEmpty { replyMalformed(route: route, error: error) }
             return
         }
@@ -22,6 +23,23 @@ extension BusConnection {
         } else {
             onRequest(IncomingRequest(message: message, route: route))
         }
+    }
+
+    /// A message over the size limit is never read, but never in silence: it is logged as an
+    /// error naming its type and counted, and a reply that was too large fails its request at
+    /// once (`reply_too_large`), so the caller does not resend and wait for it forever.
+    private func onTooLarge(header: Data, bytes: Int, fromBus: Bool) {
+        let peek = WireCodec.peekHeader(header)
+        let type = peek?.type ?? "unreadable"
+        BusMetrics.tooLarge(direction: "received")
+        logger.error("bus.message.too_large", metadata: [
+            "type": "\(type)", "bytes": "\(bytes)", "limit": "\(WireCodec.maxMessageBytes)"])
+        guard fromBus, let replyTo = peek?.replyTo else { return }
+        let error = ServiceError(.internal, reason: "reply_too_large",
+            "the reply to this \(type) was \(bytes) bytes, over the \(WireCodec.maxMessageBytes)-byte limit")
+        var errorHeader = Header(id: ids.messageId(), type: MessageType.error, ts: WallClock.nowNanos(), replyTo: replyTo)
+        errorHeader.traceparent = TraceContext.newRoot(using: ids)
+        pending.deliver(Message(header: errorHeader, body: WireCodec.encode(error)), for: replyTo)
     }
 
     private func onFromBus(_ message: Message) {

@@ -3,11 +3,12 @@ import Foundation
 
 extension BusConnection {
     /// Sends a request and waits for its reply. After `timeout` without a reply the
-    /// SAME request (same id) is sent again, up to `attempts` times: receivers treat a
-    /// repeated id as a repeat. UNAVAILABLE (no worker yet) is retried with backoff
-    /// within the same overall time; if the retries then get no reply, that UNAVAILABLE
-    /// reply is returned (what the service said), not TIMEOUT. The returned message may
-    /// be an `error` reply.
+    /// SAME request (same id) is sent again: `attempts` sends in all, each waited on for
+    /// the full `timeout`, however busy the machine (receivers treat a repeated id as a
+    /// repeat). UNAVAILABLE (no worker yet) is retried with backoff for up to
+    /// `timeout × attempts`; if the retries then get no reply, that UNAVAILABLE reply is
+    /// returned (what the service said), not TIMEOUT. The returned message may be an
+    /// `error` reply.
     public func request(
         service: String, type: String, key: String? = nil, body: Data,
         traceparent: String? = nil, timeout: Duration = .seconds(5), attempts: Int = 3
@@ -36,27 +37,27 @@ extension BusConnection {
         defer { pending.close(header.id) }
         let frames = [Data(), WireCodec.encode(header), body]
         let clock = ContinuousClock()
-        let giveUp = clock.now.advanced(by: timeout * attempts)
+        let refusalsUntil = clock.now.advanced(by: timeout * attempts)
         var backoff: Duration = .milliseconds(20)
-        var attempt = 0
+        var unanswered = 0
         var unavailable: Message?
-        while clock.now < giveUp {
-            attempt += 1
+        // Attempts are counted, not timed: a loaded machine that wakes the waiter late must
+        // not cost the caller its resend (a deadline-based loop did, now and then).
+        while unanswered < attempts {
             sendRPC(frames)
-            let wait = min(timeout, clock.now.duration(to: giveUp))
-            if let reply = await waitForReply(id: header.id, timeout: wait) {
-                guard reply.header.isError, reply.errorBody().code == .unavailable, clock.now + backoff < giveUp else {
-                    return reply
-                }
-                unavailable = reply
-                try? await Task.sleep(for: backoff)
-                backoff = min(backoff * 2, .milliseconds(500))
-            } else if attempt >= attempts {
-                break
+            guard let reply = await waitForReply(id: header.id, timeout: timeout) else {
+                unanswered += 1
+                continue
             }
+            guard reply.header.isError, reply.errorBody().code == .unavailable, clock.now + backoff < refusalsUntil else {
+                return reply
+            }
+            unavailable = reply
+            try? await Task.sleep(for: backoff)
+            backoff = min(backoff * 2, .milliseconds(500))
         }
         if let unavailable { return unavailable }
-        throw ServiceError(.timeout, reason: "no_reply", "\(header.type) to \(header.service ?? "?") got no reply after \(attempt) attempt(s)")
+        throw ServiceError(.timeout, reason: "no_reply", "\(header.type) to \(header.service ?? "?") got no reply after \(unanswered) attempt(s)")
     }
 
     private func waitForReply(id: String, timeout: Duration) async -> Message? {

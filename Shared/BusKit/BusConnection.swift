@@ -192,7 +192,7 @@ public final class BusConnection: Sendable {
         var replyHeader = Header(
             id: ids.messageId(), type: header.type, ts: WallClock.nowNanos(),
             traceparent: header.traceparent, replyTo: header.id)
-        let body: Data
+        var body: Data
         switch result {
         case .success(let data):
             replyHeader.type = MessageType.ok(header.type)
@@ -201,7 +201,18 @@ public final class BusConnection: Sendable {
             replyHeader.type = MessageType.error
             body = WireCodec.encode(error)
         }
-        sendRPC(request.route + [Data(), WireCodec.encode(replyHeader), body])
+        var headerFrame = WireCodec.encode(replyHeader)
+        if headerFrame.count + body.count > WireCodec.maxMessageBytes {
+            // The receiver would refuse it: say so here, where the bug is, and answer an error.
+            BusMetrics.tooLarge(direction: "sent")
+            logger.error("bus.reply.too_large", metadata: [
+                "type": "\(replyHeader.type)", "bytes": "\(headerFrame.count + body.count)", "limit": "\(WireCodec.maxMessageBytes)"])
+            replyHeader.type = MessageType.error
+            headerFrame = WireCodec.encode(replyHeader)
+            body = WireCodec.encode(ServiceError(.internal, reason: "reply_too_large",
+                "the reply to \(header.type) was over the \(WireCodec.maxMessageBytes)-byte limit"))
+        }
+        sendRPC(request.route + [Data(), headerFrame, body])
     }
 
     // MARK: Events

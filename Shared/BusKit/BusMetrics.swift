@@ -27,6 +27,13 @@ enum BusMetrics {
         Counter(label: "bw_messages_handled_total", dimensions: [("service", service), ("type", "refused"), ("outcome", reason)]).increment()
     }
 
+    /// A message over the size limit, `received` (and refused) or about to be `sent` (and
+    /// replaced by an error). The type is in the error log, not a dimension: a peer may
+    /// send any type, and dimensions stay bounded.
+    static func tooLarge(direction: String) {
+        Counter(label: "bw_messages_too_large_total", dimensions: [("direction", direction)]).increment()
+    }
+
     /// An event publish: `sent` or `dropped` (outbox full).
     static func published(sent: Bool) {
         Counter(label: "bw_events_published_total", dimensions: [("outcome", sent ? "sent" : "dropped")]).increment()

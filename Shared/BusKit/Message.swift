@@ -55,6 +55,26 @@ public enum WireCodec {
         }
     }
 
+    /// The reason of the error for a message over `maxMessageBytes`.
+    public static let tooLargeReason = "message_too_large"
+
+    /// The type and `reply_to` of a header frame, read without validating the message
+    /// (for logging a refused one); nil when the frame is not a short JSON header.
+    public static func peekHeader(_ header: Data) -> (type: String, replyTo: String?)? {
+        struct Peek: Decodable {
+            let type: String
+            let replyTo: String?
+            enum CodingKeys: String, CodingKey {
+                case type
+                case replyTo = "reply_to"
+            }
+        }
+        guard header.count <= 4096, let peek = try? JSONDecoder().decode(Peek.self, from: header),
+            peek.type.utf8.count <= 64
+        else { return nil }
+        return (peek.type, peek.replyTo)
+    }
+
     /// The `id` of a header frame that failed validation, when it can still be read, so the
     /// error reply can name the request it answers (the sender can correlate it).
     public static func requestId(inRejectedHeader header: Data) -> String? {
@@ -68,7 +88,7 @@ public enum WireCodec {
     /// Validates and decodes the header and body frames of a request.
     public static func decodeMessage(header: Data, body: Data) throws(ServiceError) -> Message {
         guard header.count + body.count <= maxMessageBytes else {
-            throw ServiceError(.invalidRequest, reason: "message_too_large", "a message may be at most \(maxMessageBytes) bytes")
+            throw ServiceError(.invalidRequest, reason: tooLargeReason, "a message may be at most \(maxMessageBytes) bytes")
         }
         let decoded: Header
         do {

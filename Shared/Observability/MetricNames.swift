@@ -6,6 +6,10 @@ public enum MetricNames {
     public static let messagesHandled = "bw_messages_handled_total"
     /// Timer: how long a worker took to handle a request, by service and type.
     public static let messageDuration = "bw_message_handle_duration"
+    /// Counter: messages over the 64 KiB limit, refused on receipt or replaced by an error
+    /// before sending, by direction (`received`, `sent`); the error log names the type. Any
+    /// increase is worth a look: replies are paged by bytes.
+    public static let messagesTooLarge = "bw_messages_too_large_total"
     /// Counter: requests this process sent on the bus, by type.
     public static let requestsSent = "bw_requests_sent_total"
     /// Counter: events published on the event plane, by topic kind and outcome (`sent` or `dropped`).

@@ -75,9 +75,21 @@ public final class PaperVenueClient: Venue {
         try await call("venue.cancel", VenueOrderRef(account: account, clientOrderId: clientOrderId), VenueOrder.self)
     }
 
+    /// Every open order of the account, page after page.
     public func openOrders(account: String) async throws(VenueError) -> [VenueOrder] {
-        try await call("venue.open_orders", VenueAccountRef(account: account), VenueOrders.self).orders
+        var all: [VenueOrder] = []
+        var query = VenueOpenOrdersQuery(account: account)
+        for _ in 0..<Self.maxPages {
+            let page = try await call("venue.open_orders", query, VenueOrders.self)
+            all += page.orders
+            guard let next = page.nextAfter, !page.orders.isEmpty else { return all }
+            query.afterVenueOrderId = next
+        }
+        return all  // 100,000 open orders: more is not an account this suite trades
     }
+
+    /// The most pages one listing reads.
+    static let maxPages = 1_000
 
     public func fills(account: String, afterTradeSeq: Int64?) async throws(VenueError) -> [VenueFill] {
         try await call("venue.fills", VenueFillsQuery(account: account, afterTradeSeq: afterTradeSeq), VenueFills.self).fills

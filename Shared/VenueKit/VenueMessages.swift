@@ -75,6 +75,26 @@ public struct VenueAccountRef: Codable, Sendable, Equatable {
     }
 }
 
+/// Request body of `venue.open_orders`: the account's working orders after a cursor.
+public struct VenueOpenOrdersQuery: Codable, Sendable, Equatable {
+    /// The venue account.
+    public var account: String
+    /// Only orders made after this one (by venue order id): the previous page's
+    /// `next_after`; all when absent.
+    public var afterVenueOrderId: String?
+
+    /// Creates the query.
+    public init(account: String, afterVenueOrderId: String? = nil) {
+        self.account = account
+        self.afterVenueOrderId = afterVenueOrderId
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case account
+        case afterVenueOrderId = "after_venue_order_id"
+    }
+}
+
 /// Request body of `venue.fills`: the account's fills with `trade_seq > after_trade_seq`
 /// (all of them when absent), oldest first. Page by passing the last seq received.
 public struct VenueFillsQuery: Codable, Sendable, Equatable {
@@ -147,19 +167,28 @@ public struct VenueTick: Codable, Sendable, Equatable {
     }
 }
 
-/// Reply to `venue.open_orders`: the account's working orders, oldest first (the
-/// paper venue lists at most 100: a reply stays under the 64 KiB message limit).
+/// Reply to `venue.open_orders`: one page of the account's working orders, oldest first
+/// (at most 100, and within the 64 KiB message limit).
 public struct VenueOrders: Codable, Sendable, Equatable {
     /// The orders, oldest first.
     public var orders: [VenueOrder]
+    /// The `after_venue_order_id` of the next page; nil on the last page.
+    public var nextAfter: String?
 
     /// Creates an orders reply.
-    public init(orders: [VenueOrder]) {
+    public init(orders: [VenueOrder], nextAfter: String? = nil) {
         self.orders = orders
+        self.nextAfter = nextAfter
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case orders
+        case nextAfter = "next_after"
     }
 }
 
-/// Reply to `venue.fills`: fills in trade-seq order.
+/// Reply to `venue.fills`: one page of fills in trade-seq order (at most 100, and within
+/// the 64 KiB message limit); ask again after the last trade seq for the next.
 public struct VenueFills: Codable, Sendable, Equatable {
     /// The fills, in trade-seq order.
     public var fills: [VenueFill]

@@ -44,7 +44,8 @@ struct RequestFailureTests {
         let endpoints = BusEndpoints(host: "127.0.0.1", basePort: FreePorts.block(of: 4))
         let busContext = ZMQContext()
         var busConfiguration = BusServer.Configuration(endpoints: endpoints)
-        busConfiguration.heartbeatIntervalMs = 100
+        // Liveness generous enough for 2 busy cores: a worker declared dead would answer UNAVAILABLE.
+        busConfiguration.heartbeatIntervalMs = 1_000
         let server = try BusServer(configuration: busConfiguration, context: busContext, logger: Logger(label: "bus"))
         server.start()
         defer { server.stop(); busContext.terminate() }
@@ -52,7 +53,7 @@ struct RequestFailureTests {
         let hold = Hold()
         let workerContext = ZMQContext()
         var configuration = BusConnection.Configuration(endpoints: endpoints, identity: "held-worker")
-        configuration.heartbeatInterval = .milliseconds(100)
+        configuration.heartbeatInterval = .seconds(1)
         let worker = try BusConnection(configuration: configuration, context: workerContext, logger: Logger(label: "worker"))
         worker.serve(service: "held")
         worker.start()
@@ -92,9 +93,12 @@ struct RequestFailureTests {
         try await withHeldWorker { (client: BusConnection, hold: Hold) async throws in
             let clock = ContinuousClock()
             let started = clock.now
+            // A deadline far off: this test is about the resend, not about a late resend being refused.
+            var header = client.makeHeader(type: "work", service: "held")
+            header.deadline = WallClock.nowNanos() + 600_000_000_000
             do throws(ServiceError) {
-                let reply = try await client.request(service: "held", type: "work", body: Data("{}".utf8), timeout: .seconds(1), attempts: 2)
-                Issue.record("expected TIMEOUT, got a reply of type \(reply.header.type)")
+                let reply = try await client.send(header: header, body: Data("{}".utf8), timeout: .seconds(1), attempts: 2)
+                Issue.record("expected TIMEOUT, got a reply of type \(reply.header.type): \(reply.errorBody())")
             } catch {
                 #expect(error.code == .timeout)
                 #expect(error.reason == "no_reply")
@@ -117,7 +121,8 @@ struct RequestFailureTests {
             #expect(reply.header.isError)
             #expect(reply.errorBody().code == .unavailable)
             #expect(reply.errorBody().reason == "venue_unreachable")
-            #expect(try await eventually { await hold.requestIds.count == 1 })  // the resend reached the worker and was held
+            // Both resends after the refusal reached the worker and were held.
+            #expect(try await eventually { await hold.requestIds.count == 2 })
         }
     }
 

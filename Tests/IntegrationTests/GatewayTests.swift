@@ -224,9 +224,11 @@ struct GatewayVenueOutageTests {
     @Test("a frozen venue: transient timeouts are retried under the same id and the order is placed exactly once")
     func frozenVenue() async throws {
         let suite = try Suite()
+        // The retry path itself: the gateway must not count the frozen venue as unreachable
+        // (BW_VENUE_SILENCE_MS), or it would stop sending, which VenueOutageTests covers.
         suite.environment = [
             "BW_VENUE_TIMEOUT_MS": "300", "BW_VENUE_RETRY_ATTEMPTS": "20",
-            "BW_VENUE_RETRY_BASE_MS": "100", "BW_VENUE_RETRY_MAX_MS": "400",
+            "BW_VENUE_RETRY_BASE_MS": "100", "BW_VENUE_RETRY_MAX_MS": "400", "BW_VENUE_SILENCE_MS": "600000",
         ]
         try suite.start()
         let client = try suite.client()

@@ -66,7 +66,7 @@ struct KillSwitchTests {
         try await Self.placeResting(client, count: 250, prefix: "ks")
         let probe = try VenueProbe(suite)
         defer { probe.close() }
-        #expect(try await probe.venue.openOrders(account: "acct-1").count == 100, "the venue lists one page of 100")
+        #expect(try await probe.venue.openOrders(account: "acct-1").count == 250, "more than one of the venue's pages")
 
         let reply = try await Self.cancelAll(client)
         #expect(reply.canceled == 250 && reply.failed == 0 && reply.stillOpen == 0 && reply.halted, "\(reply)")

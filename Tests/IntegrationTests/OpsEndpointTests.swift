@@ -132,9 +132,12 @@ struct OpsEndpointTests {
         defer { suite.tearDown() }
         let riskPort = try #require(ports["risk-service"])
         try suite.start(["bus", "risk-service"])
-        #expect(try await eventually {
+        // A read with no writer is answered UNAVAILABLE after its retries (15 s at the defaults).
+        #expect(try await eventually(timeout: .seconds(40)) {
             let health = await HTTPProbe.get(port: riskPort, path: "/health")
-            return health?.status == 503 && health?.body.contains(#""facts":"catching_up""#) == true
+            // Says it is catching up, how far it has come, and why it cannot go on (no writer).
+            return health?.status == 503 && health?.body.contains(#""facts":"catching_up: applied seq 0"#) == true
+                && health?.body.contains("last read failed") == true
         })
         let waiting = try #require(await HTTPProbe.get(port: riskPort, path: "/health"))
         #expect(waiting.body.contains(#""bus":"not_registered""#))

@@ -117,6 +117,46 @@ struct ReconcilerRecoveryTests {
         #expect(try await harness.ledgerMatchesVenue("acct-1"))
     }
 
+    @Test("a stale position whose first close the venue rejects is closed by a later attempt: flat at the venue, every attempt journaled")
+    func staleCloseIsRetriedUntilFlat() async throws {
+        var environment = Self.fastRecon
+        environment["BW_RECON_MAX_HOLD_SECONDS"] = "2"
+        let harness = try await FaultyVenueHarness(environment: environment)
+        defer { harness.tearDown() }
+        #expect(try await harness.waitUntilReady())
+        let opened = try await harness.submit(OrderSubmit(
+            clientOrderId: "hold-r", account: "acct-1", symbol: "BTC/USDT", side: .buy, type: .market, qty: ExactDecimal("0.001")!))
+        #expect(opened.state == .filled)
+        var rejecting = VenueFaults()
+        rejecting.reject = ExactDecimal(1)
+        _ = try await harness.venue.setFaults(rejecting)
+        // The first close is refused by the venue, and journaled as an attempt.
+        #expect(try await eventually(timeout: .seconds(20)) {
+            try await harness.database().read { db in
+                try String.fetchOne(db, sql: "SELECT json_extract(payload, '$.outcome') FROM journal WHERE type = 'position.force_close_attempt' ORDER BY seq LIMIT 1")
+            } == "rejected"
+        })
+        _ = try await harness.venue.setFaults(VenueFaults())
+        #expect(try await eventually(timeout: .seconds(30)) { try await harness.venue.positions(account: "acct-1")["BTC/USDT"] == nil })
+        #expect(try await eventually(timeout: .seconds(10)) {
+            try await harness.database().read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM journal WHERE type = 'position.force_closed'") } == 1
+        })
+        try await harness.database().read { db in
+            let attempts = try Row.fetchAll(db, sql: """
+                SELECT json_extract(payload, '$.attempt') AS attempt, json_extract(payload, '$.outcome') AS outcome,
+                       json_extract(payload, '$.client_order_id') AS id
+                FROM journal WHERE type = 'position.force_close_attempt' ORDER BY seq
+                """)
+            #expect(attempts.count >= 2)
+            let outcomes: [String] = attempts.map { $0["outcome"] }
+            #expect(outcomes.first == "rejected" && outcomes.last == "filled")
+            let ids: [String] = attempts.map { $0["id"] }
+            #expect(Set(ids).count == ids.count)  // a new order per attempt
+            let closedBy = try String.fetchOne(db, sql: "SELECT json_extract(payload, '$.client_order_id') FROM journal WHERE type = 'position.force_closed'")
+            #expect(closedBy == ids.last)
+        }
+    }
+
     @Test("a position held longer than max_hold_seconds is force-closed through the gateway, with a position.force_closed fact")
     func stalePositionIsForceClosed() async throws {
         var environment = Self.fastRecon

@@ -56,4 +56,14 @@ struct StaleMonitorTests {
         view.apply(fill("T1", side: .buy, qty: "0.5", ts: 1, seq: 2))
         #expect(view.positions["acct-1"]?["BTC/USDT"]?.qty == ExactDecimal("0.5")!)
     }
+
+    @Test("each close attempt has its own id, and every one names its episode; the backoff doubles")
+    func attemptIds() {
+        let episode = StaleMonitor.clientOrderId(account: "acct-1", symbol: "BTC/USDT", openingTradeId: "T9")
+        #expect(StaleMonitor.clientOrderId(episode: episode, attempt: 1) == episode)
+        let ids = (1...StaleMonitor.maxCloseAttempts).map { StaleMonitor.clientOrderId(episode: episode, attempt: $0) }
+        #expect(Set(ids).count == ids.count)
+        #expect(ids.allSatisfy { StaleMonitor.episode(ofClose: $0) == episode && OrderValidator.isValidClientOrderId($0) })
+        #expect((1...4).map { StaleMonitor.backoffNanos(afterAttempts: $0) } == [1, 2, 4, 8].map { Int64($0) * 1_000_000_000 })
+    }
 }

@@ -58,6 +58,24 @@ struct LimitsTests {
         try await h.authorize(reduceOnly("close", .sell, "0.5"))
     }
 
+    @Test("a reduce-only order that lowers the position passes an open breaker (account and global); nothing else does")
+    func reduceOnlyClosesPassTheBreaker() async throws {
+        let h = await Harness(Fixtures.configuration())
+        await h.mark("BTC/USDT", "50000")
+        try await h.authorize(Fixtures.order("long", qty: "0.5"))
+        await h.fill("long", side: .buy, qty: "0.5", price: "50000")
+        _ = try await h.trip("acct-1")
+        _ = try await h.trip(nil)
+        #expect(await Self.refusal(h, Fixtures.order("new", qty: "0.1"))?.code == .breakerOpen)
+        var plainSell = Fixtures.order("plain-sell", side: .sell, qty: "0.1")
+        #expect(await Self.refusal(h, plainSell)?.code == .breakerOpen)  // reducing, but not marked reduce-only
+        plainSell.clientOrderId = "close"
+        plainSell.reduceOnly = true
+        let approval = try await h.authorize(plainSell)
+        #expect(approval.qty == dec("0.1"))
+        #expect(await h.engine.currentFold().breakers["acct-1"]?.state == .open)  // still open for everything else
+    }
+
     @Test("the margin shock refuses with MARGIN when the worst case exceeds 90 % of equity (spot at 100 % margin)")
     func marginShockSpot() async throws {
         var configuration = Fixtures.configuration(["acct-1": ["USDT": dec("100000")]])

@@ -236,7 +236,9 @@ extension SuiteClientConnection {
 
     /// Waits until the gateway serves (a get answers NOT_FOUND).
     func waitUntilGatewayReady() async throws -> Bool {
-        try await eventually(timeout: .seconds(60), every: .milliseconds(100)) {
+        // The accounts reconciled (orders are refused before) and the gateway serving.
+        guard try await waitUntilReconciled() else { return false }
+        return try await eventually(timeout: .seconds(60), every: .milliseconds(100)) {
             do {
                 _ = try await bus.call(
                     service: GatewayAPI.service, type: GatewayAPI.get, key: "acct-1", body: OrderRef(account: "acct-1", clientOrderId: "probe"),

@@ -2,10 +2,26 @@ import BusProtocol
 import TradingModel
 
 /// Per account and asset: total, reserved, and the open reservations by order (R1).
-/// Invariant after every change: 0 ≤ reserved ≤ total, i.e. available + reserved = total
-/// with available ≥ 0, and reserved = Σ of the open reservations (a precondition: a
-/// violation is a bug that would spend money twice).
+///
+/// Two kinds of invariant, kept apart on purpose:
+/// - reserved = Σ of the open reservations, each ≥ 0: the ledger's own bookkeeping. A
+///   violation is a bug that would spend money twice: a precondition.
+/// - 0 ≤ reserved ≤ total (available ≥ 0): what the facts should keep true. Facts come
+///   from the venue and the journal, and a fill the ledger cannot cover (an order placed by
+///   hand at the venue, a late execution, `BW_ACCOUNTS` changed under an old journal) is an
+///   operating condition, not a bug: the fact is folded as it is (the venue did move the
+///   money), the account is marked divergent, and risk-service refuses its new orders and
+///   trips its breaker (`ledger_divergence`) until the venue's balances are adopted. A
+///   precondition here crashed risk-service, and every restart replayed the same fact.
 public struct Ledger: Sendable, Equatable {
+    /// Why an account's books stopped agreeing with the facts (the first fact that broke them).
+    public struct Divergence: Sendable, Equatable {
+        /// The asset whose books broke.
+        public var asset: String
+        /// What broke, for people: the totals and what caused it.
+        public var detail: String
+    }
+
     /// The funds held for one order until it fills or closes.
     public struct Reservation: Sendable, Equatable {
         /// The asset held (quote for buys, base for sells).
@@ -32,6 +48,9 @@ public struct Ledger: Sendable, Equatable {
         public var reserved: [String: ExactDecimal] = [:]
         /// Open reservations by client_order_id.
         public var reservations: [String: Reservation] = [:]
+        /// Set when a fact left the books uncovered (available < 0 or total < 0); the account
+        /// takes no new orders while set. Cleared only by adopting the venue's balances.
+        public var divergence: Divergence?
 
         /// total − reserved.
         public func available(_ asset: String) -> ExactDecimal {
@@ -73,6 +92,7 @@ public struct Ledger: Sendable, Equatable {
             throw ServiceError(.unknownAccount, reason: "unknown_account", "account '\(account)' is not configured")
         }
         if state.reservations[clientOrderId] != nil { return }
+        try requireCovered(account)
         guard !amount.isNegative, state.available(asset) >= amount else {
             throw ServiceError(.insufficientBalance, reason: "insufficient_\(asset.lowercased())",
                 "needs \(amount) \(asset), \(state.available(asset)) available")
@@ -81,6 +101,14 @@ public struct Ledger: Sendable, Equatable {
             asset: asset, remaining: amount, side: side, qty: qty, filled: .zero, committed: committed, reservedAt: now)
         state.reserved[asset, default: .zero] += amount
         accounts[account] = checked(state)
+    }
+
+    /// Throws BREAKER_OPEN / `ledger_divergence` for an account whose books a fact left
+    /// uncovered: no new order may spend from books that are known to be wrong.
+    public func requireCovered(_ account: String) throws(ServiceError) {
+        guard let divergence = accounts[account]?.divergence else { return }
+        throw ServiceError(.breakerOpen, reason: "ledger_divergence",
+            "the books of '\(account)' no longer cover its facts (\(divergence.detail)): no new orders until the venue's balances are adopted")
     }
 
     /// Gives back what is left of an order's reservation.
@@ -104,7 +132,8 @@ public struct Ledger: Sendable, Equatable {
     }
 
     /// Books a fill: balances move, the reservation is consumed (fees included), and
-    /// what is left is released when the order is completely filled.
+    /// what is left is released when the order is completely filled. A fill the books
+    /// cannot cover is booked all the same and marks the account divergent.
     public mutating func fill(account: String, _ fill: FillRecorded, base: String, quote: String) {
         guard var state = accounts[account] else { return }
         let notional = fill.qty.multiplied(by: fill.price, rounding: .halfEven)
@@ -121,7 +150,7 @@ public struct Ledger: Sendable, Equatable {
         }
         state.totals[spentAsset, default: .zero] -= spent
         state.totals[gotAsset, default: .zero] += got
-        accounts[account] = checked(state)
+        accounts[account] = checked(state, cause: "fill \(fill.tradeId) of \(fill.clientOrderId)")
         if let reservation = state.reservations[fill.clientOrderId], reservation.filled >= reservation.qty {
             release(account: account, clientOrderId: fill.clientOrderId)
         }
@@ -136,32 +165,60 @@ public struct Ledger: Sendable, Equatable {
                 accounts[fact.account] = checked(state)
             } else {
                 // A replayed intent re-creates its reservation; a live one is already held.
-                try? reserve(account: fact.account, clientOrderId: intent.clientOrderId, asset: intent.reserveAsset,
-                    amount: intent.reserveAmount, side: intent.side, qty: intent.qty, committed: true, now: now)
+                reserveCommitted(account: fact.account, intent, now: now)
             }
         case .fillRecorded(let fill):
             guard let pair = instruments(fill.symbol) else { return }
             self.fill(account: fact.account, fill, base: pair.base, quote: pair.quote)
         case .orderClosed(let closed) where closed.state != .unknown:
             release(account: fact.account, clientOrderId: closed.clientOrderId)
+        case .reconciliation(.balanceAdopted(let adopted)):
+            adopt(account: fact.account, asset: adopted.asset, total: adopted.venueTotal)
         default:
             break  // accepted orders, unknown orders, risk transitions and later fact types move no balance
         }
     }
 
-    /// The identity, checked after every change.
-    private func checked(_ state: Account) -> Account {
+    /// The venue's total of an asset becomes the account's (the venue is the truth for
+    /// balances); what is reserved stays reserved. The books are judged afresh: adopting
+    /// clears a divergence the venue's figures cover, and marks one they do not.
+    mutating func adopt(account: String, asset: String, total: ExactDecimal) {
+        guard var state = accounts[account] else { return }
+        state.totals[asset] = total
+        state.divergence = nil
+        accounts[account] = checked(state, cause: "the venue's \(asset) total \(total)")
+    }
+
+    /// Re-creates the reservation of a committed intent (a replay, or an intent another
+    /// replica approved). The journal says these funds are held for a live order, so it is
+    /// recorded even when it does not fit; the account is then divergent, never dropped in
+    /// silence. An account that is not configured has no books to hold it in.
+    mutating func reserveCommitted(account: String, _ intent: OrderIntent, now: Int64) {
+        guard var state = accounts[account], state.reservations[intent.clientOrderId] == nil, !intent.reserveAmount.isNegative else { return }
+        state.reservations[intent.clientOrderId] = Reservation(
+            asset: intent.reserveAsset, remaining: intent.reserveAmount, side: intent.side, qty: intent.qty,
+            filled: .zero, committed: true, reservedAt: now)
+        state.reserved[intent.reserveAsset, default: .zero] += intent.reserveAmount
+        accounts[account] = checked(state, cause: "the committed reservation of \(intent.clientOrderId)")
+    }
+
+    /// The identity, checked after every change: the bookkeeping by precondition, the
+    /// cover by marking the account divergent (see the type's comment).
+    private func checked(_ state: Account, cause: @autoclosure () -> String = "a change") -> Account {
+        var state = state
         var held: [String: ExactDecimal] = [:]
         for reservation in state.reservations.values {
             precondition(!reservation.remaining.isNegative, "ledger: negative remaining reservation")
             held[reservation.asset, default: .zero] += reservation.remaining
         }
-        for asset in Set(state.totals.keys).union(state.reserved.keys) {
+        for asset in Set(state.totals.keys).union(state.reserved.keys).sorted() {
             let total = state.totals[asset, default: .zero], reserved = state.reserved[asset, default: .zero]
             precondition(!reserved.isNegative, "ledger: negative reservation of \(asset)")
-            precondition(!total.isNegative, "ledger: negative total of \(asset)")
-            precondition(reserved <= total, "ledger: \(asset) reserved \(reserved) exceeds total \(total) (available < 0)")
             precondition(reserved == held[asset, default: .zero], "ledger: \(asset) reserved \(reserved) ≠ Σ reservations")
+            if state.divergence == nil, total.isNegative || reserved > total {
+                state.divergence = Divergence(
+                    asset: asset, detail: "\(cause()) left \(asset) at total \(total), reserved \(reserved)")
+            }
         }
         return state
     }

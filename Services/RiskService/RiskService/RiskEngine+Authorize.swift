@@ -29,14 +29,19 @@ extension RiskEngine {
         if fold.pairs[request.symbol] == nil {
             fold.learn(symbol: request.symbol, base: request.base, quote: request.quote, kind: .spot)
         }
-        try checkBreaker(BreakerTransition.globalScope)
-        try checkBreaker(request.account)
         let reducing = isReducing(request)
         if request.reduceOnly == true, !reducing {
             throw ServiceError(.limitExceeded, reason: "reduce_only_not_reducing",
                 "reduce_only: a \(request.side.rawValue) of \(request.qty) \(request.symbol) would not lower the position without flipping it")
         }
-        let qty = try governedQty(request, reducing: reducing)
+        // A reduce-only order that lowers the position only takes risk away: the breakers and
+        // the governor, which stop new risk, let it through (a stale position's close, or a
+        // trader flattening in HARD_STOP, must not be blocked by the very stop it answers).
+        let closing = request.reduceOnly == true && reducing
+        if !closing { try checkBreaker(BreakerTransition.globalScope) }
+        try fold.ledger.requireCovered(request.account)
+        if !closing { try checkBreaker(request.account) }
+        let qty = closing ? request.qty : try governedQty(request, reducing: reducing)
         guard let need = fold.ledger.requirement(side: request.side, qty: qty, price: request.price, base: request.base, quote: request.quote) else {
             throw ServiceError(.limitExceeded, reason: "notional_overflow", "the order's notional is too large")
         }
@@ -48,8 +53,10 @@ extension RiskEngine {
         let margin = try checkLimitsAndMargin(request, qty: qty, reducing: reducing)
         try fold.reserve(account: request.account, clientOrderId: request.clientOrderId, asset: need.asset,
             amount: need.amount, side: request.side, qty: qty, now: now)
-        _ = fold.withBreaker(BreakerTransition.globalScope) { $0.admit() }
-        _ = fold.withBreaker(request.account) { $0.admit() }
+        if !closing {
+            _ = fold.withBreaker(BreakerTransition.globalScope) { $0.admit() }
+            _ = fold.withBreaker(request.account) { $0.admit() }
+        }
         let alert = margin.flatMap {
             marginAlarm.check(account: request.account, use: $0.use, scenario: $0.scenario, equity: $0.equity, now: now)
         }

@@ -28,7 +28,8 @@ public actor RiskEngine {
     var killSwitchAskedAt: [String: Int64] = [:]
     /// False while replaying at start-up: replayed facts rebuild state, they trigger nothing.
     public private(set) var isLive = false
-    /// Accounts whose latest `recon.account_ready` is ok (C1 gate, when required).
+    /// Accounts whose latest `recon.account_ready` since the last `recon.run_started` is ok
+    /// (the startup-reconciliation gate, when required).
     var reconciledAccounts: Set<String> = []
     /// Where breaker and governor states are reported (the metrics gauges in the service).
     let gauges: @Sendable (RiskGauge) -> Void
@@ -57,11 +58,31 @@ public actor RiskEngine {
     }
 
     /// From now on facts and events may trip breakers and move governors. Reports every
-    /// breaker and governor as rebuilt by the replay (so each gauge exists, closed/normal included).
-    public func goLive() {
+    /// breaker and governor as rebuilt by the replay (so each gauge exists, closed/normal
+    /// included); returns the trips of accounts the replay left divergent, to journal.
+    @discardableResult
+    public func goLive() -> [Fact] {
         isLive = true
+        var facts: [Fact] = []
+        for (account, state) in fold.ledger.accounts.sorted(by: { $0.key < $1.key }) {
+            if let divergence = state.divergence { facts += tripDivergent(account, divergence) }
+        }
         for scope in fold.breakers.keys.sorted() { reportBreaker(scope) }
         for account in fold.governors.keys.sorted() { reportGovernor(account) }
+        return facts
+    }
+
+    /// Trips the breaker of an account whose books a fact left uncovered (none if it is
+    /// already open); the account's new orders are refused meanwhile by the ledger itself.
+    private func tripDivergent(_ account: String, _ divergence: Ledger.Divergence) -> [Fact] {
+        let inFlight = inFlight(account)
+        let transition = fold.withBreaker(account) { $0.trip(reason: "ledger_divergence", inFlight: inFlight, now: clock()) }
+        return report([transition].compactMap { $0.map { Self.fact(scope: account, $0) } })
+    }
+
+    /// The accounts whose books no longer cover their facts, with why.
+    public func divergentAccounts() -> [String: Ledger.Divergence] {
+        fold.ledger.accounts.compactMapValues(\.divergence)
     }
 
     /// Learns the venue's instruments (kinds and lot sizes).
@@ -79,16 +100,25 @@ public actor RiskEngine {
 
     /// Folds one committed record; returns the transitions it caused (live only).
     public func apply(_ record: JournalRecord) -> [Fact] {
-        if case .reconciliation(.accountReady(let ready)) = record.fact.payload {
+        switch record.fact.payload {
+        case .reconciliation(.accountReady(let ready)):
             if ready.ok { reconciledAccounts.insert(record.fact.account) } else { reconciledAccounts.remove(record.fact.account) }
+        case .reconciliation(.runStarted):
+            // Readiness belongs to one reconciler run: a new run reconciles every account again first.
+            reconciledAccounts.removeAll()
+        default:
+            break
         }
         if case .equityMark(let mark) = record.fact.payload { restore(mark, account: record.fact.account) }
         let effect = fold.apply(record)
         report([record.fact])  // a replayed transition, or the journal's echo of a live one
-        guard isLive, let trade = effect.trade else { return [] }
+        guard isLive else { return [] }
+        var facts: [Fact] = []
+        if let diverged = effect.diverged { facts += tripDivergent(diverged.account, diverged.divergence) }
+        guard let trade = effect.trade else { return facts }
         let inFlight = inFlight(trade.account)
         let transition = fold.withBreaker(trade.account) { $0.recordTrade(realized: trade.realized, inFlight: inFlight, now: clock()) }
-        return report([transition].compactMap { $0.map { Self.fact(scope: trade.account, $0) } })
+        return facts + report([transition].compactMap { $0.map { Self.fact(scope: trade.account, $0) } })
     }
 
     /// A venue call's outcome for one order (the gateway reports it): both the account's and the global breaker count it.

@@ -60,7 +60,10 @@ public struct RiskService: Service {
         while (try? await follower.catchUp({ _ = await engine.apply($0) })) == nil {
             try await Task.sleep(for: .milliseconds(200))
         }
-        await engine.goLive()
+        transitions.submit(await engine.goLive())
+        for (account, divergence) in await engine.divergentAccounts().sorted(by: { $0.key < $1.key }) {
+            logger.error("risk.ledger.divergence", metadata: ["account": "\(account)", "asset": "\(divergence.asset)", "detail": "\(divergence.detail)"])
+        }
         let lastSeq = await engine.lastSeq
         logger.info("risk.ready", metadata: ["last_seq": "\(lastSeq)"])
         bus.serve(service: RiskAPI.service)

@@ -54,6 +54,9 @@ struct TransitionJournal: Sendable {
             case .transition(let fact):
                 await append(fact)
                 if case .equityMark = fact.payload { continue }  // baselines are journaled, not alerted
+                if case .breakerTransition(let t) = fact.payload, t.reason == "ledger_divergence" {
+                    logger.error("risk.ledger.divergence", metadata: ["account": "\(fact.account)", "breaker": "\(t.to.rawValue)"])
+                }
                 publishAlert(fact)
                 if case .governorTransition(let t) = fact.payload, t.to == .hardStop {
                     await cancelAll(account: fact.account)

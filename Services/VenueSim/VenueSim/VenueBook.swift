@@ -18,7 +18,8 @@ actor VenueBook {
     /// After this many logged changes the book is snapshotted and the log emptied.
     private let snapshotEvery = 50_000
 
-    /// The most orders or fills in one reply: a reply must stay under the 64 KiB message limit.
+    /// The most orders or fills in one reply (each reply is also cut by bytes to stay under
+    /// the 64 KiB message limit).
     static let pageSize = 100
 
     /// Wraps `exchange`; `lastEventSeq` continues the saved log.
@@ -108,10 +109,15 @@ actor VenueBook {
             record(.cancel, now: now, cancel: ref)
             return WireCodec.encode(order)
         case "venue.open_orders":
-            let orders = exchange.openOrders(account: try message.decode(VenueAccountRef.self).account)
-            return WireCodec.encode(VenueOrders(orders: Array(orders.prefix(Self.pageSize))))
+            let query = try message.decode(VenueOpenOrdersQuery.self)
+            let open = exchange.openOrders(account: query.account)
+                .filter { order in query.afterVenueOrderId.map { Self.madeAfter(order.venueOrderId, $0) } ?? true }
+            let page = open.prefix(Self.pageSize)
+            return WireCodec.encodePage(page) { orders, more in
+                VenueOrders(orders: orders, nextAfter: more || open.count > page.count ? orders.last?.venueOrderId ?? query.afterVenueOrderId ?? "" : nil)
+            }.body
         case "venue.fills":
-            return WireCodec.encode(VenueFills(fills: fills(try message.decode(VenueFillsQuery.self))))
+            return WireCodec.encodePage(fills(try message.decode(VenueFillsQuery.self))) { fills, _ in VenueFills(fills: fills) }.body
         case "venue.balances":
             let account = try message.decode(VenueAccountRef.self).account
             return WireCodec.encode(VenueBalances(account: account, balances: exchange.balances(account: account)))
@@ -125,6 +131,12 @@ actor VenueBook {
         default:
             throw ServiceError(.unknownType, reason: "unknown_type", "venue-sim does not handle '\(message.header.type)'")
         }
+    }
+
+    /// Whether venue order id `id` was made after `cursor`: ids are a prefix and a counter of
+    /// at least 12 digits, so the longer is the later one, and equal lengths sort as text.
+    static func madeAfter(_ id: String, _ cursor: String) -> Bool {
+        (id.utf8.count, id) > (cursor.utf8.count, cursor)
     }
 
     private func fills(_ query: VenueFillsQuery) -> [VenueFill] {

@@ -8,28 +8,44 @@ extension JournalAPI {
 }
 
 /// Request of `journal.orders`: the account's orders (oldest first), only those in
-/// `state` when given.
+/// `state` when given, one page at a time.
 public struct OrdersQuery: Codable, Sendable, Equatable {
     /// The account.
     public var account: String
     /// Only orders in this state; all when nil.
     public var state: OrderState?
+    /// Only orders whose intent's seq is greater: the previous page's `next_after_seq`.
+    public var afterSeq: Int64?
 
     /// Creates the value.
-    public init(account: String, state: OrderState? = nil) {
+    public init(account: String, state: OrderState? = nil, afterSeq: Int64? = nil) {
         self.account = account
         self.state = state
+        self.afterSeq = afterSeq
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case account, state
+        case afterSeq = "after_seq"
     }
 }
 
-/// Reply of `journal.orders`.
+/// Reply of `journal.orders`: one page, within the message limit.
 public struct OrdersPage: Codable, Sendable, Equatable {
     /// The orders, oldest first.
     public var orders: [OrderView]
+    /// Where the next page starts (`after_seq` of the next query); nil on the last page.
+    public var nextAfterSeq: Int64?
 
     /// Creates the value.
-    public init(orders: [OrderView]) {
+    public init(orders: [OrderView], nextAfterSeq: Int64? = nil) {
         self.orders = orders
+        self.nextAfterSeq = nextAfterSeq
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case orders
+        case nextAfterSeq = "next_after_seq"
     }
 }
 
@@ -72,25 +88,41 @@ public struct FillEntry: Codable, Sendable, Equatable {
     }
 }
 
-/// Reply of `journal.fills`, ascending by seq.
+/// Reply of `journal.fills`, ascending by seq: one page, within the message limit.
 public struct FillsPage: Codable, Sendable, Equatable {
     /// The fills, ascending by seq.
     public var fills: [FillEntry]
+    /// The `from_seq` of the next page when this one was cut short; nil on the last page.
+    public var nextFromSeq: Int64?
 
     /// Creates the value.
-    public init(fills: [FillEntry]) {
+    public init(fills: [FillEntry], nextFromSeq: Int64? = nil) {
         self.fills = fills
+        self.nextFromSeq = nextFromSeq
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case fills
+        case nextFromSeq = "next_from_seq"
     }
 }
 
-/// Request of `journal.positions`.
+/// Request of `journal.positions`, one page at a time.
 public struct PositionsQuery: Codable, Sendable, Equatable {
     /// The account.
     public var account: String
+    /// Only symbols after this one: the previous page's `next_after_symbol`.
+    public var afterSymbol: String?
 
     /// Creates the value.
-    public init(account: String) {
+    public init(account: String, afterSymbol: String? = nil) {
         self.account = account
+        self.afterSymbol = afterSymbol
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case account
+        case afterSymbol = "after_symbol"
     }
 }
 
@@ -124,13 +156,21 @@ public struct JournalPosition: Codable, Sendable, Equatable {
     }
 }
 
-/// Reply of `journal.positions`, by symbol.
+/// Reply of `journal.positions`, by symbol: one page, within the message limit.
 public struct PositionsPage: Codable, Sendable, Equatable {
     /// The positions, by symbol.
     public var positions: [JournalPosition]
+    /// Where the next page starts (`after_symbol` of the next query); nil on the last page.
+    public var nextAfterSymbol: String?
 
     /// Creates the value.
-    public init(positions: [JournalPosition]) {
+    public init(positions: [JournalPosition], nextAfterSymbol: String? = nil) {
         self.positions = positions
+        self.nextAfterSymbol = nextAfterSymbol
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case positions
+        case nextAfterSymbol = "next_after_symbol"
     }
 }

@@ -76,19 +76,27 @@ public struct JournalRead: Codable, Sendable, Equatable {
     }
 }
 
-/// Reply of `journal.read`.
+/// Reply of `journal.read`: one page of records, within the message limit (a page is
+/// cut by bytes as well as by `limit`).
 public struct JournalPage: Codable, Sendable, Equatable {
+    /// The records, ascending by seq, without gaps from the requested `from_seq`.
     public var records: [JournalRecord]
+    /// The journal's highest seq when the page was read.
     public var lastSeq: Int64
+    /// The `from_seq` of the next page when records after this page exist; nil once the
+    /// page reaches `last_seq`.
+    public var nextFromSeq: Int64?
 
-    public init(records: [JournalRecord], lastSeq: Int64) {
+    public init(records: [JournalRecord], lastSeq: Int64, nextFromSeq: Int64? = nil) {
         self.records = records
         self.lastSeq = lastSeq
+        self.nextFromSeq = nextFromSeq
     }
 
     enum CodingKeys: String, CodingKey {
         case records
         case lastSeq = "last_seq"
+        case nextFromSeq = "next_from_seq"
     }
 }
 

@@ -3,14 +3,23 @@ extension JournalAPI {
     public static let operations = "journal.operations"
 }
 
-/// Request of `journal.operations`: unfinished operations, of one account or all.
+/// Request of `journal.operations`: unfinished operations, of one account or all, one
+/// page at a time.
 public struct OperationsQuery: Codable, Sendable, Equatable {
     /// Only this account's operations; all when nil.
     public var account: String?
+    /// Only operations created after this seq: the previous page's `next_after_seq`.
+    public var afterSeq: Int64?
 
     /// Creates a query.
-    public init(account: String? = nil) {
+    public init(account: String? = nil, afterSeq: Int64? = nil) {
         self.account = account
+        self.afterSeq = afterSeq
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case account
+        case afterSeq = "after_seq"
     }
 }
 
@@ -56,13 +65,21 @@ public struct OperationSummary: Codable, Sendable, Equatable {
     }
 }
 
-/// Reply of `journal.operations`, oldest first.
+/// Reply of `journal.operations`, oldest first: one page, within the message limit.
 public struct OperationsPage: Codable, Sendable, Equatable {
     /// The unfinished operations, oldest first.
     public var operations: [OperationSummary]
+    /// Where the next page starts (`after_seq` of the next query); nil on the last page.
+    public var nextAfterSeq: Int64?
 
     /// Creates a page.
-    public init(operations: [OperationSummary]) {
+    public init(operations: [OperationSummary], nextAfterSeq: Int64? = nil) {
         self.operations = operations
+        self.nextAfterSeq = nextAfterSeq
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case operations
+        case nextAfterSeq = "next_after_seq"
     }
 }

@@ -26,7 +26,7 @@ public struct CancelAllReply: Codable, Sendable, Equatable {
     /// Orders whose cancel the venue did not confirm (refused, or no answer) by the end of the run.
     public var failed: Int
     /// Orders the venue still listed open when the run ended: 0 means the account has no
-    /// open order left. The venue lists at most 100 at a time, so 100 reads "100 or more".
+    /// open order left.
     public var stillOpen: Int
     /// Up to `failureSampleLimit` of the failed orders, with the error code of their last attempt.
     public var failures: [Failure]

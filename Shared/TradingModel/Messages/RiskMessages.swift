@@ -146,6 +146,9 @@ public struct AccountRisk: Codable, Sendable, Equatable {
     public var globalBreaker: BreakerView?
     /// The account's risk governor.
     public var governor: GovernorView?
+    /// Set while the account's books do not cover its facts (`ledger_divergence`): what
+    /// broke them. The account takes no new orders until the venue's balances are adopted.
+    public var divergence: String?
 
     public init(account: String, balances: [Balance], openReservations: Int, lastSeq: Int64) {
         self.account = account
@@ -155,7 +158,7 @@ public struct AccountRisk: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case account, balances, reservations, positions, pnl, breaker, governor
+        case account, balances, reservations, positions, pnl, breaker, governor, divergence
         case openReservations = "open_reservations"
         case lastSeq = "last_seq"
         case globalBreaker = "global_breaker"

@@ -11,9 +11,23 @@ public enum ReconciliationEvent: Sendable, Equatable, Encodable {
     case desync(DesyncDetected)
     /// `position.force_closed`: a position held too long was closed at the venue (C6).
     case positionForceClosed(PositionForceClosed)
+    /// `recon.balance_adopted`: the venue's total of an asset became the ledger's (the venue
+    /// is the truth for balances): at startup, and after a mismatch seen on two passes.
+    case balanceAdopted(BalanceAdopted)
+    /// `recon.run_started`: a reconciler run began. Readiness belongs to one run: every
+    /// account waits for an `recon.account_ready` written after it.
+    case runStarted(ReconcilerRunStarted)
+    /// `position.adjusted`: the journal's position of a symbol moved to the venue's, the
+    /// first step of resolving a position conflict; folded like a fill's quantity.
+    case positionAdjusted(PositionAdjusted)
+    /// `position.force_close_attempt`: one attempt to close a stale position, with its outcome.
+    case forceCloseAttempt(ForceCloseAttempt)
 
     /// Every fact type string of a reconciliation event.
-    public static let factTypes: Set<String> = ["recon.account_ready", "recon.desync", "position.force_closed"]
+    public static let factTypes: Set<String> = [
+        "recon.account_ready", "recon.desync", "position.force_closed", "recon.balance_adopted", "recon.run_started",
+        "position.adjusted", "position.force_close_attempt",
+    ]
 
     /// The fact type string.
     public var factType: String {
@@ -21,6 +35,10 @@ public enum ReconciliationEvent: Sendable, Equatable, Encodable {
         case .accountReady: "recon.account_ready"
         case .desync: "recon.desync"
         case .positionForceClosed: "position.force_closed"
+        case .balanceAdopted: "recon.balance_adopted"
+        case .runStarted: "recon.run_started"
+        case .positionAdjusted: "position.adjusted"
+        case .forceCloseAttempt: "position.force_close_attempt"
         }
     }
 
@@ -30,6 +48,10 @@ public enum ReconciliationEvent: Sendable, Equatable, Encodable {
         case "recon.account_ready": return .accountReady(try AccountReconciled(from: decoder))
         case "recon.desync": return .desync(try DesyncDetected(from: decoder))
         case "position.force_closed": return .positionForceClosed(try PositionForceClosed(from: decoder))
+        case "recon.balance_adopted": return .balanceAdopted(try BalanceAdopted(from: decoder))
+        case "recon.run_started": return .runStarted(try ReconcilerRunStarted(from: decoder))
+        case "position.adjusted": return .positionAdjusted(try PositionAdjusted(from: decoder))
+        case "position.force_close_attempt": return .forceCloseAttempt(try ForceCloseAttempt(from: decoder))
         default:
             throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a reconciliation fact type: \(type)"))
         }
@@ -41,6 +63,10 @@ public enum ReconciliationEvent: Sendable, Equatable, Encodable {
         case .accountReady(let body): try body.encode(to: encoder)
         case .desync(let body): try body.encode(to: encoder)
         case .positionForceClosed(let body): try body.encode(to: encoder)
+        case .balanceAdopted(let body): try body.encode(to: encoder)
+        case .runStarted(let body): try body.encode(to: encoder)
+        case .positionAdjusted(let body): try body.encode(to: encoder)
+        case .forceCloseAttempt(let body): try body.encode(to: encoder)
         }
     }
 }
@@ -128,5 +154,121 @@ public struct PositionForceClosed: Codable, Sendable, Equatable {
         case clientOrderId = "client_order_id"
         case openedTs = "opened_ts"
         case maxHoldSeconds = "max_hold_seconds"
+    }
+}
+
+/// Body of `recon.balance_adopted`: the venue's total of one asset, which the risk ledger
+/// folds as the account's total (what is reserved stays reserved).
+public struct BalanceAdopted: Codable, Sendable, Equatable {
+    /// The asset, e.g. `USDT`.
+    public var asset: String
+    /// The venue's total (free + locked in open orders): the ledger's total from this fact on.
+    public var venueTotal: ExactDecimal
+    /// The ledger's total the reconciler compared with (for the record; not folded).
+    public var ledgerTotal: ExactDecimal
+    /// The journal seq risk-service had folded when the ledger total was read.
+    public var ledgerSeq: Int64
+    /// Why: `startup` or `confirmed_mismatch`.
+    public var reason: String
+
+    /// Creates the body.
+    public init(asset: String, venueTotal: ExactDecimal, ledgerTotal: ExactDecimal, ledgerSeq: Int64, reason: String) {
+        self.asset = asset
+        self.venueTotal = venueTotal
+        self.ledgerTotal = ledgerTotal
+        self.ledgerSeq = ledgerSeq
+        self.reason = reason
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case asset, reason
+        case venueTotal = "venue_total"
+        case ledgerTotal = "ledger_total"
+        case ledgerSeq = "ledger_seq"
+    }
+}
+
+/// Body of `recon.run_started` (account `*`): a reconciler run began; until it journals an
+/// account's `recon.account_ready`, that account takes no orders.
+public struct ReconcilerRunStarted: Codable, Sendable, Equatable {
+    /// The run (replica identity and start time), as in its `recon.account_ready` facts.
+    public var run: String
+
+    /// Creates the body.
+    public init(run: String) {
+        self.run = run
+    }
+
+    /// The fact that announces `run`.
+    public static func fact(run: String) -> Fact {
+        Fact(id: "run_started:\(run)", account: "*", payload: .reconciliation(.runStarted(ReconcilerRunStarted(run: run))))
+    }
+}
+
+/// Body of `position.adjusted`: the journal learns the venue's position of one symbol (the
+/// venue is the truth of what is held). Every fold of positions (the writer's projection,
+/// risk's book, the reconciler's view) adds `delta` to the quantity; nothing else moves.
+public struct PositionAdjusted: Codable, Sendable, Equatable {
+    /// The instrument.
+    public var symbol: String
+    /// Added to the journal's quantity: `venue_qty − journal_qty`.
+    public var delta: ExactDecimal
+    /// The journal's quantity before.
+    public var journalQty: ExactDecimal
+    /// The venue's quantity: the journal's after.
+    public var venueQty: ExactDecimal
+    /// The entry price a position opened from flat gets (the venue's last trade in the
+    /// symbol); nil when unknown.
+    public var price: ExactDecimal?
+    /// The resolution strategy that made it.
+    public var strategy: String
+
+    /// Creates the body.
+    public init(symbol: String, journalQty: ExactDecimal, venueQty: ExactDecimal, price: ExactDecimal?, strategy: String) {
+        self.symbol = symbol
+        self.delta = venueQty - journalQty
+        self.journalQty = journalQty
+        self.venueQty = venueQty
+        self.price = price
+        self.strategy = strategy
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case symbol, delta, price, strategy
+        case journalQty = "journal_qty"
+        case venueQty = "venue_qty"
+    }
+}
+
+/// Body of `position.force_close_attempt`: one attempt to close a stale position (the
+/// episode is the first attempt's client_order_id), and what came of it.
+public struct ForceCloseAttempt: Codable, Sendable, Equatable {
+    /// The instrument.
+    public var symbol: String
+    /// The position episode: the client_order_id of its first closing attempt.
+    public var episode: String
+    /// This attempt's closing order.
+    public var clientOrderId: String
+    /// 1 for the first attempt.
+    public var attempt: Int
+    /// The closing order's state (`filled`, `rejected`, …), or the error code that refused it.
+    public var outcome: String
+    /// The venue's position after the attempt (0: flat, closed).
+    public var venueQtyAfter: ExactDecimal
+
+    /// Creates the body.
+    public init(symbol: String, episode: String, clientOrderId: String, attempt: Int, outcome: String, venueQtyAfter: ExactDecimal) {
+        self.symbol = symbol
+        self.episode = episode
+        self.clientOrderId = clientOrderId
+        self.attempt = attempt
+        self.outcome = outcome
+        self.venueQtyAfter = venueQtyAfter
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case symbol, episode, attempt, outcome
+        case clientOrderId = "client_order_id"
+        case venueQtyAfter = "venue_qty_after"
     }
 }

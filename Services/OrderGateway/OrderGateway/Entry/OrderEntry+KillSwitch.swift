@@ -68,12 +68,14 @@ extension OrderEntry {
     /// While the writer or the venue does not answer, it tries again every `KillSwitch.resumeRetry`.
     func finishLeftKillSwitches() async {
         var left: [OperationSummary] = []
+        var query = OperationsQuery()
         while !Task.isCancelled {
             do {
-                left = try await bus.call(
-                    service: JournalAPI.service, type: JournalAPI.operations, body: OperationsQuery(), replyType: OperationsPage.self
-                ).operations.filter { $0.kind == KillSwitch.kind && accounts.contains($0.account) }
-                break
+                let page = try await bus.call(
+                    service: JournalAPI.service, type: JournalAPI.operations, body: query, replyType: OperationsPage.self)
+                left += page.operations.filter { $0.kind == KillSwitch.kind && accounts.contains($0.account) }
+                guard let next = page.nextAfterSeq, !page.operations.isEmpty else { break }
+                query.afterSeq = next
             } catch {
                 logger.warning("gateway.cancel_all.left_unread", metadata: ["error": "\(error)"])
                 try? await Task.sleep(for: KillSwitch.resumeRetry)
@@ -113,9 +115,9 @@ extension OrderEntry {
         }
     }
 
-    /// Lists and cancels, page after page (the venue lists at most 100), until the venue
-    /// lists nothing open, or every order it lists has refused `KillSwitch.attemptsPerOrder`
-    /// cancels, or `KillSwitch.maxRounds` pages were swept. Throws `UNAVAILABLE` /
+    /// Lists and cancels, round after round (orders placed meanwhile are caught by the next
+    /// listing), until the venue lists nothing open, or every order it lists has refused
+    /// `KillSwitch.attemptsPerOrder` cancels, or `KillSwitch.maxRounds` rounds were swept. Throws `UNAVAILABLE` /
     /// `venue_unreachable` when the venue cannot list the account's orders.
     func sweepOpenOrders(account: String, traceparent: String?) async throws(ServiceError) -> KillSwitch.Sweep {
         var sweep = KillSwitch.Sweep()
@@ -170,8 +172,9 @@ enum KillSwitch {
     static let concurrency = 8
     /// Refused cancels of one order before the sweep stops asking (it stays counted as failed and open).
     static let attemptsPerOrder = 3
-    /// Pages swept at most in one run (100 orders each): a bound, far above any real account.
-    static let maxRounds = 10_000
+    /// Rounds (listing, then cancels) swept at most in one run: every order gets at most
+    /// `attemptsPerOrder`, so this bound only stops a venue that keeps listing new orders.
+    static let maxRounds = 1_000
 
     /// The operation-log kind of a kill switch.
     static let kind = "cancel_all"

@@ -30,6 +30,20 @@ enum FactValidator {
             guard [.canceled, .rejected, .expired, .unknown].contains(closed.state) else {
                 throw ServiceError(.invalidRequest, reason: "not_a_closing_state", "state \(closed.state.rawValue) cannot close an order")
             }
+        case .reconciliation(.balanceAdopted(let adopted)):
+            // Folded by risk-service as the account's total: a real amount or nothing.
+            try checkId(adopted.asset, "asset")
+            try checkNotNegative(adopted.venueTotal, "venue_total")
+        case .reconciliation(.positionAdjusted(let adjusted)):
+            // Folded into the positions: a real symbol and amounts in range.
+            try checkId(adjusted.symbol, "symbol")
+            for (value, field) in [(adjusted.delta, "delta"), (adjusted.journalQty, "journal_qty"), (adjusted.venueQty, "venue_qty")] {
+                try checkRange(value, field)
+            }
+            guard adjusted.delta == adjusted.venueQty - adjusted.journalQty else {
+                throw ServiceError(.invalidRequest, reason: "bad_adjustment", "delta must be venue_qty − journal_qty")
+            }
+            if let price = adjusted.price { try checkPositivePrice(price) }
         case .reconciliation: break  // informational: ids checked above
         case .breakerTransition(let transition): try checkId(transition.reason, "reason")
         case .governorTransition(let transition): try checkId(transition.reason, "reason")

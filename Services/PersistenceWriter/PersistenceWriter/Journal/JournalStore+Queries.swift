@@ -12,20 +12,25 @@ extension JournalStore {
     /// The orders of `account`, optionally only those in `state`, oldest first
     /// (by the seq of their intent), at most `maxReadLimit`.
     public func orders(account: String, state: OrderState?) throws -> [OrderView] {
-        let limit = configuration.maxReadLimit
-        return try dbQueue.read { db in
-            let rows: [Row]
-            if let state {
-                rows = try Row.fetchAll(
-                    db,
-                    sql: "SELECT * FROM orders WHERE account = ? AND state = ? ORDER BY created_seq LIMIT ?",
-                    arguments: [account, state.rawValue, limit])
-            } else {
-                rows = try Row.fetchAll(
-                    db, sql: "SELECT * FROM orders WHERE account = ? ORDER BY created_seq LIMIT ?",
-                    arguments: [account, limit])
+        try orders(account: account, state: state, afterSeq: nil).map(\.order)
+    }
+
+    /// The orders of `account` whose intent's seq is above `afterSeq` (all when nil),
+    /// optionally only those in `state`, oldest first, each with that seq (a page's cursor),
+    /// at most `maxReadLimit`.
+    public func orders(account: String, state: OrderState?, afterSeq: Int64?) throws -> [(createdSeq: Int64, order: OrderView)] {
+        try dbQueue.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM orders WHERE account = ? AND (? IS NULL OR state = ?) AND created_seq > ?
+                    ORDER BY created_seq LIMIT ?
+                    """,
+                arguments: [account, state?.rawValue, state?.rawValue, afterSeq ?? Int64.min, configuration.maxReadLimit]
+            ).map { row in
+                let record = OrderRecord(row: row)
+                return (record.createdSeq, record.view)
             }
-            return rows.map { OrderRecord(row: $0).view }
         }
     }
 
@@ -41,11 +46,14 @@ extension JournalStore {
         }
     }
 
-    /// The positions of `account` (flat ones included once traded), by symbol.
-    public func positions(account: String) throws -> [PositionRow] {
+    /// The positions of `account` (flat ones included once traded), by symbol, only the
+    /// symbols after `afterSymbol` when given, at most `maxReadLimit`.
+    public func positions(account: String, afterSymbol: String? = nil) throws -> [PositionRow] {
         try dbQueue.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM positions WHERE account = ? ORDER BY symbol", arguments: [account])
-                .map(PositionRow.init(row:))
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM positions WHERE account = ? AND symbol > ? ORDER BY symbol LIMIT ?",
+                arguments: [account, afterSymbol ?? "", configuration.maxReadLimit]
+            ).map(PositionRow.init(row:))
         }
     }
 

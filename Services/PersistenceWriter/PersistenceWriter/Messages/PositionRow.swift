@@ -61,6 +61,19 @@ public struct PositionRow: Codable, Sendable, Equatable {
         }
     }
 
+    /// Adds a reconciler's adjustment (`position.adjusted`) to the quantity: no trade, so no
+    /// P&L; a position opened from flat gets `price` (0 when unknown) as its entry price.
+    public mutating func adjust(by delta: ExactDecimal, price: ExactDecimal?) {
+        let wasFlat = qty.isZero
+        qty += delta
+        if qty.isZero {
+            avgPrice = nil
+            openedTs = nil
+        } else if wasFlat || avgPrice == nil {
+            avgPrice = price ?? .zero
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case account, symbol, qty
         case avgPrice = "avg_price"

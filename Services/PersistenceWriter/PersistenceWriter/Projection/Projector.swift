@@ -25,6 +25,10 @@ struct Projector {
         case .orderAccepted(let accepted): try applyAccepted(accepted)
         case .fillRecorded(let fill): try applyFill(fill)
         case .orderClosed(let closed): try applyClosed(closed)
+        case .reconciliation(.positionAdjusted(let adjusted)):
+            var position = try PositionRow.fetchOrFlat(db, account: account, symbol: adjusted.symbol)
+            position.adjust(by: adjusted.delta, price: adjusted.price)
+            try position.save(db, seq: seq)
         case .reconciliation: break  // journaled only; nothing to project
         case .breakerTransition(let transition): try applyBreaker(transition)
         case .governorTransition(let transition): try applyGovernor(transition)

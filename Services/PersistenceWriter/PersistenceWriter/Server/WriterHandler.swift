@@ -21,13 +21,6 @@ struct WriterHandler: Sendable {
             case .rejected(let error) where error.retryable: throw error
             case .rejected(let error): return WireCodec.encode(AppendAck(status: "rejected", seqs: [], error: error))
             }
-        case JournalAPI.read:
-            let read = try message.decode(JournalRead.self)
-            return try database {
-                let entries = try store.readJournal(fromSeq: read.fromSeq, limit: min(max(read.limit, 1), 10_000))
-                let records = entries.map { JournalRecord(seq: $0.seq, fact: $0.fact, partition: $0.partition, epoch: $0.epoch, ts: $0.ts) }
-                return WireCodec.encode(JournalPage(records: records, lastSeq: try store.lastSeq()))
-            }
         case JournalAPI.order:
             let ref = try message.decode(OrderRef.self)
             guard let order = try database({ try store.order(account: ref.account, clientOrderId: ref.clientOrderId) }) else {

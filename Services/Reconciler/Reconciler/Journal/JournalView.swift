@@ -34,8 +34,11 @@ struct JournalView: Sendable {
     private(set) var positions: [String: [String: Position]] = [:]
     /// Accounts whose latest `recon.account_ready` is ok.
     private(set) var readyAccounts: Set<String> = []
-    /// Force-close orders already journaled (client_order_ids).
+    /// Stale-position episodes closed (the first attempt's client_order_id), and the
+    /// closing orders themselves.
     private(set) var forceClosed: Set<String> = []
+    /// Per stale-position episode: the attempts journaled so far and when the last one was.
+    private(set) var closeAttempts: [String: (count: Int, lastTs: Int64)] = [:]
     private(set) var lastSeq: Int64 = 0
 
     /// The map key of an order: account and client_order_id.
@@ -73,8 +76,23 @@ struct JournalView: Sendable {
             }
         case .reconciliation(.accountReady(let ready)):
             if ready.ok { readyAccounts.insert(account) } else { readyAccounts.remove(account) }
+        case .reconciliation(.runStarted):
+            readyAccounts.removeAll()
         case .reconciliation(.positionForceClosed(let closed)):
             forceClosed.insert(closed.clientOrderId)
+            forceClosed.insert(StaleMonitor.episode(ofClose: closed.clientOrderId))
+        case .reconciliation(.forceCloseAttempt(let attempt)):
+            let known = closeAttempts[attempt.episode]?.count ?? 0
+            closeAttempts[attempt.episode] = (max(known, attempt.attempt), record.ts)
+        case .reconciliation(.positionAdjusted(let adjusted)):
+            var position = positions[account]?[adjusted.symbol] ?? Position()
+            if position.qty.isZero {
+                position.openedTs = record.ts
+                position.openingTradeId = "adjusted-\(record.seq)"
+            }
+            position.qty += adjusted.delta
+            position.updatedTs = record.ts
+            positions[account, default: [:]][adjusted.symbol] = position
         default:
             break  // desyncs and other services' facts (breakers, governors, operations) change nothing here
         }

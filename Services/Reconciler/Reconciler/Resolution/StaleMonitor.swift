@@ -38,6 +38,28 @@ struct StaleMonitor: Sendable {
         return closes
     }
 
+    /// The most attempts to close one stale position before the reconciler gives up (and alerts).
+    static let maxCloseAttempts = 5
+
+    /// The wait before attempt `n + 1` after `n` attempts: 1 s, 2 s, 4 s, 8 s.
+    static func backoffNanos(afterAttempts attempts: Int) -> Int64 {
+        1_000_000_000 << Int64(min(max(attempts - 1, 0), 6))
+    }
+
+    /// The closing order of attempt `attempt` (1-based) of an episode: the episode's id,
+    /// then `<episode>:r<n>` (a rejected order's id cannot be used again).
+    static func clientOrderId(episode: String, attempt: Int) -> String {
+        attempt <= 1 ? episode : "\(episode):r\(attempt)"
+    }
+
+    /// The episode of a closing order's id (the inverse of `clientOrderId(episode:attempt:)`).
+    static func episode(ofClose clientOrderId: String) -> String {
+        guard let range = clientOrderId.range(of: ":r", options: .backwards),
+            let attempt = Int(clientOrderId[range.upperBound...]), attempt > 1
+        else { return clientOrderId }
+        return String(clientOrderId[..<range.lowerBound])
+    }
+
     /// `fc:<account>:<BASE-QUOTE>:<opening trade id>`, within the client_order_id alphabet.
     static func clientOrderId(account: String, symbol: String, openingTradeId: String) -> String {
         let safe = { (text: String) in String(text.map { $0.isASCII && ($0.isLetter || $0.isNumber || "_.:-".contains($0)) ? $0 : "-" }) }

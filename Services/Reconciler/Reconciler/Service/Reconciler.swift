@@ -79,6 +79,25 @@ actor Reconciler {
         return report
     }
 
+    /// Journals that this run began (retried until the writer has it): from then on every
+    /// account waits for this run's startup pass; an old run's readiness does not count.
+    func announceRunStart() async {
+        var backoff: Duration = .milliseconds(100)
+        while !Task.isCancelled {
+            do throws(ServiceError) {
+                if case .refused(let error) = try await FactWriter(bus: bus).append([ReconcilerRunStarted.fact(run: run)]) {
+                    logger.error("recon.run_start.refused", metadata: ["error": "\(error)"])
+                }
+                logger.notice("recon.run_started", metadata: ["run": "\(run)"])
+                return
+            } catch {
+                logger.warning("recon.run_start.retry", metadata: ["error": "\(error)"])
+                try? await Task.sleep(for: backoff)
+                backoff = min(backoff * 2, .seconds(2))
+            }
+        }
+    }
+
     /// Startup reconciliation of `account` (C1): passes until no pending intent is
     /// left inside its grace period, then `recon.account_ready`. On failure, fail
     /// closed (an explicit not-ready fact, retried) or open (ready, with the reason).
@@ -88,6 +107,7 @@ actor Reconciler {
             do throws(ServiceError) {
                 let report = try await reconcile(account)
                 if report.waiting == 0 {
+                    try await adoptVenueBalances(account)
                     try await announce(account, ok: true, report: report, reason: nil)
                     await stats.ready(account)
                     logger.notice("recon.account_ready", metadata: ["account": "\(account)", "adopted": "\(report.adopted)", "failed": "\(report.failed)", "external": "\(report.external)"])
@@ -108,29 +128,81 @@ actor Reconciler {
         }
     }
 
+    /// The venue is the truth for balances: its totals become the ledger's before the
+    /// account trades (`BW_ACCOUNTS` only seeds the paper venue and names the accounts).
+    private func adoptVenueBalances(_ account: String) async throws(ServiceError) {
+        let journal = journal
+        try await follower.catchUp { record in await journal.apply(record) }
+        let pass = AccountPass(
+            account: account, venue: venue, writer: FactWriter(bus: bus), configuration: configuration, now: now, logger: logger)
+        _ = try await pass.adoptBalancesAtStartup(view: await journal.snapshot(), bus: bus)
+    }
+
     private func announce(_ account: String, ok: Bool, report: PassReport, reason: String?) async throws(ServiceError) {
         let body = AccountReconciled(ok: ok, run: run, adopted: report.adopted, failed: report.failed, external: report.external, reason: reason)
         let fact = Fact(id: "\(ok ? "ready" : "not_ready"):\(account):\(run)", account: account, payload: .reconciliation(.accountReady(body)))
         if case .refused(let error) = try await FactWriter(bus: bus).append([fact]) { throw error }
     }
 
-    /// C6: a position held longer than max_hold_seconds gets a reduce-only market
-    /// order through the gateway and a `position.force_closed` fact.
+    /// C6: a position held longer than max_hold_seconds is closed for real: a reduce-only
+    /// market order through the gateway (reduce-only closes pass the breaker and the
+    /// governor) for the venue's own quantity, each attempt journaled with its outcome,
+    /// retried with backoff until the venue is flat; `position.force_closed` only then. After
+    /// `StaleMonitor.maxCloseAttempts` a critical `force_close_failed` alert says it gave up.
     private func forceCloseStale(_ account: String, view: JournalView, pass: AccountPass, report: inout PassReport) async throws(ServiceError) {
         let monitor = StaleMonitor(maxHoldSeconds: configuration.maxHoldSeconds, now: now)
         for close in monitor.due(in: view) where close.account == account {
-            let submit = OrderSubmit(
-                clientOrderId: close.clientOrderId, account: account, symbol: close.symbol, side: close.side, type: .market,
-                qty: close.qty, reduceOnly: true)
-            guard await pass.submitThroughGateway(submit, bus: bus) else { continue }
-            let body = PositionForceClosed(
-                symbol: close.symbol, side: close.side, qty: close.qty, clientOrderId: close.clientOrderId,
-                openedTs: close.openedTs, maxHoldSeconds: configuration.maxHoldSeconds)
-            let fact = Fact(id: "force_closed:\(account):\(close.clientOrderId)", account: account, payload: .reconciliation(.positionForceClosed(body)))
-            if try await FactWriter(bus: bus).append([fact]) == .committed {
-                report.forceClosed += 1
-                logger.warning("recon.position.force_closed", metadata: ["account": "\(account)", "symbol": "\(close.symbol)", "qty": "\(close.qty)"])
+            let episode = close.clientOrderId
+            let done = view.closeAttempts[episode] ?? (0, 0)
+            guard done.count < StaleMonitor.maxCloseAttempts,
+                done.count == 0 || now() - done.lastTs >= StaleMonitor.backoffNanos(afterAttempts: done.count)
+            else { continue }
+            let held = try await venuePosition(account, close.symbol)
+            if held.isZero {
+                try await journalClosed(account, close, closingOrder: StaleMonitor.clientOrderId(episode: episode, attempt: done.count), qty: close.qty, report: &report)
+                continue
             }
+            let attempt = done.count + 1
+            let id = StaleMonitor.clientOrderId(episode: episode, attempt: attempt)
+            let submit = OrderSubmit(
+                clientOrderId: id, account: account, symbol: close.symbol, side: held.isPositive ? .sell : .buy, type: .market,
+                qty: held.abs, reduceOnly: true)
+            let outcome: String = switch await pass.orderThroughGateway(submit, bus: bus) {
+            case .success(let order): order.state.rawValue
+            case .failure(let error): error.code.rawValue
+            }
+            let after = try await venuePosition(account, close.symbol)
+            let body = ForceCloseAttempt(symbol: close.symbol, episode: episode, clientOrderId: id, attempt: attempt, outcome: outcome, venueQtyAfter: after)
+            _ = try await FactWriter(bus: bus).append([Fact(id: "fc_attempt:\(account):\(id)", account: account, payload: .reconciliation(.forceCloseAttempt(body)))])
+            if after.isZero {
+                try await journalClosed(account, close, closingOrder: id, qty: held.abs, report: &report)
+            } else if attempt >= StaleMonitor.maxCloseAttempts {
+                logger.critical("recon.position.force_close_failed", metadata: ["account": "\(account)", "symbol": "\(close.symbol)", "venue_qty": "\(after)"])
+                bus.raiseAlert(
+                    kind: "force_close_failed", severity: .critical,
+                    message: "could not close the stale \(close.symbol) position of \(account) after \(attempt) attempts (venue still holds \(after))",
+                    fields: ["account": account, "symbol": close.symbol, "venue_qty": "\(after)", "episode": episode])
+            }
+        }
+    }
+
+    private func venuePosition(_ account: String, _ symbol: String) async throws(ServiceError) -> ExactDecimal {
+        do {
+            return try await venue.positions(account: account)[symbol] ?? .zero
+        } catch {
+            throw error.serviceError
+        }
+    }
+
+    /// The venue is flat in the symbol: the episode ends with `position.force_closed`.
+    private func journalClosed(_ account: String, _ close: StaleMonitor.ForceClose, closingOrder: String, qty: ExactDecimal, report: inout PassReport) async throws(ServiceError) {
+        let body = PositionForceClosed(
+            symbol: close.symbol, side: close.side, qty: qty, clientOrderId: closingOrder,
+            openedTs: close.openedTs, maxHoldSeconds: configuration.maxHoldSeconds)
+        let fact = Fact(id: "force_closed:\(account):\(close.clientOrderId)", account: account, payload: .reconciliation(.positionForceClosed(body)))
+        if try await FactWriter(bus: bus).append([fact]) == .committed {
+            report.forceClosed += 1
+            logger.warning("recon.position.force_closed", metadata: ["account": "\(account)", "symbol": "\(close.symbol)", "qty": "\(qty)"])
         }
     }
 }

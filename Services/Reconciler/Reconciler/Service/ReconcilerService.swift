@@ -91,6 +91,7 @@ public struct ReconcilerService: Service {
     /// C1 for every account, then C2 forever: every interval, sooner after a stream
     /// gap or reconnect (at most once per trigger spacing).
     private func reconcileForever(_ reconciler: Reconciler, watch: StreamWatch, stats: ReconcilerStats) async {
+        await reconciler.announceRunStart()
         await withDiscardingTaskGroup { group in
             for account in configuration.accounts {
                 group.addTask { await reconciler.startup(account) }

@@ -47,6 +47,16 @@ public struct PositionBook: Sendable, Equatable {
         return result
     }
 
+    /// Adds a reconciler's adjustment (`position.adjusted`): no trade, so no P&L; a position
+    /// opened from flat gets `price` (0 when unknown) as its entry price.
+    public mutating func adjust(_ symbol: String, by delta: ExactDecimal, price: ExactDecimal?) {
+        var position = bySymbol[symbol] ?? Position()
+        let wasFlat = position.qty.isZero
+        position.qty += delta
+        if position.qty.isZero { position.avgPrice = .zero } else if wasFlat { position.avgPrice = price ?? .zero }
+        bySymbol[symbol] = position
+    }
+
     /// The signed quantity of `symbol` (zero when none).
     public func qty(_ symbol: String) -> ExactDecimal { bySymbol[symbol]?.qty ?? .zero }
 }

@@ -22,6 +22,7 @@ extension RiskFold {
         view.breaker = breakers[account]?.view
         view.globalBreaker = breakers[BreakerTransition.globalScope]?.view
         view.governor = governors[account]?.view
+        view.divergence = state.divergence.map(\.detail)
         return view
     }
 }

@@ -34,6 +34,8 @@ public struct RiskFold: Sendable, Equatable {
     public struct Effect: Sendable {
         /// (account, realized P&L) of a reducing fill.
         public var trade: (account: String, realized: ExactDecimal)?
+        /// The account this fact left divergent (its books no longer cover its facts).
+        public var diverged: (account: String, divergence: Ledger.Divergence)?
     }
 
     /// An empty fold over the configured accounts.
@@ -76,6 +78,8 @@ public struct RiskFold: Sendable, Equatable {
             if let pair = pair(fill.symbol), let realized = positions[fact.account, default: PositionBook()].apply(fill, quote: pair.quote) {
                 effect.trade = (fact.account, realized)
             }
+        case .reconciliation(.positionAdjusted(let adjusted)):
+            positions[fact.account, default: PositionBook()].adjust(adjusted.symbol, by: adjusted.delta, price: adjusted.price)
         case .breakerTransition(let transition):
             breakers[fact.account]?.apply(transition)
         case .governorTransition(let transition):
@@ -85,8 +89,12 @@ public struct RiskFold: Sendable, Equatable {
         }
         if let answered = Self.venueAnswer(fact.payload) { awaitingVenue[fact.account]?.remove(answered) }
         let known = pairs
+        let wasDivergent = ledger.accounts[fact.account]?.divergence != nil
         ledger.apply(fact, at: now) { symbol in
             (known[symbol].map { ($0.base, $0.quote) }) ?? Self.splitSymbol(symbol)
+        }
+        if !wasDivergent, let divergence = ledger.accounts[fact.account]?.divergence {
+            effect.diverged = (fact.account, divergence)
         }
         return effect
     }

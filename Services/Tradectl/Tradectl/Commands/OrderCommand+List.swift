@@ -32,16 +32,20 @@ extension OrderCommand {
             }
         }
 
-        /// One read per state (the writer filters, so its read cap applies per state), or one for all.
+        /// The pages of one read per state (the writer filters), or of one read for all.
         static func orders(_ client: SuiteClient, account: String, states: [OrderState]) async throws(ServiceError) -> [OrderView] {
             var wanted: [OrderState?] = []
             for state in states where !wanted.contains(state) { wanted.append(state) }
             if wanted.isEmpty { wanted = [nil] }
             var orders: [OrderView] = []
             for state in wanted {
-                let page = try await client.call(
-                    service: JournalAPI.service, type: JournalAPI.orders, body: OrdersQuery(account: account, state: state), reply: OrdersPage.self)
-                orders += page.orders
+                var query = OrdersQuery(account: account, state: state)
+                while true {  // page by page: each reply stays under the message limit
+                    let page = try await client.call(service: JournalAPI.service, type: JournalAPI.orders, body: query, reply: OrdersPage.self)
+                    orders += page.orders
+                    guard let next = page.nextAfterSeq, !page.orders.isEmpty else { break }
+                    query.afterSeq = next
+                }
             }
             return orders
         }
