@@ -31,6 +31,8 @@ public enum ErrorCode: String, Codable, Sendable, CaseIterable {
     case `internal` = "INTERNAL"
     /// The account has not passed startup reconciliation (C1): no orders yet.
     case accountNotReconciled = "ACCOUNT_NOT_RECONCILED"
+    /// The kill switch halted the account: no new orders until an operator resumes it.
+    case tradingHalted = "TRADING_HALTED"
 
     /// Whether resending the same request later can succeed.
     public var isRetryable: Bool {

@@ -58,6 +58,8 @@ public enum FactPayload: Sendable, Equatable {
     case operationRecorded(OperationRecorded)
     /// What the reconciler found and did (account ready, desync, force close).
     case reconciliation(ReconciliationEvent)
+    /// An account was halted by the kill switch, or resumed by an operator.
+    case tradingHalt(TradingHalt)
 
     public var type: String {
         switch self {
@@ -70,6 +72,7 @@ public enum FactPayload: Sendable, Equatable {
         case .equityMark: "risk.equity_mark"
         case .operationRecorded: "operation.recorded"
         case .reconciliation(let event): event.factType
+        case .tradingHalt(let halt): halt.factType
         }
     }
 
@@ -84,6 +87,12 @@ public enum FactPayload: Sendable, Equatable {
         case "governor.transition": return .governorTransition(try GovernorTransition(from: decoder))
         case "risk.equity_mark": return .equityMark(try EquityMark(from: decoder))
         case "operation.recorded": return .operationRecorded(try OperationRecorded(from: decoder))
+        case TradingHalt.haltedType, TradingHalt.resumedType:
+            let halt = try TradingHalt(from: decoder)
+            guard halt.halted == (type == TradingHalt.haltedType) else {
+                throw ServiceError(.invalidRequest, reason: "halt_type_mismatch", "a '\(type)' fact must have halted = \(type == TradingHalt.haltedType)")
+            }
+            return .tradingHalt(halt)
         case _ where ReconciliationEvent.factTypes.contains(type):
             return .reconciliation(try ReconciliationEvent.decode(type: type, from: decoder))
         default:
@@ -102,6 +111,7 @@ public enum FactPayload: Sendable, Equatable {
         case .equityMark(let body): try body.encode(to: encoder)
         case .operationRecorded(let body): try body.encode(to: encoder)
         case .reconciliation(let body): try body.encode(to: encoder)
+        case .tradingHalt(let body): try body.encode(to: encoder)
         }
     }
 }

@@ -73,7 +73,7 @@ struct GatewayTests {
         let all = try await client.bus.call(
             service: GatewayAPI.service, type: GatewayAPI.cancelAll, key: "acct-1", body: AccountRef(account: "acct-1"),
             replyType: CancelAllReply.self, attempts: 1)
-        #expect(Set(all.canceled) == ["c-2", "c-3"] && all.failed.isEmpty)
+        #expect(all.canceled == 2 && all.failed == 0 && all.stillOpen == 0)
         let probe = try VenueProbe(suite)
         defer { probe.close() }
         #expect(try await probe.venue.openOrders(account: "acct-1").isEmpty)
@@ -142,7 +142,11 @@ struct GatewayTests {
             ("quote from the future", GatewayAPI.submit,
              order(#""qty":"0.01","price":"1000","quote":{"bid":"999","ask":"1001","ts":\#(nowNanos + 60_000_000_000)}"#), .quoteExpired),
             ("limit far through the market", GatewayAPI.submit,
-             order(#""qty":"0.01","price":"1100","quote":{"bid":"999","ask":"1001","ts":\#(nowNanos)}"#), .slippage),
+             order(#""qty":"0.01","price":"100000""#), .slippage),
+            ("client quote far from the venue's market", GatewayAPI.submit,
+             order(#""qty":"0.01","price":"1000","quote":{"bid":"999","ask":"1001","ts":\#(nowNanos)}"#), .slippage),
+            ("implausible client quote", GatewayAPI.submit,
+             order(#""qty":"0.01","price":"1000","quote":{"bid":"1001","ask":"999","ts":\#(nowNanos)}"#), .invalidPrice),
             ("more than the balance", GatewayAPI.submit, order(#""qty":"150","price":"1000""#), .insufficientBalance),
             ("order that does not exist", GatewayAPI.get, body(#"{"account":"acct-1","client_order_id":"nope"}"#), .notFound),
             ("unknown message type", "order.frobnicate", body("{}"), .unknownType),
@@ -163,6 +167,21 @@ struct GatewayTests {
         #expect(try await client.errorCode(GatewayAPI.submit, key: "acct-1", body: WireCodec.encode(reused)) == .duplicate)
         // Still serving after all of it.
         #expect(try await client.submit(restingBuy("after-errors")).state == .accepted)
+    }
+
+    @Test("a client quote of 1000 while the venue's market is ~50000 is refused: SLIPPAGE / quote_off_market; a sell at 1000 without a quote is price_through_reference")
+    func quoteOffMarket() async throws {
+        let (suite, client) = try await started()
+        defer { client.close(); suite.tearDown() }
+        let far = Quote(bid: ExactDecimal("999")!, ask: ExactDecimal("1001")!, ts: WallClock.nowNanos())
+        var sell = OrderSubmit(clientOrderId: "far-1", account: "acct-1", symbol: "BTC/USDT", side: .sell, type: .limit,
+                               qty: ExactDecimal("0.01")!, price: ExactDecimal("1000")!, quote: far)
+        let reply = try await client.bus.request(service: GatewayAPI.service, type: GatewayAPI.submit, key: "acct-1", body: WireCodec.encode(sell), timeout: .seconds(10), attempts: 1)
+        #expect(reply.header.isError && reply.errorBody().code == .slippage && reply.errorBody().reason == "quote_off_market")
+        sell.quote = nil
+        let unquoted = try await client.bus.request(service: GatewayAPI.service, type: GatewayAPI.submit, key: "acct-1", body: WireCodec.encode(sell), timeout: .seconds(10), attempts: 1)
+        #expect(unquoted.header.isError && unquoted.errorBody().reason == "price_through_reference")
+        #expect(try intents(suite, "far-1") == 0, "nothing was reserved or sent")
     }
 
     @Test("a flood of garbage frames and bodies does not stop the gateway")
@@ -205,9 +224,11 @@ struct GatewayVenueOutageTests {
     @Test("a frozen venue: transient timeouts are retried under the same id and the order is placed exactly once")
     func frozenVenue() async throws {
         let suite = try Suite()
+        // The retry path itself: the gateway must not count the frozen venue as unreachable
+        // (BW_VENUE_SILENCE_MS), or it would stop sending, which VenueOutageTests covers.
         suite.environment = [
             "BW_VENUE_TIMEOUT_MS": "300", "BW_VENUE_RETRY_ATTEMPTS": "20",
-            "BW_VENUE_RETRY_BASE_MS": "100", "BW_VENUE_RETRY_MAX_MS": "400",
+            "BW_VENUE_RETRY_BASE_MS": "100", "BW_VENUE_RETRY_MAX_MS": "400", "BW_VENUE_SILENCE_MS": "600000",
         ]
         try suite.start()
         let client = try suite.client()
@@ -238,10 +259,12 @@ struct GatewayVenueOutageTests {
 }
 
 extension GatewayVenueOutageTests {
-    @Test("acks delayed past every retry: the order is `unknown`, then resolves to the venue's state, once")
+    @Test("acks delayed past every retry: the order is `unknown`, then resolves to the venue's state, once — the late places were refused, so rejected (not_at_venue)")
     func unknownResolves() async throws {
         let suite = try Suite()
-        suite.environment = ["BW_VENUE_TIMEOUT_MS": "200", "BW_VENUE_RETRY_ATTEMPTS": "2", "BW_VENUE_RETRY_BASE_MS": "50"]
+        suite.environment = [
+            "BW_VENUE_TIMEOUT_MS": "200", "BW_VENUE_RETRY_ATTEMPTS": "2", "BW_VENUE_RETRY_BASE_MS": "50", "BW_UNKNOWN_GRACE_MS": "500",
+        ]
         try suite.start()
         let client = try suite.client()
         defer { client.close(); suite.tearDown() }
@@ -253,14 +276,16 @@ extension GatewayVenueOutageTests {
         #expect(reply.state == .unknown)
         suite.signal("venue-sim", SIGCONT)
 
-        // The gateway keeps asking; the venue did get the order, so it becomes what the venue says.
+        // The gateway keeps asking. Every place reached the venue after its deadline, so the venue
+        // refused it (TIMEOUT / deadline_passed): the order is closed as absent, and stays absent.
         #expect(try await eventually(timeout: .seconds(30), every: .milliseconds(50)) {
-            (try? await client.get(account: "acct-1", id: "late-ack-1").state) == .accepted
+            (try? await client.get(account: "acct-1", id: "late-ack-1").state) == .rejected
         })
+        #expect(try await client.get(account: "acct-1", id: "late-ack-1").reason == "not_at_venue")
         let probe = try VenueProbe(suite)
         defer { probe.close() }
-        #expect(try await probe.venue.openOrders(account: "acct-1").map(\.clientOrderId) == ["late-ack-1"])
-        #expect(try await client.get(account: "acct-1", id: "late-ack-1").venueOrderId != nil)
+        #expect(try await probe.venue.order(account: "acct-1", clientOrderId: "late-ack-1") == nil)
+        #expect(try await probe.venue.openOrders(account: "acct-1").isEmpty)
     }
 }
 

@@ -65,7 +65,7 @@ struct OrderListCommandTests {
         let killed = try tradectl(["order", "cancel-all", "--bus-port", "\(suite.busPort)", "--account", "acct-1"])
         #expect(killed.status == 0, "\(killed.stderr)")
         let reply = try JSONDecoder().decode(CancelAllReply.self, from: Data(killed.stdout.utf8))
-        #expect(reply.failed.isEmpty)
+        #expect(reply.failed == 0 && reply.stillOpen == 0)
         #expect(try await eventually { try list(suite, ["--account", "acct-1", "--state", "canceled"]).map(\.id) == ["ls-rest"] })
         #expect(try list(suite, ["--account", "acct-1", "--state", "accepted"]).isEmpty)
     }
@@ -75,18 +75,19 @@ struct OrderListCommandTests {
 /// confirm its cancel is not deterministic with real processes).
 @Suite("cancel-all exit decision")
 struct CancelAllExitTests {
-    @Test("every cancel confirmed: no error, exit 0")
+    @Test("nothing left open at the venue: no error, exit 0")
     func allConfirmed() {
-        #expect(UnconfirmedCancels(CancelAllReply(account: "acct-1", canceled: ["c-1", "c-2"], failed: [])) == nil)
-        #expect(UnconfirmedCancels(CancelAllReply(account: "acct-1", canceled: [], failed: [])) == nil)
+        #expect(UnconfirmedCancels(CancelAllReply(account: "acct-1", operationId: "kill:1", canceled: 2, failed: 0, stillOpen: 0, failures: [])) == nil)
+        #expect(UnconfirmedCancels(CancelAllReply(account: "acct-1", operationId: "kill:1", canceled: 0, failed: 0, stillOpen: 0, failures: [])) == nil)
     }
 
-    @Test("one cancel not confirmed: exit non-zero, naming the order and its code")
+    @Test("one cancel not confirmed and still open: exit non-zero, naming the order and its code")
     func someUnconfirmed() throws {
-        let reply = CancelAllReply(account: "acct-1", canceled: ["c-1"], failed: [.init(clientOrderId: "c-2", code: "UNAVAILABLE")])
+        let reply = CancelAllReply(
+            account: "acct-1", operationId: "kill:1", canceled: 1, failed: 1, stillOpen: 1, failures: [.init(clientOrderId: "c-2", code: "UNAVAILABLE")])
         let error = try #require(UnconfirmedCancels(reply))
         #expect(Tradectl.exitCode(for: error) != .success)
         let message = Tradectl.message(for: error)
-        #expect(message.contains("c-2 (UNAVAILABLE)") && message.contains("1 of 2"), "\(message)")
+        #expect(message.contains("c-2 (UNAVAILABLE)") && message.contains("1 of 2") && message.contains("1 still open"), "\(message)")
     }
 }

@@ -12,6 +12,7 @@ struct ConfigurationTests {
         #expect(configuration.accounts == ["acct-1", "acct-2"])
         #expect(configuration.duplicateWindow == .seconds(5))
         #expect(configuration.rateLimits.accountBurst == 100)
+        #expect(configuration.venueSilence == .seconds(3))
     }
 
     @Test("live mode is refused without LIVE_TRADING, without credentials, and without an adapter", arguments: [
@@ -22,6 +23,7 @@ struct ConfigurationTests {
         (["BW_VENUE_MODE": "sandbox"], "BW_VENUE_MODE"),
         (["BW_RATE_ACCOUNT_BURST": "0"], "BW_RATE_ACCOUNT_BURST"),
         (["BW_DUPLICATE_WINDOW_MS": "soon"], "BW_DUPLICATE_WINDOW_MS"),
+        (["BW_VENUE_SILENCE_MS": "10"], "BW_VENUE_SILENCE_MS"),
     ])
     func refusals(environment: [String: String], key: String) {
         do {

@@ -1,4 +1,5 @@
 import BusProtocol
+import Synchronization
 import Testing
 import TradingModel
 import VenueKit
@@ -12,6 +13,25 @@ struct VenuePlacementTests {
             venue: venue,
             retry: RetryPolicy(attempts: attempts, baseDelay: .milliseconds(100), maxDelay: .milliseconds(1000), jitter: { $0 }),
             pause: { pauses.append($0) }, report: { reports.append($0) })
+    }
+
+    @Test("an unreachable venue is sent nothing: before the first attempt the order is rejected (venue_disconnected), after one it stays unknown")
+    func unreachableVenueIsSentNothing() async {
+        let pauses = Recorder<Duration>(), reports = Recorder<VenueOutcome>()
+        let silent = FakeVenue(script: [.accept])
+        var offline = placement(silent, pauses: pauses, reports: reports)
+        offline.isVenueLive = { false }
+        let refused = await offline.place(samplePlace)
+        #expect(refused == .rejected(VenuePlacement.disconnected))
+        #expect(silent.placeCalls == 0 && reports.all.isEmpty)
+
+        // Live for the first attempt (lost), then silent: no resend is queued.
+        let lost = FakeVenue(script: [.lose, .accept])
+        let live = Mutex(true)
+        var dropping = placement(lost, pauses: pauses, reports: reports)
+        dropping.isVenueLive = { live.withLock { alive in let was = alive; alive = false; return was } }
+        guard case .unknown = await dropping.place(samplePlace) else { Issue.record("expected unknown"); return }
+        #expect(lost.placeCalls == 1)
     }
 
     @Test("a transient error is retried under the same id and then succeeds")

@@ -31,7 +31,7 @@ struct MaintenanceTests {
             #expect(tables.contains(table), "missing \(table)")
         }
         let applied = try store.dbQueue.read { db in try JournalSchema.migrator.appliedIdentifiers(db) }
-        #expect(applied == ["v1-journal", "v1-projections", "v1-state", "v2-fills-per-venue", "v3-positions-from-fills"])
+        #expect(applied == ["v1-journal", "v1-projections", "v1-state", "v2-fills-per-venue", "v3-positions-from-fills", "v4-trading-halts"])
     }
 
     @Test func integrityCheckSaysOk() throws {

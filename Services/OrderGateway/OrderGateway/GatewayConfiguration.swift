@@ -24,6 +24,9 @@ public struct GatewayConfiguration: Sendable {
     /// BW_UNKNOWN_GRACE_MS: how long an `unknown` order is asked about before, still absent
     /// at the venue, it is closed as `rejected` (`not_at_venue`) and its reservation released.
     public var unknownGrace: Duration
+    /// BW_VENUE_SILENCE_MS: how long the venue's stream may be silent before the venue counts
+    /// as unreachable and no order is sent to it (`UNAVAILABLE` / `venue_disconnected`).
+    public var venueSilence: Duration
 
     public init(settings: Settings) throws {
         bus = try settings.busEndpoints()
@@ -40,6 +43,7 @@ public struct GatewayConfiguration: Sendable {
         retryBaseDelay = .milliseconds(try settings.int("BW_VENUE_RETRY_BASE_MS", default: 100, in: 1...60_000))
         retryMaxDelay = .milliseconds(try settings.int("BW_VENUE_RETRY_MAX_MS", default: 2000, in: 1...600_000))
         unknownGrace = .milliseconds(try settings.int("BW_UNKNOWN_GRACE_MS", default: 10_000, in: 100...3_600_000))
+        venueSilence = .milliseconds(try settings.int("BW_VENUE_SILENCE_MS", default: 3_000, in: 100...600_000))
         try Self.checkVenueMode(settings)
     }
 

@@ -9,7 +9,7 @@ import VenueKit
 import ZeroMQ
 
 /// The order-gateway process: order entry for strategies (`order.submit`, `order.get`,
-/// `order.cancel`, `order.cancel_all`), the follower of the venue's fill stream, and the
+/// `order.cancel`, `order.cancel_all`, `order.resume`), the follower of the venue's fill stream, and the
 /// resolver of orders the venue left `unknown`.
 public struct GatewayService: Service {
     private let configuration: GatewayConfiguration
@@ -33,7 +33,8 @@ public struct GatewayService: Service {
         bus.start()
         let instruments = await loadInstruments(venue)
         let reports = OutcomeReports()
-        let entry = makeEntry(bus: bus, venue: venue, instruments: instruments, reports: reports)
+        let link = VenueLink(silence: configuration.venueSilence)
+        let entry = makeEntry(bus: bus, venue: venue, instruments: instruments, reports: reports, link: link)
         await withDiscardingTaskGroup { group in
             group.addTask { await followVenue(venue, entry: entry) }
             group.addTask { await reports.deliver(over: bus, logger: logger) }
@@ -45,6 +46,7 @@ public struct GatewayService: Service {
             bus.serve(service: GatewayAPI.service)
             bus.register()
             logger.info("gateway.ready", metadata: ["instruments": "\(instruments.count)"])
+            group.addTask { await entry.finishLeftKillSwitches() }
             await withGracefulShutdownHandler {
                 await bus.handleRequests { message throws(ServiceError) in
                     switch message.header.type {
@@ -52,6 +54,7 @@ public struct GatewayService: Service {
                     case GatewayAPI.get: return WireCodec.encode(try await entry.get(message))
                     case GatewayAPI.cancel: return WireCodec.encode(try await entry.cancel(message))
                     case GatewayAPI.cancelAll: return WireCodec.encode(try await entry.cancelAll(message))
+                    case GatewayAPI.resume: return WireCodec.encode(try await entry.resume(message))
                     default:
                         throw ServiceError(.unknownType, reason: "unknown_type", "order-gateway does not handle '\(message.header.type)'")
                     }
@@ -67,11 +70,12 @@ public struct GatewayService: Service {
         context.terminate()
     }
 
-    private func makeEntry(bus: BusConnection, venue: PaperVenueClient, instruments: [Instrument], reports: OutcomeReports) -> OrderEntry {
+    private func makeEntry(bus: BusConnection, venue: PaperVenueClient, instruments: [Instrument], reports: OutcomeReports, link: VenueLink) -> OrderEntry {
         let placement = VenuePlacement(
             venue: venue,
             retry: RetryPolicy(attempts: configuration.retryAttempts, baseDelay: configuration.retryBaseDelay, maxDelay: configuration.retryMaxDelay),
-            pause: { try? await Task.sleep(for: $0) }, report: { reports.enqueue($0) })
+            pause: { try? await Task.sleep(for: $0) }, report: { reports.enqueue($0) },
+            isVenueLive: { link.isLive(now: WallClock.nowNanos()) })
         let journal: @Sendable ([Fact]) async throws(ServiceError) -> Void = { facts throws(ServiceError) in
             let ack = try await bus.call(
                 service: JournalAPI.service, type: JournalAPI.append, body: JournalAppend(facts: facts), replyType: AppendAck.self)
@@ -84,7 +88,7 @@ public struct GatewayService: Service {
             duplicates: DuplicateGuard(windowNanos: configuration.duplicateWindow.wholeNanoseconds),
             placement: placement,
             unknownOrders: UnknownOrders(venue: venue, grace: configuration.unknownGrace, logger: logger, journal: journal),
-            cancels: CancelRequests(),
+            cancels: CancelRequests(), venueLink: link,
             now: { WallClock.nowNanos() }, logger: logger)
     }
 
@@ -123,6 +127,7 @@ public struct GatewayService: Service {
                 for await event in updates { await journal(event, venue: venue, entry: entry) }
             }
             for await event in venue.stream {
+                entry.venueLink.heard(now: WallClock.nowNanos())
                 if case .tick(let tick) = event {
                     await entry.quotes.update(tick)
                 } else if case .dropped = queue.yield(event) {

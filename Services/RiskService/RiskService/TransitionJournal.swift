@@ -4,8 +4,9 @@ import Logging
 import TradingModel
 
 /// Journals breaker and governor transitions (and equity marks) in the order they happened,
-/// publishes each transition as an alert once committed (R7), and on HARD_STOP asks the
-/// gateway to cancel every open order of the account (`order.cancel_all`).
+/// publishes each transition as an alert once committed (R7), and on HARD_STOP pulls the
+/// gateway's kill switch for the account (`order.cancel_all`: the account is halted for new
+/// orders until an operator resumes it, and every open order is canceled at the venue).
 ///
 /// The transition is already in effect in the engine; a failed append is retried
 /// (same fact id: the writer keeps one) until it commits or the service stops. The
@@ -107,8 +108,8 @@ struct TransitionJournal: Sendable {
                     service: GatewayAPI.service, type: GatewayAPI.cancelAll, key: account, body: AccountRef(account: account),
                     replyType: CancelAllReply.self, timeout: .seconds(10), attempts: 1)
                 logger.notice("risk.hard_stop.cancel_all", metadata: [
-                    "account": "\(account)", "canceled": "\(reply.canceled.count)", "failed": "\(reply.failed.count)"])
-                if reply.failed.isEmpty { return }
+                    "account": "\(account)", "canceled": "\(reply.canceled)", "failed": "\(reply.failed)", "still_open": "\(reply.stillOpen)"])
+                if reply.isComplete { return }
             } catch {
                 logger.error("risk.hard_stop.cancel_all_failed", metadata: ["account": "\(account)", "attempt": "\(attempt)", "error": "\(error)"])
             }

@@ -83,6 +83,14 @@ actor VenueBook {
         case "venue.place":
             let request = try message.decode(VenuePlace.self)
             let isNew = exchange.order(account: request.account, clientOrderId: request.clientOrderId) == nil
+            // A new order that arrives after its deadline is refused, never placed: its sender has
+            // given up on this attempt, and may already have closed the order `not_at_venue`
+            // (a place held in a queue while the venue was unreachable). A known id still answers.
+            if isNew, let deadline = message.header.deadline, now > deadline {
+                throw ServiceError(
+                    .timeout, reason: "deadline_passed",
+                    "the place of \(request.clientOrderId) arrived \((now - deadline) / 1_000_000) ms after its deadline; not placed")
+            }
             let rejects = isNew && injector.rejectsOrder()
             let order = rejects
                 ? try exchange.reject(request, reason: "venue_fault", now: now)

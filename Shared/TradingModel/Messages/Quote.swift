@@ -14,3 +14,13 @@ public struct Quote: Codable, Sendable, Equatable {
         self.ts = ts
     }
 }
+
+extension Quote {
+    /// The highest price a quote may carry (exclusive): 10^12, the journal's magnitude bound,
+    /// so sums and products of quote prices can never overflow.
+    public static let priceBound = ExactDecimal(1_000_000_000_000)
+
+    /// Whether the quote can be a market: 0 < bid ≤ ask < `priceBound`. Only such quotes are
+    /// used for pricing; anything else is refused (a client's) or dropped (a venue tick).
+    public var isPlausible: Bool { bid.isPositive && bid <= ask && ask < Self.priceBound }
+}

@@ -9,9 +9,7 @@ import VenueKit
 extension OrderEntry {
     func cancel(_ message: Message) async throws(ServiceError) -> OrderReply {
         let ref = try message.decode(OrderRef.self)
-        guard accounts.contains(ref.account) else {
-            throw ServiceError(.unknownAccount, reason: "unknown_account", "unknown account '\(ref.account.prefix(64))'")
-        }
+        try requireKnown(ref.account)
         let current = try await readBack(account: ref.account, clientOrderId: ref.clientOrderId).order
         guard !current.state.isTerminal else { return OrderReply(order: current) }
         if current.state == .pendingNew {
@@ -20,33 +18,6 @@ extension OrderEntry {
         }
         try await cancelAtVenue(account: ref.account, clientOrderId: ref.clientOrderId, traceparent: message.header.traceparent)
         return try await readBack(account: ref.account, clientOrderId: ref.clientOrderId)
-    }
-
-    /// The kill switch: cancels every order the venue holds open for the account.
-    func cancelAll(_ message: Message) async throws(ServiceError) -> CancelAllReply {
-        let ref = try message.decode(AccountRef.self)
-        guard accounts.contains(ref.account) else {
-            throw ServiceError(.unknownAccount, reason: "unknown_account", "unknown account '\(ref.account.prefix(64))'")
-        }
-        // Orders still on their way to the venue are not in its list: their submits cancel them once placed.
-        cancels.cancelAll(account: ref.account)
-        let open: [VenueOrder]
-        do {
-            open = try await venue.openOrders(account: ref.account)
-        } catch {
-            throw ServiceError(.unavailable, reason: "venue_unreachable", "the venue did not list the open orders: \(error.serviceError.message)", retryAfterMs: 500)
-        }
-        var canceled: [String] = [], failed: [CancelAllReply.Failure] = []
-        for order in open {
-            do {
-                try await cancelAtVenue(account: ref.account, clientOrderId: order.clientOrderId, traceparent: message.header.traceparent)
-                canceled.append(order.clientOrderId)
-            } catch {
-                failed.append(.init(clientOrderId: order.clientOrderId, code: error.code.rawValue))
-            }
-        }
-        logger.notice("gateway.cancel_all", metadata: ["account": "\(ref.account)", "canceled": "\(canceled.count)", "failed": "\(failed.count)"])
-        return CancelAllReply(account: ref.account, canceled: canceled, failed: failed)
     }
 
     /// Asks the venue to cancel and journals its answer. When the venue refuses (the order

@@ -20,6 +20,8 @@ struct OrderEntry: Sendable {
     let placement: VenuePlacement
     let unknownOrders: UnknownOrders
     let cancels: CancelRequests
+    /// Whether the venue is reachable (no order is authorized or sent while it is not).
+    let venueLink: VenueLink
     /// Wall-clock now in unix nanoseconds (injected so tests control quote age and windows).
     let now: @Sendable () -> Int64
     let logger: Logger
@@ -49,12 +51,16 @@ struct OrderEntry: Sendable {
             return OrderReply(order: existing)
         }
         if minted { try duplicates.check(submit, clientOrderId: clientOrderId, now: now()) }
+        guard venueLink.isLive(now: now()) else { throw VenuePlacement.disconnected }
         let (price, tif) = try pricePolicy.venuePrice(
-            for: submit, instrument: instrument, quote: await referenceQuote(submit), now: now())
+            for: submit, instrument: instrument, market: await quotes.quote(for: submit.symbol), now: now())
         let authorize = RiskAuthorize(
             account: submit.account, clientOrderId: clientOrderId, symbol: submit.symbol, base: instrument.base,
             quote: instrument.quote, side: submit.side, type: submit.type, qty: submit.qty, price: price, timeInForce: tif,
             reduceOnly: submit.reduceOnly)
+        // Read before the intent is journaled: a kill switch whose halt commits after this
+        // intent moves the epoch after this read, so the order cancels itself once placed.
+        let cancelEpoch = cancels.epoch(account: submit.account)
         let decision = try await bus.call(
             service: RiskAPI.service, type: RiskAPI.authorize, key: submit.account, body: authorize,
             replyType: RiskDecision.self, traceparent: message.header.traceparent)
@@ -62,7 +68,6 @@ struct OrderEntry: Sendable {
         let place = VenuePlace(
             account: submit.account, clientOrderId: clientOrderId, symbol: submit.symbol, side: submit.side,
             type: .limit, qty: decision.qty, price: price, timeInForce: tif)
-        let cancelEpoch = cancels.epoch(account: submit.account)
         let reachedVenue = try await send(place, traceparent: message.header.traceparent)
         if minted, reachedVenue { duplicates.record(submit, clientOrderId: clientOrderId, now: now()) }
         if reachedVenue, cancels.mustCancel(account: submit.account, clientOrderId: clientOrderId, since: cancelEpoch) {
@@ -88,11 +93,6 @@ struct OrderEntry: Sendable {
     func get(_ message: Message) async throws(ServiceError) -> OrderReply {
         let ref = try message.decode(OrderRef.self)
         return try await readBack(account: ref.account, clientOrderId: ref.clientOrderId)
-    }
-
-    private func referenceQuote(_ submit: OrderSubmit) async -> Quote? {
-        if let quote = submit.quote { return quote }
-        return await quotes.quote(for: submit.symbol)
     }
 
     /// Places at the venue (G10) and journals the outcome; whether the venue has (or may have)

@@ -23,11 +23,18 @@ struct VenuePlacement: Sendable {
     /// Waits between attempts (injected: tests pass a recorder instead of a clock).
     let pause: @Sendable (Duration) async -> Void
     let report: @Sendable (VenueOutcome) async -> Void
+    /// Whether the venue is reachable now (`VenueLink`); while it is not, nothing is sent.
+    var isVenueLive: @Sendable () -> Bool = { true }
 
     func place(_ order: VenuePlace) async -> Outcome {
         var lastError = ServiceError(.timeout, reason: "venue_timeout", "the venue did not answer")
         for attempt in 0..<retry.attempts {
             if attempt > 0 { await pause(retry.delay(beforeRetry: attempt)) }
+            guard isVenueLive() else {
+                // Never queue a place for an unreachable venue. Not sent at all: the venue cannot
+                // have it. Sent before: it may, and the order stays unknown until the venue says.
+                return attempt == 0 ? .rejected(Self.disconnected) : .unknown(lastError)
+            }
             do {
                 let placed = try await venue.place(order)
                 await report(outcome(order, .ok, nil))
@@ -54,6 +61,10 @@ struct VenuePlacement: Sendable {
         }
         return .unknown(lastError)
     }
+
+    /// The refusal of an order the gateway did not send because the venue is unreachable.
+    static let disconnected = ServiceError(
+        .unavailable, reason: "venue_disconnected", "the venue is unreachable (its stream is silent); nothing was sent, retry", retryAfterMs: 500)
 
     /// After an error that reads like a refusal, the venue is asked once: a refusal is only
     /// believed when the venue does not have the order (a lost or unreadable ack is not a "no").

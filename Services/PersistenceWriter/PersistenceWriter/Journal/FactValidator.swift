@@ -57,6 +57,9 @@ enum FactValidator {
             if let detail = entry.detail, detail.utf8.count > maxDetailLength {
                 throw ServiceError(.invalidRequest, reason: "detail_too_long", "detail must be at most \(maxDetailLength) bytes")
             }
+        case .tradingHalt(let halt):
+            try checkId(halt.reason, "reason")
+            if let operationId = halt.operationId { try checkId(operationId, "operation_id") }
         @unknown default:
             // A fact type added to TradingModel after this validator: its body decoded,
             // its id and account are checked above; it is journaled as it is.

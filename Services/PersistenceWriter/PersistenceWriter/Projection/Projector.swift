@@ -34,6 +34,7 @@ struct Projector {
         case .governorTransition(let transition): try applyGovernor(transition)
         case .equityMark: break  // journaled only; risk-service restores its equity curves from it
         case .operationRecorded(let entry): try applyOperation(entry)
+        case .tradingHalt(let halt): try applyHalt(halt)
         @unknown default:
             // A fact type this projection does not know yet (added to TradingModel by
             // another service): journaled and published, not projected.
@@ -41,10 +42,12 @@ struct Projector {
         }
     }
 
-    /// A new order in `pending_new` with its reservation held. The orders PRIMARY KEY
+    /// A new order in `pending_new` with its reservation held, unless the account is halted
+    /// (`TRADING_HALTED`, see `checkTrading`). The orders PRIMARY KEY
     /// is the final arbiter: a second intent for the same client_order_id under a
     /// different fact id is refused as `DUPLICATE` / `client_order_id_exists`.
     private func applyIntent(_ intent: OrderIntent) throws {
+        try checkTrading(intentFactId: factId)
         var order = OrderRecord(account: account, intent: intent, seq: seq)
         do {
             try order.insert(db)

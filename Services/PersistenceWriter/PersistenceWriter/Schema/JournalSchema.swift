@@ -8,6 +8,7 @@ import GRDB
 ///   projected by later facts).
 /// - `v2-fills-per-venue`: fills keyed by (venue, trade id); reservations record an overrun.
 /// - `v3-positions-from-fills`: positions folded from the fills already recorded.
+/// - `v4-trading-halts`: the kill switch's halted accounts.
 ///
 /// Money and quantities are TEXT holding `ExactDecimal.description`, never REAL.
 enum JournalSchema {
@@ -19,6 +20,7 @@ enum JournalSchema {
         migrator.registerMigration("v1-state", migrate: createState)
         migrator.registerMigration("v2-fills-per-venue", migrate: keyFillsByVenue)
         migrator.registerMigration("v3-positions-from-fills", migrate: buildPositions)
+        migrator.registerMigration("v4-trading-halts", migrate: createTradingHalts)
         return migrator
     }
 

@@ -6,8 +6,8 @@ import TradingModel
 /// `tradectl order …`
 struct OrderCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "order", abstract: "Submit, query, list and cancel orders.",
-        subcommands: [Submit.self, Get.self, List.self, Cancel.self, CancelAll.self])
+        commandName: "order", abstract: "Submit, query, list and cancel orders; pull and lift the kill switch.",
+        subcommands: [Submit.self, Get.self, List.self, Cancel.self, CancelAll.self, Resume.self])
 
     struct Submit: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Submit an order; prints the order as the suite knows it.")
@@ -56,8 +56,12 @@ struct OrderCommand: AsyncParsableCommand {
 
     struct CancelAll: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "cancel-all", abstract: "Kill switch: cancel every open order of an account at the venue.",
-            discussion: "Prints the reply as JSON. Exits 1, naming them on stderr, when the venue did not confirm some cancels (those orders are still open: run it again).")
+            commandName: "cancel-all", abstract: "Kill switch: halt the account for new orders and cancel every open order at the venue.",
+            discussion: """
+                Prints the reply as JSON (canceled, failed, still_open counts). The account stays halted \
+                (new orders get TRADING_HALTED) until `tradectl order resume`. Exits 1, naming the orders \
+                on stderr, when the venue still lists open orders at the end (run it again).
+                """)
         @OptionGroup var bus: BusOptions
         @Option var account: String
 
@@ -66,26 +70,35 @@ struct OrderCommand: AsyncParsableCommand {
             if let unconfirmed = UnconfirmedCancels(reply) { throw unconfirmed }
         }
     }
+
+    struct Resume: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Lift the kill switch's halt: the account takes new orders again.",
+            discussion: "Journaled: every gateway replica, and every restart, sees it. Resuming an account that is not halted changes nothing.")
+        @OptionGroup var bus: BusOptions
+        @Option var account: String
+
+        func run() async throws {
+            try await printReply(bus, type: GatewayAPI.resume, key: account, body: AccountRef(account: account), reply: ResumeReply.self)
+        }
+    }
 }
 
-/// The kill switch's verdict: cancels the venue did not confirm make `cancel-all` exit
-/// non-zero, so a script that pulls it notices the orders still open.
+/// The kill switch's verdict: orders the venue still lists open make `cancel-all` exit
+/// non-zero, so a script that pulls it notices.
 struct UnconfirmedCancels: Error, CustomStringConvertible {
-    let account: String
-    let failed: [CancelAllReply.Failure]
-    let confirmed: Int
+    let reply: CancelAllReply
 
-    /// Nil when every cancel was confirmed.
+    /// Nil when the venue lists no open order of the account any more.
     init?(_ reply: CancelAllReply) {
-        guard !reply.failed.isEmpty else { return nil }
-        account = reply.account
-        failed = reply.failed
-        confirmed = reply.canceled.count
+        guard !reply.isComplete || reply.failed > 0 else { return nil }
+        self.reply = reply
     }
 
     var description: String {
-        let names = failed.map { "\($0.clientOrderId) (\($0.code))" }.joined(separator: ", ")
-        return "\(failed.count) of \(failed.count + confirmed) cancels not confirmed for '\(account)', still open: \(names); run cancel-all again"
+        let names = reply.failures.map { "\($0.clientOrderId) (\($0.code))" }.joined(separator: ", ")
+        return "\(reply.failed) of \(reply.failed + reply.canceled) cancels not confirmed for '\(reply.account)', "
+            + "\(reply.stillOpen) still open at the venue\(names.isEmpty ? "" : ": \(names)"); run cancel-all again"
     }
 }
 
