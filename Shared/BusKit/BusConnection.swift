@@ -155,6 +155,8 @@ public final class BusConnection: Sendable {
         stopAccepting()
         requestContinuation.finish()
         loop.stop()
+        // No reply and no deadline tick come after the loop: waiting requests end now.
+        pending.stop()
         eventContinuation.finish()
     }
 
@@ -163,6 +165,7 @@ public final class BusConnection: Sendable {
         worker.withLock { $0.accepting = false }
         requestContinuation.finish()
         loop.stop()
+        pending.stop()
         eventContinuation.finish()
     }
 
