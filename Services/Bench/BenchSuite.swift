@@ -31,6 +31,8 @@ final class BenchSuite {
             environment["BW_BUS_PORT"] = "\(busPort)"
             environment["BW_VENUE_PORT"] = "\(venuePort)"
             environment["BW_DB_PATH"] = databasePath
+            // The venue keeps its book on disk as under `tradectl up`: its replies wait for that save.
+            environment["BW_VENUE_STATE_PATH"] = dataDirectory + "/venue-book.json"
             environment["BW_LOG_LEVEL"] = "error"
             environment.merge(extra) { _, new in new }
             process.environment = environment

@@ -55,8 +55,20 @@ enum OrderBench {
             }
         }
         print("— baseline: bus round trip to an echo worker, \(concurrency) in flight: \(LatencySummary.rate(baseline.acked, over: baseline.elapsed)), \(baseline.latency.line)")
+        // One at a time (closed loop, 1 in flight): what each hop costs with nothing queued.
+        let single = knob("BENCH_SINGLE_ORDERS", 300)
+        let echoOne = await closedLoop(orders: single, concurrency: 1) { i in
+            await timed(connections[i % connections.count]) { bus in
+                (try? await bus.request(service: "bench-echo", type: "bench.echo", body: Data("{}".utf8), timeout: .seconds(30), attempts: 1)).map { !$0.header.isError } ?? false
+            }
+        }
+        print("— baseline: bus round trip to an echo worker, 1 in flight: \(LatencySummary.rate(echoOne.acked, over: echoOne.elapsed)), \(echoOne.latency.line), min \(LatencySummary.milliseconds(echoOne.latency.at(perMille: 0)))")
 
         print("— order entry: \(clients) client connections, \(accounts.count) accounts, market orders on ETH/USDT")
+        let one = await closedLoop(orders: single, concurrency: 1) { i in
+            await submit(i, prefix: "one", connections: connections, accounts: accounts, since: .now)
+        }
+        print("one order at a time (1 in flight): \(one.acked)/\(single) acknowledged, \(LatencySummary.rate(one.acked, over: one.elapsed)), \(one.latency.line), min \(LatencySummary.milliseconds(one.latency.at(perMille: 0))); not acknowledged: \(takeRefusals())")
         let fixed = await offered(orders: orders, rate: offeredRate, connections: connections, accounts: accounts, prefix: "fixed")
         print("fixed rate \(offeredRate)/s: \(fixed.acked)/\(orders) acknowledged by the venue, \(LatencySummary.rate(fixed.acked, over: fixed.elapsed)), \(fixed.latency.line); not acknowledged: \(takeRefusals())")
         let saturated = await closedLoop(orders: orders, concurrency: concurrency) { i in

@@ -120,8 +120,10 @@ extension BusConnection {
         }
     }
 
-    /// Runs on the I/O thread every 100 ms: worker heartbeats and bus liveness.
+    /// Runs on the I/O thread every tick (`Configuration.tickInterval`): request deadlines,
+    /// worker heartbeats and bus liveness.
     func onTick() {
+        pending.expire(now: .now)
         sampleMetrics()
         for message in conflator.takeHeldIfRelieved() { deliverEvent(message) }
         let now = Self.nowMs()

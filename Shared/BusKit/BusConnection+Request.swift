@@ -60,18 +60,10 @@ extension BusConnection {
         throw ServiceError(.timeout, reason: "no_reply", "\(header.type) to \(header.service ?? "?") got no reply after \(unanswered) attempt(s)")
     }
 
+    /// Waits for the reply to `id` for at most `timeout`: one continuation, resumed by the
+    /// reply or by the loop tick that sees its deadline pass (see `PendingReplies.expire`),
+    /// so a timeout fires up to one tick (`Configuration.tickInterval`) late, never early.
     private func waitForReply(id: String, timeout: Duration) async -> Message? {
-        await withTaskGroup(of: Message?.self) { group in
-            group.addTask { await self.pending.wait(id) }
-            group.addTask {
-                try? await Task.sleep(for: timeout)
-                self.pending.interrupt(id)
-                return nil
-            }
-            let first = await group.next() ?? nil
-            group.cancelAll()
-            pending.interrupt(id)
-            return first
-        }
+        await pending.wait(id, until: ContinuousClock.now.advanced(by: timeout))
     }
 }

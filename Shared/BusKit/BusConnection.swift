@@ -32,6 +32,9 @@ public final class BusConnection: Sendable {
         /// buffer is at least half full; see `EventConflator`. Never facts.
         public var conflatedTopicPrefixes: [String] = []
         public var heartbeatInterval: Duration = .seconds(1)
+        /// How often the I/O thread checks request deadlines, heartbeats and queue gauges;
+        /// a request's timeout fires up to this much late.
+        public var tickInterval: Duration = .milliseconds(100)
         /// Missed heartbeats after which the bus is presumed gone and READY is sent again.
         public var liveness = 3
 
@@ -88,7 +91,7 @@ public final class BusConnection: Sendable {
         // With conflation on, the consumer pulls through a counter so the buffer's depth is exact.
         events = configuration.conflatedTopicPrefixes.isEmpty ? buffered : conflator.counting(buffered)
         let tick = Mutex<(@Sendable () -> Void)?>(nil)
-        loop = SocketLoop(name: configuration.identity, tickIntervalMs: 100, onTick: { tick.withLock { $0 }?() })
+        loop = SocketLoop(name: configuration.identity, tickIntervalMs: max(1, configuration.tickInterval.wholeMilliseconds), onTick: { tick.withLock { $0 }?() })
         saturation = SaturationAlarms(configuration: configuration, outboxLimit: loop.outboxLimit)
         try openSockets(context: context)
         tick.withLock { $0 = { [weak self] in self?.onTick() } }
@@ -152,6 +155,8 @@ public final class BusConnection: Sendable {
         stopAccepting()
         requestContinuation.finish()
         loop.stop()
+        // No reply and no deadline tick come after the loop: waiting requests end now.
+        pending.stop()
         eventContinuation.finish()
     }
 
@@ -160,6 +165,7 @@ public final class BusConnection: Sendable {
         worker.withLock { $0.accepting = false }
         requestContinuation.finish()
         loop.stop()
+        pending.stop()
         eventContinuation.finish()
     }
 

@@ -1,5 +1,6 @@
 import BusProtocol
 import Metrics
+import Synchronization
 
 /// The bus-side metrics of a process (S2), recorded through swift-metrics so the
 /// Prometheus backend ServiceMain installs exports them. Dimensions are bounded:
@@ -17,9 +18,31 @@ enum BusMetrics {
             code = error.code.rawValue.lowercased()
             knownType = error.code == .unknownType ? "unknown" : type
         }
-        Counter(label: "bw_messages_handled_total", dimensions: [("service", service), ("type", knownType), ("outcome", code)]).increment()
-        Metrics.Timer(label: "bw_message_handle_duration", dimensions: [("service", service), ("type", knownType)])
-            .recordNanoseconds(duration.wholeNanoseconds)
+        let handles = handledHandles(HandledKey(service: service, type: knownType, outcome: code))
+        handles.counter.increment()
+        handles.timer.recordNanoseconds(duration.wholeNanoseconds)
+    }
+
+    private struct HandledKey: Hashable {
+        var service: String, type: String, outcome: String
+    }
+
+    /// Distinct (service, type, outcome) handles kept; past it, handles are made per call
+    /// as before (a worker sees a few dozen types, so the limit is only a guard).
+    static let cachedHandleLimit = 1_024
+    private static let cachedHandles = Mutex<[HandledKey: (counter: Counter, timer: Metrics.Timer)]>([:])
+
+    /// The metric handles of one (service, type, outcome), made once: a lookup in the
+    /// metrics factory per handled message showed on every hop.
+    private static func handledHandles(_ key: HandledKey) -> (counter: Counter, timer: Metrics.Timer) {
+        if let handles = cachedHandles.withLock({ $0[key] }) { return handles }
+        let handles = (
+            counter: Counter(label: "bw_messages_handled_total", dimensions: [("service", key.service), ("type", key.type), ("outcome", key.outcome)]),
+            timer: Metrics.Timer(label: "bw_message_handle_duration", dimensions: [("service", key.service), ("type", key.type)]))
+        cachedHandles.withLock { cache in
+            if cache.count < cachedHandleLimit { cache[key] = handles }
+        }
+        return handles
     }
 
     /// A request refused before any handler ran (overloaded, deadline passed, malformed).
@@ -36,8 +59,11 @@ enum BusMetrics {
 
     /// An event publish: `sent` or `dropped` (outbox full).
     static func published(sent: Bool) {
-        Counter(label: "bw_events_published_total", dimensions: [("outcome", sent ? "sent" : "dropped")]).increment()
+        (sent ? publishedSent : publishedDropped).increment()
     }
+
+    private static let publishedSent = Counter(label: "bw_events_published_total", dimensions: [("outcome", "sent")])
+    private static let publishedDropped = Counter(label: "bw_events_published_total", dimensions: [("outcome", "dropped")])
 
     /// An event dropped because this process consumed too slowly.
     static func eventDropped() {

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Where message ids and trace ids come from; injected so tests control them.
 public protocol IDGenerator: Sendable {
@@ -8,18 +9,20 @@ public protocol IDGenerator: Sendable {
     func hex(bytes: Int) -> String
 }
 
-/// UUIDv7 message ids from the system clock and the system random generator.
+/// UUIDv7 message ids from the system clock and a generator seeded once from the
+/// system's random source.
 ///
 /// Hex is written from a table: every message of the suite gets an id, and
-/// `String(format:)` per byte was a fifth of the writer's CPU under load.
+/// `String(format:)` per byte was a fifth of the writer's CPU under load. The random
+/// bits come from `SeededRandom`, not a `getrandom` call per id (eight per span id).
 public struct SystemIDGenerator: IDGenerator {
     private static let digits = Array("0123456789abcdef".utf8)
+    private let random = SeededRandom()
 
     public init() {}
 
     public func messageId() -> String {
-        var rng = SystemRandomNumberGenerator()
-        let random = (rng.next() as UInt64, rng.next() as UInt64)
+        let random = (random.next(), random.next())
         var bytes = [UInt8](repeating: 0, count: 16)
         for i in 0..<8 {
             bytes[i] = UInt8(truncatingIfNeeded: random.0 >> (8 * UInt64(i)))
@@ -40,16 +43,46 @@ public struct SystemIDGenerator: IDGenerator {
     }
 
     public func hex(bytes: Int) -> String {
-        var rng = SystemRandomNumberGenerator()
         var text = [UInt8]()
         text.reserveCapacity(bytes * 2)
-        for _ in 0..<bytes {
-            let byte = UInt8.random(in: 0...255, using: &rng)
+        var word: UInt64 = 0
+        for index in 0..<bytes {
+            if index % 8 == 0 { word = random.next() }
+            let byte = UInt8(truncatingIfNeeded: word >> (8 * UInt64(index % 8)))
             text.append(Self.digits[Int(byte >> 4)])
             text.append(Self.digits[Int(byte & 0x0F)])
         }
         return String(decoding: text, as: UTF8.self)
     }
+}
+
+/// xoshiro256** seeded once from `SystemRandomNumberGenerator`: ids and trace ids need
+/// uniqueness, not secrecy (never use it for a secret). Shared by copies of its owner.
+final class SeededRandom: Sendable {
+    private let state: Mutex<(UInt64, UInt64, UInt64, UInt64)>
+
+    init() {
+        var system = SystemRandomNumberGenerator()
+        var seed = (system.next() as UInt64, system.next() as UInt64, system.next() as UInt64, system.next() as UInt64)
+        if seed == (0, 0, 0, 0) { seed.0 = 0x9E37_79B9_7F4A_7C15 }  // the one state xoshiro cannot leave
+        state = Mutex(seed)
+    }
+
+    func next() -> UInt64 {
+        state.withLock { s in
+            let result = rotate(s.1 &* 5, 7) &* 9
+            let t = s.1 << 17
+            s.2 ^= s.0
+            s.3 ^= s.1
+            s.1 ^= s.2
+            s.0 ^= s.3
+            s.2 ^= t
+            s.3 = rotate(s.3, 45)
+            return result
+        }
+    }
+
+    private func rotate(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
 }
 
 /// Wall-clock time in unix nanoseconds (message timestamps and deadlines).

@@ -45,7 +45,7 @@ public enum WireCodec {
 
     public static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws(ServiceError) -> T {
         do {
-            return try JSONDecoder().decode(type, from: data)
+            return try JSONDecoder.wire.decode(type, from: data)
         } catch let error as ServiceError {
             throw error
         } catch let error as DecodingError {
@@ -79,7 +79,7 @@ public enum WireCodec {
     /// error reply can name the request it answers (the sender can correlate it).
     public static func requestId(inRejectedHeader header: Data) -> String? {
         struct IdOnly: Decodable { let id: String? }
-        guard header.count <= 4096, let id = (try? JSONDecoder().decode(IdOnly.self, from: header))?.id,
+        guard header.count <= 4096, let id = (try? JSONDecoder.wire.decode(IdOnly.self, from: header))?.id,
             !id.isEmpty, id.utf8.count <= 128
         else { return nil }
         return id
@@ -92,7 +92,7 @@ public enum WireCodec {
         }
         let decoded: Header
         do {
-            decoded = try JSONDecoder().decode(Header.self, from: header)
+            decoded = try JSONDecoder.wire.decode(Header.self, from: header)
         } catch let error as DecodingError {
             throw ServiceError(.invalidRequest, reason: "malformed_header", describe(error))
         } catch {
@@ -131,4 +131,10 @@ extension JSONEncoder {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return encoder
     }()
+}
+
+extension JSONDecoder {
+    /// One decoder for every message (it is thread-safe and keeps no state between
+    /// calls): a `JSONDecoder()` per call showed up on every hop.
+    public static let wire = JSONDecoder()
 }

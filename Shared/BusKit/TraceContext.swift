@@ -31,14 +31,22 @@ public enum TraceContext {
         return String(traceparent.split(separator: "-")[1])
     }
 
-    /// A new root traceparent.
-    public static func newRoot(using ids: some IDGenerator) -> String {
-        "00-\(ids.hex(bytes: 16))-\(ids.hex(bytes: 8))-01"
+    /// A new root traceparent; `sampled` (default: the head decision of `TraceSampling`)
+    /// sets the W3C sampled flag, which every child keeps.
+    public static func newRoot(using ids: some IDGenerator, sampled: Bool? = nil) -> String {
+        let sampled = sampled ?? TraceSampling.decide(using: ids)
+        return "00-\(ids.hex(bytes: 16))-\(ids.hex(bytes: 8))-\(sampled ? "01" : "00")"
     }
 
-    /// A child of `parent`: same trace id, a new span id.
+    /// A child of `parent`: same trace id and flags, a new span id.
     public static func child(of parent: String?, using ids: some IDGenerator) -> String {
         guard let parent, let trace = traceId(parent) else { return newRoot(using: ids) }
-        return "00-\(trace)-\(ids.hex(bytes: 8))-01"
+        return "00-\(trace)-\(ids.hex(bytes: 8))-\(parent.suffix(2))"
+    }
+
+    /// Whether a valid traceparent has the sampled flag (bit 0 of its flags) set.
+    public static func isSampled(_ traceparent: String) -> Bool {
+        guard isValid(traceparent), let flags = UInt8(traceparent.suffix(2), radix: 16) else { return false }
+        return flags & 0x01 != 0
     }
 }

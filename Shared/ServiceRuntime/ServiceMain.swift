@@ -45,7 +45,7 @@ public enum ServiceMain {
         }
         let logger = bootstrapLogging(service: name, settings: settings)
         MetricsBootstrap.prometheus()
-        // B5: every handled message becomes a span, published as a lossy event for the writer.
+        // B5: every handled message of a sampled trace becomes a span, published as a lossy event for the writer.
         // Span attributes (e.g. a header's key) pass the redactor like log lines (S1).
         InstrumentationSystem.bootstrap(BusTracer(service: name) { record in
             var redacted = record
@@ -62,6 +62,8 @@ public enum ServiceMain {
         do {
             ops = try settings.opsServer()
             shutdownLimit = .milliseconds(try settings.int("BW_SHUTDOWN_TIMEOUT_MS", default: 10_000, in: 100...300_000))
+            // Head sampling of traces started here (requests that came without a traceparent).
+            TraceSampling.percent = try settings.int("BW_TRACE_SAMPLE_PERCENT", default: 1, in: 0...100)
             service = try build(settings, logger)
         } catch {
             logger.critical("service.start.failed", metadata: ["error": "\(error)"])

@@ -114,6 +114,28 @@ struct RequestFailureTests {
         }
     }
 
+    @Test("a request still waiting when its connection stops ends at once with TIMEOUT, not after its timeout")
+    func stopEndsWaitingRequests() async throws {
+        try await withHeldWorker { (client: BusConnection, hold: Hold) async throws in
+            let clock = ContinuousClock()
+            let started = clock.now
+            let waiting = Task { () -> ServiceError? in
+                do throws(ServiceError) {
+                    _ = try await client.request(service: "held", type: "work", body: Data("{}".utf8), timeout: .seconds(600), attempts: 1)
+                    return nil
+                } catch {
+                    return error
+                }
+            }
+            #expect(try await eventually { await hold.requestIds.count == 1 })
+            // No deadline tick runs once the loop stopped: the waiter must be ended by the stop.
+            client.stop()
+            let error = await waiting.value
+            #expect(error?.code == .timeout)
+            #expect(clock.now - started < .seconds(300))
+        }
+    }
+
     @Test("an UNAVAILABLE reply whose resends get no reply is returned as it is, not turned into TIMEOUT")
     func unavailableThenSilence() async throws {
         try await withHeldWorker { (client: BusConnection, hold: Hold) async throws in

@@ -24,4 +24,14 @@ struct IDGeneratorTests {
         let hex = SystemIDGenerator().hex(bytes: 8)
         #expect(hex.count == 16 && hex.allSatisfy { "0123456789abcdef".contains($0) })
     }
+
+    @Test("hex of any length draws fresh bytes (not one word repeated) and ids never repeat across generators")
+    func hexSpansWords() {
+        let a = SystemIDGenerator(), b = SystemIDGenerator()
+        let long = a.hex(bytes: 16)
+        #expect(long.count == 32)
+        #expect(long.prefix(16) != long.suffix(16))
+        let ids = (0..<1_000).flatMap { _ in [a.messageId(), b.messageId()] }
+        #expect(Set(ids).count == ids.count)
+    }
 }

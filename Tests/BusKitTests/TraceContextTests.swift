@@ -19,4 +19,23 @@ struct TraceContextTests {
     func malformedTraceparentsAreInvalid(value: String) {
         #expect(!TraceContext.isValid(value))
     }
+
+    @Test("a root carries the head decision in its flags, and every child keeps them")
+    func sampledFlagTravelsToChildren() {
+        let ids = SystemIDGenerator()
+        let sampled = TraceContext.newRoot(using: ids, sampled: true)
+        let unsampled = TraceContext.newRoot(using: ids, sampled: false)
+        #expect(TraceContext.isValid(sampled) && TraceContext.isValid(unsampled))
+        #expect(TraceContext.isSampled(sampled))
+        #expect(!TraceContext.isSampled(unsampled))
+        let child = TraceContext.child(of: sampled, using: ids)
+        #expect(TraceContext.isSampled(child))
+        #expect(TraceContext.traceId(child) == TraceContext.traceId(sampled))
+        #expect(child != sampled)
+        let grandchild = TraceContext.child(of: TraceContext.child(of: unsampled, using: ids), using: ids)
+        #expect(!TraceContext.isSampled(grandchild))
+        #expect(TraceContext.traceId(grandchild) == TraceContext.traceId(unsampled))
+        #expect(!TraceContext.isSampled("not a traceparent"))
+        #expect(TraceContext.isSampled("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-03"))
+    }
 }

@@ -38,6 +38,9 @@ public final class BusServer: Sendable {
     private let logger: Logger
     /// Messages the ROUTER could not deliver (peer gone); counted, the sender retries.
     public let unroutable = Atomic<Int>(0)
+    /// The topics someone subscribed to on the tap (an XPUB tells): while there are none,
+    /// the tap costs nothing (no decode, redaction or hop frame per forwarded message).
+    private let tapTopics = Mutex<Set<Data>>([])
 
     public init(configuration: Configuration, context: ZMQContext, logger: Logger) throws {
         self.logger = logger
@@ -69,13 +72,13 @@ public final class BusServer: Sendable {
         try xsub.bind(endpoints.eventsIn)
         let xpub = try ZMQSocket(context: context, type: .xpub, options: [.sendHighWaterMark(100_000)])
         try xpub.bind(endpoints.eventsOut)
-        let tap = try ZMQSocket(context: context, type: .pub, options: [.sendHighWaterMark(10_000)])
+        let tap = try ZMQSocket(context: context, type: .xpub, options: [.sendHighWaterMark(10_000)])
         try tap.bind(endpoints.tap)
 
         let routerID = loop.register(router, name: "rpc") { [weak self] in self?.onRouter($0) }
         let xsubID = loop.register(xsub, name: "events-in") { [weak self] in self?.forward($0, to: \.xpub) }
         let xpubID = loop.register(xpub, name: "events-out") { [weak self] in self?.forward($0, to: \.xsub) }
-        let tapID = loop.register(tap, name: "tap") { _ in }
+        let tapID = loop.register(tap, name: "tap") { [weak self] in self?.onTapSubscription($0) }
         sockets.withLock { $0 = Sockets(router: routerID, xsub: xsubID, xpub: xpubID, tap: tapID) }
     }
 
@@ -112,13 +115,27 @@ public final class BusServer: Sendable {
             } catch {
                 logger.warning("bus.outbox.full", metadata: ["socket": "rpc"])
             }
-            if let tap = item.tap {
+            if let tap = item.tap, tapWatched {
                 let depth = loop.outboxDepth(sockets.router)
-                let topic = (try? JSONDecoder().decode(TypeOnly.self, from: tap.header).type) ?? "?"
+                let topic = (try? JSONDecoder.wire.decode(TypeOnly.self, from: tap.header).type) ?? "?"
                 // S1: the tap never shows a secret, whatever a client put in a header.
                 let header = Redactor.shared.redact(tap.header)
                 try? loop.send([Data(topic.utf8), header, tap.hopFrame(depth: depth)], on: sockets.tap)
             }
+        }
+    }
+
+    /// Whether anyone subscribes to the tap.
+    private var tapWatched: Bool { !tapTopics.withLock { $0.isEmpty } }
+
+    /// A tap (un)subscription: `1`/`0` then the topic. The XPUB passes each topic's first
+    /// subscription and its last unsubscription (also when a subscriber disconnects), so a
+    /// set of topics is exact.
+    private func onTapSubscription(_ frames: [Data]) {
+        guard frames.count == 1, let flag = frames[0].first else { return }
+        let topic = Data(frames[0].dropFirst())
+        tapTopics.withLock { topics -> Void in
+            if flag == 1 { topics.insert(topic) } else if flag == 0 { topics.remove(topic) }
         }
     }
 

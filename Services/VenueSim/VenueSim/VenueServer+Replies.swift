@@ -60,12 +60,15 @@ extension VenueServer {
         }
     }
 
-    /// Group commit: every few milliseconds, save the book once for everything
-    /// changed since the last save (when it is saved at all), then send the frames
-    /// that waited for it, in order.
+    /// Group commit without a tick: as soon as frames wait, save the book once for
+    /// everything changed since the last save (when it is saved at all), then send the
+    /// frames that waited for it, in order. Frames queued while a save runs wait for the
+    /// next one, which covers them all; a reply thus leaves as soon as its change is on disk.
+    ///
+    /// Every frame is queued after the change it reports was recorded in the book, and
+    /// `take` runs before `persist`, so the save always covers what it releases.
     func flushLoop() async {
-        while !Task.isCancelled {
-            try? await Task.sleep(for: .milliseconds(durable ? 5 : 1))
+        for await _ in outbox.doorbell {
             let waiting = await outbox.take()
             if let error = await exchange.persist() {
                 logger.error("venue.state.save_failed", metadata: ["error": "\(error)"])

@@ -54,8 +54,6 @@ public struct VenueServer: Service {
     let delayed = DelayedSends()
     /// Frames waiting for the save of the book.
     let outbox = Outbox()
-    /// Whether the book is saved (frames then wait for the save that covers them).
-    let durable: Bool
     private let context = ZMQContext()
     private let requests: AsyncStream<Request>
     private let configuration: Configuration
@@ -64,7 +62,6 @@ public struct VenueServer: Service {
     public init(configuration: Configuration, exchange: PaperExchange, lastEventSeq: Int64 = 0, logger: Logger) throws {
         self.configuration = configuration
         self.logger = logger
-        durable = configuration.statePath != nil
         self.exchange = VenueBook(
             exchange, faults: configuration.faults, seed: configuration.seed,
             stateFile: configuration.statePath.map(VenueStateFile.init(path:)), lastEventSeq: lastEventSeq)

@@ -3,7 +3,8 @@ import Synchronization
 import Tracing
 
 /// One span of the `BusTracer`: records name, attributes and status until `end`,
-/// then becomes a `SpanRecord` (once; later calls are ignored).
+/// then becomes a `SpanRecord` (once; later calls are ignored) — when its trace is
+/// sampled or its outcome is an error; otherwise it only carries the trace context.
 public final class BusSpan: Span, Sendable {
     private struct State {
         var operationName: String
@@ -86,6 +87,9 @@ public final class BusSpan: Span, Sendable {
             }
         }
         if attributes["outcome"] == nil { attributes["outcome"] = finished.errorCode ?? "ok" }
+        // Head sampling: an unsampled trace costs no span, except one that ends in an error
+        // (a refused or failed request is always worth seeing).
+        guard TraceContext.isSampled(traceparent) || attributes["outcome"] != "ok" else { return }
         sink(SpanRecord(
             traceId: String(parts[1]), spanId: String(parts[2]), parentSpanId: parentSpanId, service: service,
             name: finished.operationName, startNs: startNs, endNs: max(endNs, startNs), attributes: attributes))

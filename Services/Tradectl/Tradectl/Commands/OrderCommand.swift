@@ -1,4 +1,5 @@
 import ArgumentParser
+import BusKit
 import BusProtocol
 import Foundation
 import TradingModel
@@ -19,8 +20,11 @@ struct OrderCommand: AsyncParsableCommand {
         @Option(help: "Quantity, a decimal string.") var qty: String
         @Option(help: "Limit price, a decimal string.") var price: String?
         @Option(help: "Your id for this order (idempotency key); minted if absent.") var clientOrderId: String?
+        @Flag(help: "Trace this order in every service (sampled), for `tradectl trace`.") var trace = false
 
         func run() async throws {
+            // The client marks the request sampled: its traceparent's flags say 01.
+            if trace { TraceSampling.percent = 100 }
             guard let quantity = ExactDecimal(qty) else { throw ValidationError("--qty must be a decimal like 0.01") }
             var limit: ExactDecimal?
             if let price {

@@ -20,6 +20,14 @@ actor Outbox {
     let limit = 200_000
     private var waiting: [Item] = []
     private var streamSeq: Int64 = 0
+    /// Rung by every `add`: the flusher saves and sends as soon as something waits, with
+    /// no fixed tick. Rings while a save runs coalesce into one (the next save covers them all).
+    nonisolated let doorbell: AsyncStream<Void>
+    private let ring: AsyncStream<Void>.Continuation
+
+    init() {
+        (doorbell, ring) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    }
 
     /// Numbers one stream message and queues a copy per entry of `copies` (none: it is
     /// dropped, yet its number is used, so the gap shows).
@@ -35,6 +43,7 @@ actor Outbox {
     func add(_ frames: [Data], on socket: SocketLoop.SocketID, after delay: Duration) {
         if waiting.count >= limit { waiting.removeFirst() }
         waiting.append(Item(frames: frames, socket: socket, delay: delay))
+        ring.yield()
     }
 
     /// Everything waiting now (the caller saves, then sends it).

@@ -1,0 +1,66 @@
+#!/usr/bin/env python3
+"""One order at a time against a fresh `tradectl up`: latency, and CPU time and context
+switches per order of each service (read from /proc). A measuring aid for docs/benchmarks.md,
+not a test: it prints figures and never fails on them.
+
+usage: scripts/order_cost.py BIN_DIR BUS_PORT ORDERS   (needs pyzmq; the venue uses BUS_PORT+15)
+"""
+import os, sys, time, subprocess, signal, json, uuid, glob, shutil
+import zmq
+bindir, port, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+data = f"/tmp/breakwater-order-cost-{port}"; shutil.rmtree(data, ignore_errors=True)
+env = dict(os.environ, BW_BUS_PORT=str(port), BW_VENUE_PORT=str(port + 15), BW_LOG_LEVEL="error",
+           BW_ACCOUNTS="acct-1:USDT=100000000", BW_RATE_ACCOUNT_PER_SEC="1000000", BW_RATE_ACCOUNT_BURST="1000000",
+           BW_RATE_VENUE_PER_SEC="1000000", BW_RATE_VENUE_BURST="1000000")
+up = subprocess.Popen([f"{bindir}/tradectl", "up", "--data", data], env=env, stdout=subprocess.DEVNULL, stderr=open(f"/tmp/breakwater-order-cost-{port}.log", "w"), start_new_session=True)
+names = ["bus", "persistence-writer", "venue-sim", "risk-service", "order-gateway", "reconciler"]
+sock = zmq.Context().socket(zmq.DEALER); sock.setsockopt(zmq.RCVTIMEO, 30000); sock.connect(f"tcp://127.0.0.1:{port}")
+def order():
+    h = {"v": 1, "id": str(uuid.uuid4()), "type": "order.submit", "service": "order-gateway", "key": "acct-1", "ts": time.time_ns()}
+    b = {"account": "acct-1", "symbol": "ETH/USDT", "side": "buy", "type": "market", "qty": "0.01", "client_order_id": f"c-{uuid.uuid4()}"}
+    t = time.perf_counter_ns(); sock.send_multipart([b"", json.dumps(h).encode(), json.dumps(b).encode()])
+    _, rh, rb = sock.recv_multipart(); d = time.perf_counter_ns() - t
+    return d, json.loads(rb).get("order", {}).get("state")
+deadline = time.time() + 90
+while True:
+    try:
+        sock.setsockopt(zmq.RCVTIMEO, 3000); d, s = order()
+        if s == "filled": break
+    except zmq.Again:
+        sock.close(0); sock = zmq.Context().socket(zmq.DEALER); sock.connect(f"tcp://127.0.0.1:{port}")
+    if time.time() > deadline: sys.exit("suite did not come up")
+    time.sleep(0.2)
+sock.setsockopt(zmq.RCVTIMEO, 30000)
+for _ in range(20): order()
+def pids():
+    out = {}
+    for p in glob.glob("/proc/[0-9]*"):
+        try: exe = os.readlink(p + "/exe")
+        except OSError: continue
+        if exe.startswith(os.path.realpath(bindir) + "/") and os.path.basename(exe) in names: out[os.path.basename(exe)] = p
+    return out
+def snap(ps):
+    r = {}
+    for name, p in ps.items():
+        st = open(p + "/stat").read().rsplit(")", 1)[1].split()
+        cpu = int(st[11]) + int(st[12])
+        cs = 0
+        for t in glob.glob(p + "/task/*/status"):
+            for line in open(t):
+                if "ctxt_switches" in line: cs += int(line.split()[1])
+        r[name] = (cpu, cs)
+    return r
+ps = pids(); a = snap(ps); lat = []; states = {}
+for _ in range(n):
+    d, s = order(); lat.append(d); states[s] = states.get(s, 0) + 1
+b = snap(ps); tick = os.sysconf("SC_CLK_TCK")
+lat.sort(); f = lambda q: lat[min(len(lat)-1, len(lat)*q//1000)]/1e6
+print(f"{bindir}: n={n} p50 {f(500):.2f} ms p99 {f(990):.2f} ms min {lat[0]/1e6:.2f} ms states {states}")
+tot_cpu = tot_cs = 0
+for name in names:
+    if name not in a: continue
+    cpu = (b[name][0]-a[name][0]) * 1000 / tick / n; cs = (b[name][1]-a[name][1]) / n; tot_cpu += cpu; tot_cs += cs
+    print(f"  {name:20s} cpu {cpu:6.2f} ms/order  ctx switches {cs:6.1f}/order")
+print(f"  {'TOTAL':20s} cpu {tot_cpu:6.2f} ms/order  ctx switches {tot_cs:6.1f}/order")
+os.killpg(up.pid, signal.SIGINT); up.wait(timeout=30)
+shutil.rmtree(data, ignore_errors=True)
