@@ -83,7 +83,7 @@ struct ReconcilerFaultTests {
 
     @Test("ack timeouts: orders left unknown resolve to the venue's state, one venue order per client_order_id")
     func ackTimeoutsResolveToVenueState() async throws {
-        var environment = Self.fastRecon
+        let environment = Self.fastRecon
         // Longer than the gateway's venue timeout (2 s) for the place AND its follow-up query; shorter than the reconciler's (5 s).
         let harness = try await FaultyVenueHarness(environment: environment)
         defer { harness.tearDown() }
