@@ -24,13 +24,15 @@ struct TracingTests {
         try suite.start()
         let client = try suite.client()
         defer { client.close() }
-        // The client marks the order sampled (head sampling records ~1 % of the rest).
-        let sampled = TraceContext.newRoot(using: SystemIDGenerator(), sampled: true)
+        #expect(try await client.waitUntilReady())
+        // The client marks the order sampled (head sampling records ~1 % of the rest). Each try
+        // is its own trace: a refused try (no quote yet) records its spans too, and must not
+        // share the trace of the order that passed (found below by its journaled intent).
         let order = OrderSubmit(clientOrderId: "traced-1", account: "acct-1", symbol: "BTC/USDT", side: .buy, type: .market, qty: ExactDecimal("0.01")!)
         let accepted = try await eventually(timeout: .seconds(60), every: .milliseconds(100)) {
             (try? await client.bus.call(
                 service: "order-gateway", type: "order.submit", key: "acct-1", body: order, replyType: OrderReply.self,
-                traceparent: sampled, timeout: .seconds(5), attempts: 1)) != nil
+                traceparent: TraceContext.newRoot(using: SystemIDGenerator(), sampled: true), timeout: .seconds(5), attempts: 1)) != nil
         }
         #expect(accepted)
 
