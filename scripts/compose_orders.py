@@ -8,7 +8,9 @@ import time
 
 from compose_client import Client
 
-RETRYABLE = {"UNAVAILABLE", "TIMEOUT", "OVERLOADED"}
+# Resent after a pause, as docs/errors.md tells a client to: ACCOUNT_NOT_RECONCILED while a
+# reconciler run (a replica starting) has not reconciled the account yet.
+RETRYABLE = {"UNAVAILABLE", "TIMEOUT", "OVERLOADED", "ACCOUNT_NOT_RECONCILED"}
 ORDER_QTY = "0.001"
 ORDER_DEADLINE_S = 120.0
 
