@@ -251,24 +251,37 @@ public struct ForceCloseAttempt: Codable, Sendable, Equatable {
     public var clientOrderId: String
     /// 1 for the first attempt.
     public var attempt: Int
+    /// The closing order's side.
+    public var side: Side
+    /// The closing order's quantity: the venue's position when it was sent.
+    public var qty: ExactDecimal
+    /// When the position was opened, unix nanoseconds.
+    public var openedTs: Int64
     /// The closing order's state (`filled`, `rejected`, …), or the error code that refused it.
     public var outcome: String
     /// The venue's position after the attempt (0: flat, closed).
     public var venueQtyAfter: ExactDecimal
 
     /// Creates the body.
-    public init(symbol: String, episode: String, clientOrderId: String, attempt: Int, outcome: String, venueQtyAfter: ExactDecimal) {
+    public init(
+        symbol: String, episode: String, clientOrderId: String, attempt: Int, side: Side, qty: ExactDecimal, openedTs: Int64,
+        outcome: String, venueQtyAfter: ExactDecimal
+    ) {
         self.symbol = symbol
         self.episode = episode
         self.clientOrderId = clientOrderId
         self.attempt = attempt
+        self.side = side
+        self.qty = qty
+        self.openedTs = openedTs
         self.outcome = outcome
         self.venueQtyAfter = venueQtyAfter
     }
 
     enum CodingKeys: String, CodingKey {
-        case symbol, episode, attempt, outcome
+        case symbol, episode, attempt, side, qty, outcome
         case clientOrderId = "client_order_id"
+        case openedTs = "opened_ts"
         case venueQtyAfter = "venue_qty_after"
     }
 }

@@ -37,8 +37,9 @@ struct JournalView: Sendable {
     /// Stale-position episodes closed (the first attempt's client_order_id), and the
     /// closing orders themselves.
     private(set) var forceClosed: Set<String> = []
-    /// Per stale-position episode: the attempts journaled so far and when the last one was.
-    private(set) var closeAttempts: [String: (count: Int, lastTs: Int64)] = [:]
+    /// Per stale-position episode: the attempts journaled so far, when the last one was,
+    /// and the last attempt itself (an episode the venue closed is finished from it).
+    private(set) var closeAttempts: [String: (count: Int, lastTs: Int64, last: ForceCloseAttempt, account: String)] = [:]
     private(set) var lastSeq: Int64 = 0
 
     /// The map key of an order: account and client_order_id.
@@ -83,7 +84,7 @@ struct JournalView: Sendable {
             forceClosed.insert(StaleMonitor.episode(ofClose: closed.clientOrderId))
         case .reconciliation(.forceCloseAttempt(let attempt)):
             let known = closeAttempts[attempt.episode]?.count ?? 0
-            closeAttempts[attempt.episode] = (max(known, attempt.attempt), record.ts)
+            closeAttempts[attempt.episode] = (max(known, attempt.attempt), record.ts, attempt, account)
         case .reconciliation(.positionAdjusted(let adjusted)):
             var position = positions[account]?[adjusted.symbol] ?? Position()
             if position.qty.isZero {

@@ -151,18 +151,14 @@ extension AccountPass {
     /// Submits an order through the gateway like any client (risk checks included);
     /// true when the gateway answered with the order.
     func submitThroughGateway(_ submit: OrderSubmit, bus: BusConnection) async -> Bool {
-        (try? await orderThroughGateway(submit, bus: bus).get()) != nil
-    }
-
-    /// Submits an order through the gateway; the order as the gateway answered it, or the refusal.
-    func orderThroughGateway(_ submit: OrderSubmit, bus: BusConnection) async -> Result<OrderView, ServiceError> {
         do {
-            return .success(try await bus.call(
+            _ = try await bus.call(
                 service: GatewayAPI.service, type: GatewayAPI.submit, key: submit.account, body: submit,
-                replyType: OrderReply.self, timeout: .seconds(10), attempts: 2).order)
+                replyType: OrderReply.self, timeout: .seconds(10), attempts: 2)
+            return true
         } catch {
             logger.warning("recon.order.failed", metadata: ["order.client_id": "\(submit.clientOrderId ?? "-")", "error": "\(error)"])
-            return .failure(error)
+            return false
         }
     }
 }

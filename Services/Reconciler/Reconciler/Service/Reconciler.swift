@@ -73,7 +73,7 @@ actor Reconciler {
             try await pass.checkHoldings(view: view, bus: bus, memory: memory, report: &report)
         }
         if configuration.maxHoldSeconds > 0 {
-            try await forceCloseStale(account, view: view, pass: pass, report: &report)
+            try await pass.forceCloseStale(view: view, bus: bus, report: &report)
         }
         await stats.record(report)
         return report
@@ -142,67 +142,5 @@ actor Reconciler {
         let body = AccountReconciled(ok: ok, run: run, adopted: report.adopted, failed: report.failed, external: report.external, reason: reason)
         let fact = Fact(id: "\(ok ? "ready" : "not_ready"):\(account):\(run)", account: account, payload: .reconciliation(.accountReady(body)))
         if case .refused(let error) = try await FactWriter(bus: bus).append([fact]) { throw error }
-    }
-
-    /// C6: a position held longer than max_hold_seconds is closed for real: a reduce-only
-    /// market order through the gateway (reduce-only closes pass the breaker and the
-    /// governor) for the venue's own quantity, each attempt journaled with its outcome,
-    /// retried with backoff until the venue is flat; `position.force_closed` only then. After
-    /// `StaleMonitor.maxCloseAttempts` a critical `force_close_failed` alert says it gave up.
-    private func forceCloseStale(_ account: String, view: JournalView, pass: AccountPass, report: inout PassReport) async throws(ServiceError) {
-        let monitor = StaleMonitor(maxHoldSeconds: configuration.maxHoldSeconds, now: now)
-        for close in monitor.due(in: view) where close.account == account {
-            let episode = close.clientOrderId
-            let done = view.closeAttempts[episode] ?? (0, 0)
-            guard done.count < StaleMonitor.maxCloseAttempts,
-                done.count == 0 || now() - done.lastTs >= StaleMonitor.backoffNanos(afterAttempts: done.count)
-            else { continue }
-            let held = try await venuePosition(account, close.symbol, pass: pass)
-            if held.isZero {
-                try await journalClosed(account, close, closingOrder: StaleMonitor.clientOrderId(episode: episode, attempt: done.count), qty: close.qty, report: &report)
-                continue
-            }
-            let attempt = done.count + 1
-            let id = StaleMonitor.clientOrderId(episode: episode, attempt: attempt)
-            let submit = OrderSubmit(
-                clientOrderId: id, account: account, symbol: close.symbol, side: held.isPositive ? .sell : .buy, type: .market,
-                qty: held.abs, reduceOnly: true)
-            let outcome: String = switch await pass.orderThroughGateway(submit, bus: bus) {
-            case .success(let order): order.state.rawValue
-            case .failure(let error): error.code.rawValue
-            }
-            let after = try await venuePosition(account, close.symbol, pass: pass)
-            let body = ForceCloseAttempt(symbol: close.symbol, episode: episode, clientOrderId: id, attempt: attempt, outcome: outcome, venueQtyAfter: after)
-            _ = try await FactWriter(bus: bus).append([Fact(id: "fc_attempt:\(account):\(id)", account: account, payload: .reconciliation(.forceCloseAttempt(body)))])
-            if after.isZero {
-                try await journalClosed(account, close, closingOrder: id, qty: held.abs, report: &report)
-            } else if attempt >= StaleMonitor.maxCloseAttempts {
-                logger.critical("recon.position.force_close_failed", metadata: ["account": "\(account)", "symbol": "\(close.symbol)", "venue_qty": "\(after)"])
-                bus.raiseAlert(
-                    kind: "force_close_failed", severity: .critical,
-                    message: "could not close the stale \(close.symbol) position of \(account) after \(attempt) attempts (venue still holds \(after))",
-                    fields: ["account": account, "symbol": close.symbol, "venue_qty": "\(after)", "episode": episode])
-            }
-        }
-    }
-
-    /// The venue's position of `account` in `symbol`. Through `AccountPass.venueCall`, as every
-    /// venue call here: a typed-throws async requirement called straight on `any Venue`
-    /// crashed the process (a jump to a null pointer) when the call threw, e.g. on a timeout.
-    private func venuePosition(_ account: String, _ symbol: String, pass: AccountPass) async throws(ServiceError) -> ExactDecimal {
-        let venue = venue
-        return try await pass.venueCall { () async throws(VenueError) in try await venue.positions(account: account) }[symbol] ?? .zero
-    }
-
-    /// The venue is flat in the symbol: the episode ends with `position.force_closed`.
-    private func journalClosed(_ account: String, _ close: StaleMonitor.ForceClose, closingOrder: String, qty: ExactDecimal, report: inout PassReport) async throws(ServiceError) {
-        let body = PositionForceClosed(
-            symbol: close.symbol, side: close.side, qty: qty, clientOrderId: closingOrder,
-            openedTs: close.openedTs, maxHoldSeconds: configuration.maxHoldSeconds)
-        let fact = Fact(id: "force_closed:\(account):\(close.clientOrderId)", account: account, payload: .reconciliation(.positionForceClosed(body)))
-        if try await FactWriter(bus: bus).append([fact]) == .committed {
-            report.forceClosed += 1
-            logger.warning("recon.position.force_closed", metadata: ["account": "\(account)", "symbol": "\(close.symbol)", "qty": "\(qty)"])
-        }
     }
 }
