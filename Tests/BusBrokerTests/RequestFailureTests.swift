@@ -170,60 +170,78 @@ struct RequestFailureTests {
     @Test("an error reply whose body cannot be read is INTERNAL (malformed_error_reply) to the caller, never a success")
     func unreadableErrorReply() async throws {
         // A bus that answers every request with an `error` reply carrying garbage.
-        let endpoints = BusEndpoints(host: "127.0.0.1", basePort: FreePorts.block(of: 4))
-        let busContext = ZMQContext()
-        let fakeBus = try ZMQSocket(context: busContext, type: .router, options: [.lingerMs(0)])
-        try fakeBus.bind(endpoints.rpc)
-        defer { fakeBus.close(); busContext.terminate() }
+        try await withFakeBus { fakeBus, client in
+            let call = Task {
+                try await client.call(
+                    service: "risk-service", type: "risk.ping", body: [String: String](), replyType: [String: String].self,
+                    timeout: .seconds(10), attempts: 1)
+            }
+            var request: [Data] = []
+            #expect(try await eventually {
+                if let frames = try? fakeBus.receive(dontWait: true) { request = frames }
+                return !request.isEmpty
+            })
+            // [client identity, delimiter, header, body]
+            try #require(request.count == 4)
+            let asked = try WireCodec.decodeMessage(header: request[2], body: request[3])
+            let replyHeader = Header(id: "reply-1", type: MessageType.error, ts: WallClock.nowNanos(), replyTo: asked.header.id)
+            try fakeBus.send([request[0], Data(), WireCodec.encode(replyHeader), Data("not an error body".utf8)])
 
-        let clientContext = ZMQContext()
-        var configuration = BusConnection.Configuration(endpoints: endpoints, identity: "client-\(UUID())")
-        configuration.publishesEvents = false
-        let client = try BusConnection(configuration: configuration, context: clientContext, logger: Logger(label: "client"))
-        client.start()
-        defer { client.stop(); clientContext.terminate() }
-
-        let call = Task {
-            try await client.call(
-                service: "risk-service", type: "risk.ping", body: [String: String](), replyType: [String: String].self,
-                timeout: .seconds(10), attempts: 1)
+            switch await call.result {
+            case .success(let body):
+                Issue.record("an unreadable error reply was taken as a success: \(body)")
+            case .failure(let error):
+                let refusal = try #require(error as? ServiceError)
+                #expect(refusal.code == .internal)
+                #expect(refusal.reason == "malformed_error_reply")
+                #expect(!refusal.retryable)
+            }        }
         }
-        var request: [Data] = []
-        #expect(try await eventually {
-            if let frames = try? fakeBus.receive(dontWait: true) { request = frames }
-            return !request.isEmpty
-        })
-        // [client identity, delimiter, header, body]
-        try #require(request.count == 4)
-        let asked = try WireCodec.decodeMessage(header: request[2], body: request[3])
-        let replyHeader = Header(id: "reply-1", type: MessageType.error, ts: WallClock.nowNanos(), replyTo: asked.header.id)
-        try fakeBus.send([request[0], Data(), WireCodec.encode(replyHeader), Data("not an error body".utf8)])
 
-        switch await call.result {
-        case .success(let body):
-            Issue.record("an unreadable error reply was taken as a success: \(body)")
-        case .failure(let error):
-            let refusal = try #require(error as? ServiceError)
-            #expect(refusal.code == .internal)
-            #expect(refusal.reason == "malformed_error_reply")
-            #expect(!refusal.retryable)
-        }
-    }
-
-    @Test("a reply over the message limit is INTERNAL (reply_too_large) at once, from its sender; never resent and waited for")
-    func replyTooLargeFromTheSender() async throws {
-        try await withHeldWorker { (client: BusConnection, _: Hold) async throws in
-            let clock = ContinuousClock()
-            let started = clock.now
-            let reply = try await client.request(service: "held", type: "huge", body: Data("{}".utf8), timeout: .seconds(5), attempts: 3)
-            #expect(reply.header.isError)
-            #expect(reply.errorBody().code == .internal && reply.errorBody().reason == "reply_too_large")
-            #expect(clock.now - started < .seconds(5))  // answered, not timed out
+        @Test("a reply over the message limit is INTERNAL (reply_too_large) at once, from its sender; never resent and waited for")
+        func replyTooLargeFromTheSender() async throws {
+            try await withHeldWorker { (client: BusConnection, _: Hold) async throws in
+                let clock = ContinuousClock()
+                let started = clock.now
+                let reply = try await client.request(service: "held", type: "huge", body: Data("{}".utf8), timeout: .seconds(5), attempts: 3)
+                #expect(reply.header.isError)
+                #expect(reply.errorBody().code == .internal && reply.errorBody().reason == "reply_too_large")
+                #expect(clock.now - started < .seconds(5))  // answered, not timed out
         }
     }
 
     @Test("a reply over the message limit that reaches a client fails its request at once (reply_too_large), not after every resend")
     func replyTooLargeAtTheReceiver() async throws {
+        try await withFakeBus { fakeBus, client in
+            let call = Task {
+                try await client.call(
+                    service: "persistence-writer", type: "journal.read", body: [String: String](), replyType: [String: String].self,
+                    timeout: .seconds(30), attempts: 3)
+            }
+            var request: [Data] = []
+            #expect(try await eventually {
+                if let frames = try? fakeBus.receive(dontWait: true) { request = frames }
+                return !request.isEmpty
+            })
+            try #require(request.count == 4)
+            let asked = try WireCodec.decodeMessage(header: request[2], body: request[3])
+            let replyHeader = Header(id: "reply-1", type: "journal.read.ok", ts: WallClock.nowNanos(), replyTo: asked.header.id)
+            try fakeBus.send([request[0], Data(), WireCodec.encode(replyHeader), Data(repeating: UInt8(ascii: "x"), count: WireCodec.maxMessageBytes)])
+            let clock = ContinuousClock()
+            let sent = clock.now
+            switch await call.result {
+            case .success(let body):
+                Issue.record("an oversized reply was read: \(body)")
+            case .failure(let error):
+                let refusal = try #require(error as? ServiceError)
+                #expect(refusal.code == .internal && refusal.reason == "reply_too_large")
+            }
+            #expect(clock.now - sent < .seconds(30))  // not one more 30 s wait
+        }
+    }
+
+    /// A raw ROUTER bound where the bus would be (the test answers by hand) and a client of it.
+    private func withFakeBus(_ body: (ZMQSocket, BusConnection) async throws -> Void) async throws {
         let endpoints = BusEndpoints(host: "127.0.0.1", basePort: FreePorts.block(of: 4))
         let busContext = ZMQContext()
         let fakeBus = try ZMQSocket(context: busContext, type: .router, options: [.lingerMs(0)])
@@ -235,30 +253,6 @@ struct RequestFailureTests {
         let client = try BusConnection(configuration: configuration, context: clientContext, logger: Logger(label: "client"))
         client.start()
         defer { client.stop(); clientContext.terminate() }
-
-        let call = Task {
-            try await client.call(
-                service: "persistence-writer", type: "journal.read", body: [String: String](), replyType: [String: String].self,
-                timeout: .seconds(30), attempts: 3)
-        }
-        var request: [Data] = []
-        #expect(try await eventually {
-            if let frames = try? fakeBus.receive(dontWait: true) { request = frames }
-            return !request.isEmpty
-        })
-        try #require(request.count == 4)
-        let asked = try WireCodec.decodeMessage(header: request[2], body: request[3])
-        let replyHeader = Header(id: "reply-1", type: "journal.read.ok", ts: WallClock.nowNanos(), replyTo: asked.header.id)
-        try fakeBus.send([request[0], Data(), WireCodec.encode(replyHeader), Data(repeating: UInt8(ascii: "x"), count: WireCodec.maxMessageBytes)])
-        let clock = ContinuousClock()
-        let sent = clock.now
-        switch await call.result {
-        case .success(let body):
-            Issue.record("an oversized reply was read: \(body)")
-        case .failure(let error):
-            let refusal = try #require(error as? ServiceError)
-            #expect(refusal.code == .internal && refusal.reason == "reply_too_large")
-        }
-        #expect(clock.now - sent < .seconds(30))  // not one more 30 s wait
+        try await body(fakeBus, client)
     }
 }

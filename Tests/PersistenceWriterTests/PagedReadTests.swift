@@ -155,5 +155,25 @@ struct BalanceAdoptedFactTests {
         let outcomes = try store.append(requests(Self.adopted("-1"), Self.adopted("1234.5")))
         #expect(outcomes.first?.error?.reason == "venue_total_negative")
         #expect(try store.readJournal(fromSeq: 1, limit: 10).map(\.fact) == [Self.adopted("1234.5")])
+        var noAsset = Self.adopted("1")
+        if case .reconciliation(.balanceAdopted(var body)) = noAsset.payload {
+            body.asset = ""
+            noAsset.payload = .reconciliation(.balanceAdopted(body))
+        }
+        #expect(try store.append(requests(noAsset)).first?.error?.reason == "bad_asset")
+    }
+
+    @Test func aPositionAdjustmentWhoseDeltaDisagreesIsRefusedAndAGoodOneMovesThePosition() throws {
+        let dir = try TemporaryDirectory()
+        let store = try openStore(in: dir)
+        var adjusted = PositionAdjusted(symbol: "BTC/USDT", journalQty: dec("0.02"), venueQty: dec("0.01"), price: dec("50000"), strategy: "venue_wins")
+        let good = Fact(id: "adjust:good", account: Facts.account, payload: .reconciliation(.positionAdjusted(adjusted)))
+        adjusted.delta = dec("0.5")
+        let bad = Fact(id: "adjust:bad", account: Facts.account, payload: .reconciliation(.positionAdjusted(adjusted)))
+        let outcomes = try store.append(requests(bad, good))
+        #expect(outcomes.first?.error?.reason == "bad_adjustment")
+        #expect(outcomes.last?.error == nil)
+        let position = try #require(try store.positions(account: Facts.account).first)
+        #expect(position.qty == dec("-0.01") && position.avgPrice == dec("50000"))  // from flat, at the given price
     }
 }

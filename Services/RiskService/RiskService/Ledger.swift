@@ -211,14 +211,17 @@ public struct Ledger: Sendable, Equatable {
             precondition(!reservation.remaining.isNegative, "ledger: negative remaining reservation")
             held[reservation.asset, default: .zero] += reservation.remaining
         }
-        for asset in Set(state.totals.keys).union(state.reserved.keys).sorted() {
+        var uncovered: String?
+        for asset in Set(state.totals.keys).union(state.reserved.keys) {
             let total = state.totals[asset, default: .zero], reserved = state.reserved[asset, default: .zero]
             precondition(!reserved.isNegative, "ledger: negative reservation of \(asset)")
             precondition(reserved == held[asset, default: .zero], "ledger: \(asset) reserved \(reserved) ≠ Σ reservations")
-            if state.divergence == nil, total.isNegative || reserved > total {
-                state.divergence = Divergence(
-                    asset: asset, detail: "\(cause()) left \(asset) at total \(total), reserved \(reserved)")
-            }
+            if total.isNegative || reserved > total, uncovered.map({ asset < $0 }) ?? true { uncovered = asset }
+        }
+        // The first uncovered asset by name, so two folds of the same facts name the same one.
+        if state.divergence == nil, let asset = uncovered {
+            let total = state.totals[asset, default: .zero], reserved = state.reserved[asset, default: .zero]
+            state.divergence = Divergence(asset: asset, detail: "\(cause()) left \(asset) at total \(total), reserved \(reserved)")
         }
         return state
     }
