@@ -21,6 +21,11 @@ public struct VenueFaults: Codable, Sendable, Equatable {
     public var reject: ExactDecimal = .zero
     /// When set in a request: the stream goes silent for this many seconds from now.
     public var disconnectSeconds: Int?
+    /// While true: every `venue.place` is held, neither placed nor answered (asked about, the
+    /// venue does not have the order); set false again, the held places are placed then, in
+    /// arrival order and past their deadlines — an exchange that takes an order after its
+    /// sender gave up on it (issue 12 item 4b).
+    public var holdPlaces = false
     /// When true in a request: the venue-sim process exits at once (after its book
     /// is on disk), to be restarted by its supervisor.
     public var crash: Bool?
@@ -45,6 +50,7 @@ public struct VenueFaults: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case duplicate, reject, crash
+        case holdPlaces = "hold_places"
         case dropFills = "drop_fills"
         case dropOrders = "drop_orders"
         case streamDelayMillis = "stream_delay_ms"
@@ -65,5 +71,6 @@ public struct VenueFaults: Codable, Sendable, Equatable {
         reject = try c.decodeIfPresent(ExactDecimal.self, forKey: .reject) ?? .zero
         disconnectSeconds = try c.decodeIfPresent(Int.self, forKey: .disconnectSeconds)
         crash = try c.decodeIfPresent(Bool.self, forKey: .crash)
+        holdPlaces = try c.decodeIfPresent(Bool.self, forKey: .holdPlaces) ?? false
     }
 }

@@ -114,4 +114,87 @@ struct VenueOutageTests {
             }
         }, "\(lastThaw)")
     }
+
+    /// The journal's state of each venue order status.
+    static let journalState: [VenueOrderStatus: String] = [
+        .new: "accepted", .partiallyFilled: "partially_filled", .filled: "filled", .canceled: "canceled", .expired: "expired",
+    ]
+
+    @Test("a place the venue takes after the journal gave up on it: reopened, journaled from the venue, its cost held again")
+    func latePlaceIsReopened() async throws {
+        let suite = try Suite()
+        suite.environment = Self.environment.merging(["BW_RECON_INTERVAL_MS": "300"]) { $1 }
+        try suite.start()
+        let client = try suite.client()
+        defer { client.close(); suite.tearDown() }
+        #expect(try await client.waitUntilReady())
+        let probe = try VenueProbe(suite)
+        defer { probe.close() }
+        var hold = VenueFaults()
+        hold.holdPlaces = true
+        #expect(try await probe.venue.setFaults(hold).holdPlaces)
+
+        // The venue neither places nor answers: the gateway asks, finds nothing, gives up.
+        let market = OrderSubmit(clientOrderId: "late-market", account: "acct-1", symbol: "BTC/USDT", side: .buy, type: .market, qty: ExactDecimal("0.01")!)
+        let ids = ["late-market", "late-resting"]
+        for order in [market, restingBuy("late-resting")] {
+            _ = try? await client.submit(order, timeout: .seconds(20))
+        }
+        var given = ""
+        #expect(try await eventually(timeout: .seconds(30), every: .milliseconds(100)) {
+            let journal = try Self.journaled(suite, ids)
+            given = "\(journal)"
+            return journal.count == 2 && journal.values.allSatisfy { $0.state == "rejected" && $0.reason == "not_at_venue" }
+        }, "\(given)")
+        #expect(try await eventually(timeout: .seconds(20)) { try await Self.risk(client).balances.allSatisfy { $0.reserved == .zero } })
+
+        // The held places reach the venue now: it executes both, long after their deadlines.
+        #expect(try await !probe.venue.setFaults(VenueFaults()).holdPlaces)
+        var last = ""
+        #expect(try await eventually(timeout: .seconds(30), every: .milliseconds(100)) {
+            let journal = try Self.journaled(suite, ids)
+            var agree = true
+            for id in ids {
+                let venueOrder = try await probe.venue.order(account: "acct-1", clientOrderId: id)
+                let expected = venueOrder.flatMap { Self.journalState[$0.status] }
+                last = "\(id): journal \(journal[id].map { "\($0.state) \($0.reason ?? "")" } ?? "-"), venue \(venueOrder?.status.rawValue ?? "none")"
+                agree = agree && expected != nil && journal[id]?.state == expected
+            }
+            return agree
+        }, "\(last)")
+
+        // Reopened once each, with a critical alert's desync; every venue fill journaled.
+        let db = try DatabaseQueue(path: suite.databasePath, configuration: { var c = Configuration(); c.readonly = true; return c }())
+        let (reopened, desyncs, heldAgain, journaledTrades) = try await db.read { db in
+            (try Int.fetchOne(db, sql: "SELECT count(*) FROM journal WHERE type = 'order.reopened'") ?? 0,
+             try Int.fetchOne(db, sql: "SELECT count(*) FROM journal WHERE type = 'recon.desync' AND payload LIKE '%reopened_order%'") ?? 0,
+             try String.fetchOne(db, sql: "SELECT state FROM reservations WHERE account = 'acct-1' AND client_order_id = 'late-resting'"),
+             Set(try String.fetchAll(db, sql: "SELECT trade_id FROM fills WHERE account = 'acct-1'")))
+        }
+        let ended = try Self.journaled(suite, ids)
+        // The resting order needs reopening; the market one is reopened too unless its fill, taken
+        // from the stream, completed it first (the writer folds a late fill into a closed order).
+        let marketFilledFirst = ended["late-market"]?.reason == "not_at_venue"
+        #expect(reopened == (marketFilledFirst ? 1 : 2) && desyncs == 2, "reopened \(reopened), desyncs \(desyncs): \(ended)")
+        #expect(heldAgain == "held")
+        let venueTrades = Set(try await probe.venue.allFills(account: "acct-1", afterTradeSeq: nil).map(\.tradeId))
+        #expect(journaledTrades == venueTrades)
+
+        // The ledger identity: risk's totals are the venue's, and the resting order's cost is held.
+        let venueBalances = try await probe.venue.balances(account: "acct-1").balances
+        var books = ""
+        #expect(try await eventually(timeout: .seconds(20)) {
+            let risk = try await Self.risk(client)
+            books = "\(risk.balances) \(risk.reservations ?? [])"
+            let totalsAgree = risk.balances.allSatisfy { venueBalances[$0.asset] == $0.total && !$0.available.isNegative }
+            let resting = risk.reservations?.first { $0.clientOrderId == "late-resting" }
+            return totalsAgree && (resting?.remaining.isPositive ?? false)
+        }, "\(books) vs venue \(venueBalances)")
+    }
+
+    static func risk(_ client: SuiteClientConnection) async throws -> AccountRisk {
+        try await client.bus.call(
+            service: RiskAPI.service, type: RiskAPI.show, key: "acct-1", body: AccountRef(account: "acct-1"),
+            replyType: AccountRisk.self, attempts: 1)
+    }
 }

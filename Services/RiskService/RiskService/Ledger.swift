@@ -174,6 +174,8 @@ public struct Ledger: Sendable, Equatable {
             release(account: fact.account, clientOrderId: closed.clientOrderId)
         case .reconciliation(.balanceAdopted(let adopted)):
             adopt(account: fact.account, asset: adopted.asset, total: adopted.venueTotal)
+        case .reconciliation(.orderReopened(let reopened)):
+            holdReopened(account: fact.account, reopened, now: now)
         default:
             break  // accepted orders, unknown orders, risk transitions and later fact types move no balance
         }
@@ -200,6 +202,18 @@ public struct Ledger: Sendable, Equatable {
             filled: .zero, committed: true, reservedAt: now)
         state.reserved[intent.reserveAsset, default: .zero] += intent.reserveAmount
         accounts[account] = checked(state, cause: "the committed reservation of \(intent.clientOrderId)")
+    }
+
+    /// Holds the cost of an order the venue has after the journal gave up on it
+    /// (`order.reopened`). Like a committed intent it is held even when it does not fit:
+    /// the venue already holds those funds, so the account is then divergent.
+    mutating func holdReopened(account: String, _ reopened: OrderReopened, now: Int64) {
+        guard var state = accounts[account], state.reservations[reopened.clientOrderId] == nil, !reopened.reserveAmount.isNegative else { return }
+        state.reservations[reopened.clientOrderId] = Reservation(
+            asset: reopened.reserveAsset, remaining: reopened.reserveAmount, side: reopened.side, qty: reopened.qty,
+            filled: .zero, committed: true, reservedAt: now)
+        state.reserved[reopened.reserveAsset, default: .zero] += reopened.reserveAmount
+        accounts[account] = checked(state, cause: "the reopened order \(reopened.clientOrderId)")
     }
 
     /// The identity, checked after every change: the bookkeeping by precondition, the

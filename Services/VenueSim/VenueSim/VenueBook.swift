@@ -15,6 +15,9 @@ actor VenueBook {
     private var pending: [BookEvent] = []
     private var eventSeq: Int64
     private var eventsSinceSnapshot = 0
+    /// Places held by the `hold_places` fault, in arrival order (kept in memory only: a
+    /// crash loses them, as a network would).
+    private var heldPlaces: [Message] = []
     /// After this many logged changes the book is snapshotted and the log emptied.
     private let snapshotEvery = 50_000
 
@@ -70,6 +73,20 @@ actor VenueBook {
     /// The delays at which to send one stream message (none: dropped).
     func streamCopies(_ kind: FaultInjector.StreamKind, now: Int64) -> [Duration] {
         injector.streamCopies(kind, now: now)
+    }
+
+    /// Holds `message` when it is a place and `hold_places` is on; whether it was held.
+    func holds(_ message: Message) -> Bool {
+        guard injector.faults.holdPlaces, message.header.type == "venue.place" else { return false }
+        heldPlaces.append(message)
+        return true
+    }
+
+    /// The held places, once `hold_places` is off (emptied); none while it is on.
+    func releasedPlaces() -> [Message] {
+        guard !injector.faults.holdPlaces else { return [] }
+        defer { heldPlaces.removeAll() }
+        return heldPlaces
     }
 
     /// How to answer one request.

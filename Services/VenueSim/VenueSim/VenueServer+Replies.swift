@@ -10,6 +10,7 @@ extension VenueServer {
     /// after the book is saved, then stream what it changed.
     func serve(_ request: Request) async {
         let type = request.message.header.type
+        if await exchange.holds(request.message) { return }  // the hold_places fault: answered never, placed later
         let result: Result<Data, ServiceError>
         do throws(ServiceError) {
             result = .success(try await exchange.handle(request.message, now: WallClock.nowNanos()))
@@ -28,13 +29,28 @@ extension VenueServer {
         if !plan.swallow {
             await emit(replyFrames(to: request, result), on: rpcSocket, after: plan.delay)
         }
-        if case .success(let body) = result, type == "venue.place" || type == "venue.cancel",
-            let order = try? WireCodec.decode(VenueOrder.self, from: body)
-        {
-            await publish(topic: VenueTopic.order + order.account, type: "venue.order", kind: .order, order)
-            for fill in order.fills where type == "venue.place" {
-                await publish(topic: VenueTopic.fill + fill.account, type: "venue.fill", kind: .fill, fill)
+        await stream(type: type, result)
+        if type == "venue.faults", case .success = result {
+            for var held in await exchange.releasedPlaces() {
+                // Placed now, long after its sender gave up: the deadline no longer protects it.
+                held.header.deadline = nil
+                do throws(ServiceError) {
+                    await stream(type: "venue.place", .success(try await exchange.handle(held, now: WallClock.nowNanos())))
+                } catch {
+                    logger.notice("venue.held_place.refused", metadata: ["error": "\(error)"])
+                }
             }
+        }
+    }
+
+    /// Streams what a place or cancel changed: the order, and a place's fills.
+    private func stream(type: String, _ result: Result<Data, ServiceError>) async {
+        guard case .success(let body) = result, type == "venue.place" || type == "venue.cancel",
+            let order = try? WireCodec.decode(VenueOrder.self, from: body)
+        else { return }
+        await publish(topic: VenueTopic.order + order.account, type: "venue.order", kind: .order, order)
+        for fill in order.fills where type == "venue.place" {
+            await publish(topic: VenueTopic.fill + fill.account, type: "venue.fill", kind: .fill, fill)
         }
     }
 

@@ -14,4 +14,8 @@ public enum OrderEvent: Sendable, Equatable, CaseIterable {
     case venueExpired
     /// Sending timed out or the transport failed: the venue's answer is unknown.
     case sendTimedOut
+    /// The venue has an order that was closed `rejected` because it was not at the venue
+    /// (`not_at_venue`): it arrived late. Legal from `rejected` only; the caller checks the
+    /// reason, which the state alone does not carry.
+    case venueReopened
 }

@@ -6,7 +6,9 @@ extension OrderState {
     ///   ack is tolerated while `accepted`.
     /// - `unknown` accepts anything the venue can say, and further timeouts.
     /// - Terminal states accept nothing — not even duplicates — so a late or
-    ///   replayed message is always surfaced.
+    ///   replayed message is always surfaced. The one exception: `rejected` accepts
+    ///   `venueReopened` (→ `unknown`), for an order closed as not at the venue that the
+    ///   venue turns out to have; the venue's answer then moves it on from `unknown`.
     public func applying(_ event: OrderEvent) throws(IllegalTransition) -> OrderState {
         guard let next = transition(event) else { throw IllegalTransition(from: self, event: event) }
         return next
@@ -17,12 +19,13 @@ extension OrderState {
         case .pendingNew, .unknown: Self.venueAnswer(event)
         case .accepted: event == .venueAccepted ? .accepted : Self.workingOrderUpdate(event)
         case .partiallyFilled: Self.workingOrderUpdate(event)
-        case .filled, .canceled, .rejected, .expired: nil
+        case .rejected: event == .venueReopened ? .unknown : nil
+        case .filled, .canceled, .expired: nil
         }
     }
 
-    /// The state an order not yet known to be working moves to on any event.
-    private static func venueAnswer(_ event: OrderEvent) -> OrderState {
+    /// The state an order not yet known to be working moves to on any event but a reopening.
+    private static func venueAnswer(_ event: OrderEvent) -> OrderState? {
         switch event {
         case .venueAccepted: .accepted
         case .partialFill: .partiallyFilled
@@ -31,6 +34,7 @@ extension OrderState {
         case .venueRejected: .rejected
         case .venueExpired: .expired
         case .sendTimedOut: .unknown
+        case .venueReopened: nil
         }
     }
 
@@ -41,7 +45,7 @@ extension OrderState {
         case .finalFill: .filled
         case .venueCanceled: .canceled
         case .venueExpired: .expired
-        case .venueAccepted, .venueRejected, .sendTimedOut: nil
+        case .venueAccepted, .venueRejected, .sendTimedOut, .venueReopened: nil
         }
     }
 }

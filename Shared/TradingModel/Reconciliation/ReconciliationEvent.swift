@@ -22,11 +22,14 @@ public enum ReconciliationEvent: Sendable, Equatable, Encodable {
     case positionAdjusted(PositionAdjusted)
     /// `position.force_close_attempt`: one attempt to close a stale position, with its outcome.
     case forceCloseAttempt(ForceCloseAttempt)
+    /// `order.reopened`: the venue has an order the journal closed as `not_at_venue` (it
+    /// arrived after its sender gave up): the order is live again and its cost is held.
+    case orderReopened(OrderReopened)
 
     /// Every fact type string of a reconciliation event.
     public static let factTypes: Set<String> = [
         "recon.account_ready", "recon.desync", "position.force_closed", "recon.balance_adopted", "recon.run_started",
-        "position.adjusted", "position.force_close_attempt",
+        "position.adjusted", "position.force_close_attempt", "order.reopened",
     ]
 
     /// The fact type string.
@@ -39,6 +42,7 @@ public enum ReconciliationEvent: Sendable, Equatable, Encodable {
         case .runStarted: "recon.run_started"
         case .positionAdjusted: "position.adjusted"
         case .forceCloseAttempt: "position.force_close_attempt"
+        case .orderReopened: "order.reopened"
         }
     }
 
@@ -52,6 +56,7 @@ public enum ReconciliationEvent: Sendable, Equatable, Encodable {
         case "recon.run_started": return .runStarted(try ReconcilerRunStarted(from: decoder))
         case "position.adjusted": return .positionAdjusted(try PositionAdjusted(from: decoder))
         case "position.force_close_attempt": return .forceCloseAttempt(try ForceCloseAttempt(from: decoder))
+        case "order.reopened": return .orderReopened(try OrderReopened(from: decoder))
         default:
             throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a reconciliation fact type: \(type)"))
         }
@@ -67,6 +72,7 @@ public enum ReconciliationEvent: Sendable, Equatable, Encodable {
         case .runStarted(let body): try body.encode(to: encoder)
         case .positionAdjusted(let body): try body.encode(to: encoder)
         case .forceCloseAttempt(let body): try body.encode(to: encoder)
+        case .orderReopened(let body): try body.encode(to: encoder)
         }
     }
 }
@@ -283,5 +289,46 @@ public struct ForceCloseAttempt: Codable, Sendable, Equatable {
         case clientOrderId = "client_order_id"
         case openedTs = "opened_ts"
         case venueQtyAfter = "venue_qty_after"
+    }
+}
+
+/// Body of `order.reopened`: an order the journal closed `rejected` / `not_at_venue` (its
+/// place was given up on) that the venue has after all — a place delivered late. The venue
+/// is the truth: the order becomes `unknown` again (the one legal way out of that closed
+/// state), so the venue's answer and fills that follow are journaled as for any order, and
+/// `reserve_amount` of `reserve_asset` is held for it again (the cost of what the venue holds).
+public struct OrderReopened: Codable, Sendable, Equatable {
+    /// The order.
+    public var clientOrderId: String
+    /// What the venue says of it (`new`, `partially_filled`, `filled`, …).
+    public var venueStatus: String
+    /// The order's side at the venue.
+    public var side: Side
+    /// The order's quantity at the venue.
+    public var qty: ExactDecimal
+    /// The asset held for it again (quote for buys, base for sells).
+    public var reserveAsset: String
+    /// The amount held again, fees included.
+    public var reserveAmount: ExactDecimal
+
+    /// Creates the body.
+    public init(clientOrderId: String, venueStatus: String, side: Side, qty: ExactDecimal, reserveAsset: String, reserveAmount: ExactDecimal) {
+        self.clientOrderId = clientOrderId
+        self.venueStatus = venueStatus
+        self.side = side
+        self.qty = qty
+        self.reserveAsset = reserveAsset
+        self.reserveAmount = reserveAmount
+    }
+
+    /// The reason of the journal's close that a venue's order may reopen, and only that one.
+    public static let reopenableReason = "not_at_venue"
+
+    enum CodingKeys: String, CodingKey {
+        case side, qty
+        case clientOrderId = "client_order_id"
+        case venueStatus = "venue_status"
+        case reserveAsset = "reserve_asset"
+        case reserveAmount = "reserve_amount"
     }
 }

@@ -44,6 +44,13 @@ enum FactValidator {
                 throw ServiceError(.invalidRequest, reason: "bad_adjustment", "delta must be venue_qty − journal_qty")
             }
             if let price = adjusted.price { try checkPositivePrice(price) }
+        case .reconciliation(.orderReopened(let reopened)):
+            // Folded into the reservations: a real order, asset and amount.
+            try checkId(reopened.clientOrderId, "client_order_id")
+            try checkId(reopened.venueStatus, "venue_status")
+            try checkId(reopened.reserveAsset, "reserve_asset")
+            try checkPositiveQuantity(reopened.qty)
+            try checkNotNegative(reopened.reserveAmount, "reserve_amount")
         case .reconciliation: break  // informational: ids checked above
         case .breakerTransition(let transition): try checkId(transition.reason, "reason")
         case .governorTransition(let transition): try checkId(transition.reason, "reason")

@@ -29,6 +29,7 @@ struct Projector {
             var position = try PositionRow.fetchOrFlat(db, account: account, symbol: adjusted.symbol)
             position.adjust(by: adjusted.delta, price: adjusted.price)
             try position.save(db, seq: seq)
+        case .reconciliation(.orderReopened(let reopened)): try applyReopened(reopened)
         case .reconciliation: break  // journaled only; nothing to project
         case .breakerTransition(let transition): try applyBreaker(transition)
         case .governorTransition(let transition): try applyGovernor(transition)
@@ -108,6 +109,31 @@ struct Projector {
         else { return }
         reservation.close()
         try reservation.update(db, seq: seq)
+    }
+
+    /// An order closed `rejected` / `not_at_venue` that the venue has after all: `unknown`
+    /// again (then the venue's answer moves it on), its reservation held again. Any other
+    /// order is refused `INVALID_REQUEST` / `not_reopenable`: only the journal's own give-up
+    /// may be undone by the venue; a venue's rejection, a cancel or a fill never is.
+    private func applyReopened(_ reopened: OrderReopened) throws {
+        var order = try existingOrder(reopened.clientOrderId)
+        guard order.state == .rejected, order.reason == OrderReopened.reopenableReason else {
+            throw ServiceError(
+                .invalidRequest, reason: "not_reopenable",
+                "order \(order.clientOrderId) is \(order.state.rawValue) (\(order.reason ?? "no reason")); only an order closed \(OrderReopened.reopenableReason) can be reopened")
+        }
+        order.state = try transition(order, .venueReopened)
+        order.reason = "reopened_by_venue"
+        order.updatedSeq = seq
+        try order.update(db)
+        if var reservation = try ReservationRow.fetch(db, account: account, clientOrderId: order.clientOrderId) {
+            reservation.reopen(holding: reopened.reserveAmount)
+            try reservation.update(db, seq: seq)
+        } else {
+            try ReservationRow(
+                account: account, clientOrderId: order.clientOrderId, asset: reopened.reserveAsset, amount: reopened.reserveAmount
+            ).insert(db, seq: seq)
+        }
     }
 
     /// Records the trade, then updates its order and reservation. A fill of an order

@@ -48,6 +48,15 @@ extension ReservationRow {
         assertInvariants()
     }
 
+    /// Holds `amount` again for an order the venue turned out to have after the reservation
+    /// closed (`order.reopened`): the amount grows by it, and it is what remains held.
+    mutating func reopen(holding amount: Money) {
+        precondition(!amount.isNegative, "negative reopened amount \(amount)")
+        self.amount += remaining.isZero ? amount : .zero
+        state = .held
+        assertInvariants()
+    }
+
     /// The reservation of `(account, clientOrderId)`, or nil.
     static func fetch(_ db: Database, account: String, clientOrderId: String) throws -> ReservationRow? {
         try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM reservations WHERE account = ? AND client_order_id = ?"), arguments: [account, clientOrderId]
@@ -67,14 +76,15 @@ extension ReservationRow {
             ])
     }
 
-    /// Writes back the mutable columns, changed by the journal row `seq`.
+    /// Writes back the mutable columns (the amount grows only when a reopened order holds again),
+    /// changed by the journal row `seq`.
     func update(_ db: Database, seq: Int64) throws {
         assertInvariants()
         try db.cachedStatement(sql: """
-                UPDATE reservations SET committed = ?, released = ?, state = ?, overrun = ?, updated_seq = ?
+                UPDATE reservations SET amount = ?, committed = ?, released = ?, state = ?, overrun = ?, updated_seq = ?
                 WHERE account = ? AND client_order_id = ?
                 """).execute(arguments: [
-                committed.description, released.description, state.rawValue, overrun.description, seq,
+                amount.description, committed.description, released.description, state.rawValue, overrun.description, seq,
                 account, clientOrderId,
             ])
         precondition(db.changesCount == 1, "reservation \(clientOrderId) vanished during its update")

@@ -12,6 +12,8 @@ struct JournalView: Sendable {
         var side: Side
         var qty: ExactDecimal
         var state: OrderState
+        /// Why it closed (or became unknown), as journaled.
+        var reason: String?
         var venueOrderId: String?
         var filledQty: ExactDecimal = .zero
         /// Commit time of the intent, unix nanoseconds (the grace period counts from it).
@@ -73,7 +75,15 @@ struct JournalView: Sendable {
             apply(fill, account: account)
         case .orderClosed(let closed):
             update(account, closed.clientOrderId) { order in
-                if !order.state.isTerminal { order.state = closed.state }
+                if !order.state.isTerminal {
+                    order.state = closed.state
+                    order.reason = closed.reason
+                }
+            }
+        case .reconciliation(.orderReopened(let reopened)):
+            update(account, reopened.clientOrderId) { order in
+                if let next = try? order.state.applying(.venueReopened) { order.state = next }
+                order.reason = nil
             }
         case .reconciliation(.accountReady(let ready)):
             if ready.ok { readyAccounts.insert(account) } else { readyAccounts.remove(account) }

@@ -34,6 +34,7 @@ struct AccountPass: Sendable {
             try await adoptExternal(clientOrderId, report: &report)
             known.insert(clientOrderId)
         }
+        try await reopenLateOrders(view: view, fills: fills, open: open, report: &report)
         for fill in fills where !view.tradeIds.contains(fill.tradeId) {
             try await recoverFill(fill, report: &report)
         }
@@ -51,10 +52,9 @@ struct AccountPass: Sendable {
     /// with nothing reserved, id `external:`), then everything the venue says about it.
     private func adoptExternal(_ clientOrderId: String, report: inout PassReport) async throws(ServiceError) {
         guard let order = try await venueCall({ () async throws(VenueError) in try await venue.order(account: account, clientOrderId: clientOrderId) }) else { return }
-        let reserveAsset = order.symbol.split(separator: "/").map(String.init)[order.side == .buy ? 1 : 0]
         let intent = OrderIntent(
             clientOrderId: clientOrderId, symbol: order.symbol, side: order.side, type: order.type, qty: order.qty,
-            price: order.price, timeInForce: order.timeInForce, reserveAsset: reserveAsset,
+            price: order.price, timeInForce: order.timeInForce, reserveAsset: Self.reserveAsset(of: order),
             reserveAmount: ExternalOrderCost.reservation(of: order, feeRate: configuration.feeRate))
         let outcome = try await writer.append([Fact(id: "external:\(account):\(clientOrderId)", account: account, payload: .orderIntent(intent))])
         if case .refused(let error) = outcome {
@@ -123,7 +123,7 @@ struct AccountPass: Sendable {
     }
 
     /// Journals what the venue says about an order, fact by fact (each may already exist).
-    private func journalVenueAnswer(_ order: VenueOrder, report: inout PassReport) async throws(ServiceError) {
+    func journalVenueAnswer(_ order: VenueOrder, report: inout PassReport) async throws(ServiceError) {
         for fact in VenueFacts.facts(for: order, venue: venue.name) {
             switch try await writer.append([fact]) {
             case .committed: report.repairs += 1
@@ -153,10 +153,11 @@ struct AccountPass: Sendable {
             fields: fields)
     }
 
-    /// Positions and balances that disagree with the venue are critical; an order or fill
-    /// the pass journaled from the venue (already repaired) is a warning.
+    /// Positions and balances that disagree with the venue are critical, and so is an order
+    /// the journal had given up on that the venue executed; an order or fill the pass
+    /// journaled from the venue (already repaired) is a warning.
     static func severity(ofDesync kind: String) -> Alert.Severity {
-        kind == "position" || kind == "balance" ? .critical : .warning
+        ["position", "balance", "reopened_order"].contains(kind) ? .critical : .warning
     }
 
     /// A venue call; its errors become the pass's error (the pass is retried later).

@@ -12,6 +12,8 @@ struct PassReport: Sendable, Equatable {
     var waiting = 0
     /// Venue orders the journal never saw, adopted.
     var external = 0
+    /// Orders the journal had given up on (`not_at_venue`) that the venue has: reopened.
+    var reopened = 0
     /// Stale positions force-closed.
     var forceClosed = 0
     /// Whether every venue fill is now in the journal (the watermark may advance).

@@ -24,6 +24,7 @@ struct VenueCommandGroup: AsyncParsableCommand {
         @Option(help: "Fraction of new orders rejected.") var reject = "0"
         @Option(help: "Silence the stream for this many seconds.") var disconnectSeconds: Int?
         @Flag(help: "Make the venue-sim process exit at once (its book is on disk).") var crash = false
+        @Flag(help: "Hold every place unplaced and unanswered until faults are set without it (then they are placed, late).") var holdPlaces = false
 
         func run() async throws {
             var faults = VenueFaults()
@@ -36,6 +37,7 @@ struct VenueCommandGroup: AsyncParsableCommand {
             faults.ackDelayMillis = ackDelayMs
             faults.disconnectSeconds = disconnectSeconds
             faults.crash = crash ? true : nil
+            faults.holdPlaces = holdPlaces
             var logger = Logger(label: "tradectl")
             logger.logLevel = .error
             let context = ZMQContext()
