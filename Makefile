@@ -65,9 +65,22 @@ up: deps ## build and run the whole suite locally (tradectl up); Ctrl-C stops it
 	@mkdir -p data
 	exec "$$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)/tradectl" up
 
-bench: deps ## release build, then print the benchmark figures (docs/benchmarks.md)
+# The peer section's NautilusTrader, in a virtual environment of its own under .build/
+# (about 1 minute and ~300 MB the first time; reused after).
+PEER_VENV := .build/peer-venv
+NAUTILUS_VERSION := 1.221.0
+
+$(PEER_VENV)/.installed:
+	@$(PYTHON) -m venv --help >/dev/null 2>&1 && $(PYTHON) -c 'import ensurepip' >/dev/null 2>&1 \
+	  || { $(APT) update -qq && $(APT) install -y -qq --no-install-recommends python3-venv >/dev/null; }
+	$(PYTHON) -m venv $(PEER_VENV)
+	$(PEER_VENV)/bin/pip install --quiet --disable-pip-version-check nautilus_trader==$(NAUTILUS_VERSION)
+	@touch $@
+
+bench: deps $(PEER_VENV)/.installed ## release build, then print the benchmark figures (docs/benchmarks.md)
 	$(SWIFT) build -c release $(SWIFT_FLAGS)
-	"$$($(SWIFT) build -c release $(SWIFT_FLAGS) --show-bin-path)/breakwater-bench"
+	BENCH_PEER_PYTHON=$(PEER_VENV)/bin/python BENCH_PEER_SCRIPT=scripts/peer_nautilus.py \
+	  "$$($(SWIFT) build -c release $(SWIFT_FLAGS) --show-bin-path)/breakwater-bench"
 
 clean: ## remove build products (never touches ./data)
 	$(SWIFT) package clean

@@ -15,8 +15,8 @@ enum OrderBench {
         let orders = knob("BENCH_ORDERS", 2_000)
         let clients = knob("BENCH_CLIENTS", 8)
         let concurrency = knob("BENCH_CONCURRENCY", 32)
-        let offeredRate = knob("BENCH_RATE", 100)
-        let accounts = (1...8).map { "bench-\($0)" }
+        let offeredRates = (ProcessInfo.processInfo.environment["BENCH_RATES"] ?? "100,500,2000").split(separator: ",").compactMap { Int($0) }
+        let accounts = (1...max(1, knob("BENCH_ACCOUNTS", 16))).map { "bench-\($0)" }
         let suite = try BenchSuite(environment: [
             "BW_ACCOUNTS": accounts.map { "\($0):USDT=1000000000" }.joined(separator: ";"),
             "BW_RATE_ACCOUNT_PER_SEC": "1000000", "BW_RATE_ACCOUNT_BURST": "1000000",
@@ -64,18 +64,27 @@ enum OrderBench {
         }
         print("— baseline: bus round trip to an echo worker, 1 in flight: \(LatencySummary.rate(echoOne.acked, over: echoOne.elapsed)), \(echoOne.latency.line), min \(LatencySummary.milliseconds(echoOne.latency.at(perMille: 0)))")
 
-        print("— order entry: \(clients) client connections, \(accounts.count) accounts, market orders on ETH/USDT")
+        print("— order entry: \(clients) client connections, \(accounts.count) accounts × \(symbols.count) symbols (\(symbols.map(\.symbol).joined(separator: ", "))), market buys")
         let one = await closedLoop(orders: single, concurrency: 1) { i in
             await submit(i, prefix: "one", connections: connections, accounts: accounts, since: .now)
         }
         print("one order at a time (1 in flight): \(one.acked)/\(single) acknowledged, \(LatencySummary.rate(one.acked, over: one.elapsed)), \(one.latency.line), min \(LatencySummary.milliseconds(one.latency.at(perMille: 0))); not acknowledged: \(takeRefusals())")
-        let fixed = await offered(orders: orders, rate: offeredRate, connections: connections, accounts: accounts, prefix: "fixed")
-        print("fixed rate \(offeredRate)/s: \(fixed.acked)/\(orders) acknowledged by the venue, \(LatencySummary.rate(fixed.acked, over: fixed.elapsed)), \(fixed.latency.line); not acknowledged: \(takeRefusals())")
+        for rate in offeredRates {
+            let fixed = await offered(orders: orders, rate: rate, connections: connections, accounts: accounts, prefix: "fixed\(rate)")
+            print("fixed rate \(rate)/s: \(fixed.acked)/\(orders) acknowledged by the venue, \(LatencySummary.rate(fixed.acked, over: fixed.elapsed)), \(fixed.latency.line); not acknowledged: \(takeRefusals())")
+        }
         let saturated = await closedLoop(orders: orders, concurrency: concurrency) { i in
             await submit(i, prefix: "sat", connections: connections, accounts: accounts, since: .now)
         }
+        saturationPerSecond.withLock { $0 = BenchSupport.perSecond(saturated.acked, saturated.elapsed.wholeNanoseconds) }
         print("saturation (\(concurrency) in flight): \(saturated.acked)/\(orders) acknowledged, \(LatencySummary.rate(saturated.acked, over: saturated.elapsed)), \(saturated.latency.line); not acknowledged: \(takeRefusals())")
     }
+
+    /// The symbols orders alternate over, each with a quantity worth a few tens of USDT.
+    static let symbols: [(symbol: String, qty: ExactDecimal)] = [("ETH/USDT", ExactDecimal("0.01")!), ("BTC/USDT", ExactDecimal("0.001")!)]
+
+    /// Acknowledged orders per second at saturation, for the peer section's ratio (nil: not run).
+    static let saturationPerSecond = Mutex<Int64?>(nil)
 
     /// Why orders were not acknowledged (error code/reason, or the order's state), over the section.
     static let refusals = Mutex<[String: Int]>([:])
@@ -94,8 +103,10 @@ enum OrderBench {
 
     /// One market buy; whether the venue acknowledged it (accepted or filled), and its latency from `since`.
     private static func submit(_ index: Int, prefix: String, connections: [BusConnection], accounts: [String], since: ContinuousClock.Instant) async -> (Int64, Bool) {
+        // Every (account, symbol) key in turn: order i goes to account i mod A, symbol (i / A) mod S.
         let account = accounts[index % accounts.count]
-        let body = OrderSubmit(clientOrderId: "\(prefix)-\(index)", account: account, symbol: "ETH/USDT", side: .buy, type: .market, qty: ExactDecimal("0.01")!)
+        let (symbol, qty) = symbols[(index / accounts.count) % symbols.count]
+        let body = OrderSubmit(clientOrderId: "\(prefix)-\(index)", account: account, symbol: symbol, side: .buy, type: .market, qty: qty)
         let acked: Bool
         do {
             let reply = try await connections[index % connections.count].call(
