@@ -22,7 +22,7 @@ SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 APT := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get
 PIP := $(PYTHON) -m pip install --quiet --disable-pip-version-check
 
-.PHONY: help deps build test up bench clean metrics-check
+.PHONY: help deps build test up bench clean metrics-check chaos
 
 help: ## list the targets
 	@echo "Breakwater — make targets:"
@@ -81,6 +81,15 @@ bench: deps $(PEER_VENV)/.installed ## release build, then print the benchmark f
 	$(SWIFT) build -c release $(SWIFT_FLAGS)
 	BENCH_PEER_PYTHON=$(PEER_VENV)/bin/python BENCH_PEER_SCRIPT=scripts/peer_nautilus.py \
 	  "$$($(SWIFT) build -c release $(SWIFT_FLAGS) --show-bin-path)/breakwater-bench"
+
+# The fault campaign (docs/reliability.md): SEED replays a schedule, DURATION is in seconds.
+SEED ?=
+DURATION ?= 300
+
+chaos: deps ## seeded faults against the real suite, then the seven invariants (SEED=… DURATION=…)
+	$(SWIFT) build $(SWIFT_FLAGS)
+	$(PYTHON) scripts/chaos_checks_test.py
+	$(PYTHON) scripts/chaos.py --bin-dir "$$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)" $(if $(SEED),--seed $(SEED)) --duration $(DURATION)
 
 clean: ## remove build products (never touches ./data)
 	$(SWIFT) package clean

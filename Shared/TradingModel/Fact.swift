@@ -130,10 +130,15 @@ public struct OrderIntent: Codable, Sendable, Equatable {
     public var reserveAsset: String
     /// The amount reserved, fees included.
     public var reserveAmount: ExactDecimal
+    /// When risk approved it (risk-service's clock, unix nanoseconds): what a breaker's or the
+    /// governor's transition is compared with (an approval made before a trip may commit after
+    /// it). Nil for an external order and in intents journaled before the field existed.
+    public var approvedAt: Int64?
 
     public init(
         clientOrderId: String, symbol: String, side: Side, type: OrderType, qty: ExactDecimal,
-        price: ExactDecimal?, timeInForce: TimeInForce, reserveAsset: String, reserveAmount: ExactDecimal
+        price: ExactDecimal?, timeInForce: TimeInForce, reserveAsset: String, reserveAmount: ExactDecimal,
+        approvedAt: Int64? = nil
     ) {
         self.clientOrderId = clientOrderId
         self.symbol = symbol
@@ -144,6 +149,7 @@ public struct OrderIntent: Codable, Sendable, Equatable {
         self.timeInForce = timeInForce
         self.reserveAsset = reserveAsset
         self.reserveAmount = reserveAmount
+        self.approvedAt = approvedAt
     }
 
     enum CodingKeys: String, CodingKey {
@@ -152,6 +158,7 @@ public struct OrderIntent: Codable, Sendable, Equatable {
         case timeInForce = "time_in_force"
         case reserveAsset = "reserve_asset"
         case reserveAmount = "reserve_amount"
+        case approvedAt = "approved_at"
     }
 }
 

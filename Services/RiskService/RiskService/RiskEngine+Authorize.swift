@@ -12,6 +12,8 @@ public struct Approval: Sendable, Equatable {
     /// The `margin_use` alert this approval calls for (worst case above the alert
     /// threshold, not alerted for the account within the cooldown), or nil.
     public var marginAlert: MarginUseAlarm.Alert? = nil
+    /// When it was approved (the engine's clock; a resent authorization: the first approval).
+    public var at: Int64 = 0
 }
 
 extension RiskEngine {
@@ -24,7 +26,7 @@ extension RiskEngine {
             throw ServiceError(.accountNotReconciled, reason: "account_not_reconciled", "account '\(request.account)' has not been reconciled with the venue yet")
         }
         if let held = fold.ledger.accounts[request.account]?.reservations[request.clientOrderId] {
-            return Approval(qty: held.qty, asset: held.asset, amount: held.remaining)  // a resent authorization
+            return Approval(qty: held.qty, asset: held.asset, amount: held.remaining, at: held.reservedAt)  // a resent authorization
         }
         if fold.pairs[request.symbol] == nil {
             fold.learn(symbol: request.symbol, base: request.base, quote: request.quote, kind: .spot)
@@ -60,7 +62,7 @@ extension RiskEngine {
         let alert = margin.flatMap {
             marginAlarm.check(account: request.account, use: $0.use, scenario: $0.scenario, equity: $0.equity, now: now)
         }
-        return Approval(qty: qty, asset: need.asset, amount: need.amount, marginAlert: alert)
+        return Approval(qty: qty, asset: need.asset, amount: need.amount, marginAlert: alert, at: now)
     }
 
     private func checkBreaker(_ scope: String) throws(ServiceError) {
