@@ -22,7 +22,7 @@ SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 APT := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get
 PIP := $(PYTHON) -m pip install --quiet --disable-pip-version-check
 
-.PHONY: help deps build test up bench clean metrics-check chaos
+.PHONY: help deps build test up bench clean metrics-check chaos fuzz
 
 help: ## list the targets
 	@echo "Breakwater — make targets:"
@@ -90,6 +90,12 @@ chaos: deps ## seeded faults against the real suite, then the seven invariants (
 	$(SWIFT) build $(SWIFT_FLAGS)
 	$(PYTHON) scripts/chaos_checks_test.py
 	$(PYTHON) scripts/chaos.py --bin-dir "$$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)" $(if $(SEED),--seed $(SEED)) --duration $(DURATION)
+
+FUZZ_FRAMES ?= 1000000
+
+fuzz: deps ## generated and mutated frames against the gateway (through the bus) and the venue (SEED=… FUZZ_FRAMES=…)
+	$(SWIFT) build $(SWIFT_FLAGS)
+	$(PYTHON) scripts/fuzz_protocol.py --bin-dir "$$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)" $(if $(SEED),--seed $(SEED)) --frames $(FUZZ_FRAMES)
 
 clean: ## remove build products (never touches ./data)
 	$(SWIFT) package clean

@@ -93,6 +93,14 @@ extension VenueServer {
         }
     }
 
+    /// Answers frames that are not a request with `error` (`reply_to` "" when the header
+    /// could not be read).
+    func refuse(route: [Data], replyTo: String?, _ error: ServiceError) async {
+        logger.notice("venue.request.refused", metadata: ["code": "\(error.code.rawValue)", "reason": "\(error.reason)"])
+        let header = Header(id: ids.messageId(), type: MessageType.error, ts: WallClock.nowNanos(), replyTo: replyTo ?? "")
+        await emit(route + [Data(), WireCodec.encode(header), WireCodec.encode(error)], on: rpcSocket, after: .zero)
+    }
+
     private func replyFrames(to request: Request, _ result: Result<Data, ServiceError>) -> [Data] {
         let type = request.message.header.type
         var header = Header(id: ids.messageId(), type: MessageType.ok(type), ts: WallClock.nowNanos(), replyTo: request.message.header.id)

@@ -38,6 +38,13 @@ public struct VenueServer: Service {
         var message: Message
     }
 
+    /// What arrived on the RPC socket: a request, or frames that are not one (answered with
+    /// the error, `reply_to` the request id when the header has one, else "").
+    enum Incoming: Sendable {
+        case request(Request)
+        case refused(route: [Data], replyTo: String?, ServiceError)
+    }
+
     /// The I/O thread of both sockets.
     let loop = SocketLoop(name: "venue-sim")
     /// The RPC ROUTER.
@@ -55,7 +62,7 @@ public struct VenueServer: Service {
     /// Frames waiting for the save of the book.
     let outbox = Outbox()
     private let context = ZMQContext()
-    private let requests: AsyncStream<Request>
+    private let requests: AsyncStream<Incoming>
     private let configuration: Configuration
 
     /// - Parameter lastEventSeq: the last change in the saved book `exchange` came from (see `VenueSettings.exchange`).
@@ -65,17 +72,25 @@ public struct VenueServer: Service {
         self.exchange = VenueBook(
             exchange, faults: configuration.faults, seed: configuration.seed,
             stateFile: configuration.statePath.map(VenueStateFile.init(path:)), lastEventSeq: lastEventSeq)
-        let (requests, continuation) = AsyncStream.makeStream(of: Request.self, bufferingPolicy: .bufferingOldest(100_000))
+        let (requests, continuation) = AsyncStream.makeStream(of: Incoming.self, bufferingPolicy: .bufferingOldest(100_000))
         self.requests = requests
         let router = try ZMQSocket(context: context, type: .router, options: [.routerMandatory, .routerHandover, .maxMessageSize(1 << 20)])
         try router.bind(configuration.rpc)
         let publisher = try ZMQSocket(context: context, type: .pub, options: [.sendHighWaterMark(100_000)])
         try publisher.bind(configuration.stream)
         rpcSocket = loop.register(router, name: "rpc") { frames in
-            guard frames.count == 4, frames[1].isEmpty,
-                let message = try? WireCodec.decodeMessage(header: frames[2], body: frames[3])
-            else { return }
-            continuation.yield(Request(route: [frames[0]], message: message))
+            // Bad input gets an error reply, never silence: a client must not wait out its timeout.
+            guard let peer = frames.first, !peer.isEmpty else { return }
+            guard frames.count == 4, frames[1].isEmpty else {
+                continuation.yield(.refused(route: [peer], replyTo: nil, ServiceError(
+                    .invalidRequest, reason: "malformed_frames", "expected frames: empty delimiter, header, body")))
+                return
+            }
+            do throws(ServiceError) {
+                continuation.yield(.request(Request(route: [peer], message: try WireCodec.decodeMessage(header: frames[2], body: frames[3]))))
+            } catch {
+                continuation.yield(.refused(route: [peer], replyTo: WireCodec.requestId(inRejectedHeader: frames[2]), error))
+            }
         }
         streamSocket = loop.register(publisher, name: "stream") { _ in }
     }
@@ -88,7 +103,12 @@ public struct VenueServer: Service {
             group.addTask { await delayed.run(loop) }
             group.addTask { await flushLoop() }
             group.addTask {
-                for await request in requests { await serve(request) }
+                for await incoming in requests {
+                    switch incoming {
+                    case .request(let request): await serve(request)
+                    case .refused(let route, let replyTo, let error): await refuse(route: route, replyTo: replyTo, error)
+                    }
+                }
             }
             try? await gracefulShutdown()
             group.cancelAll()
