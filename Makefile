@@ -92,10 +92,21 @@ chaos: deps ## seeded faults against the real suite, then the seven invariants (
 	$(PYTHON) scripts/chaos.py --bin-dir "$$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)" $(if $(SEED),--seed $(SEED)) --duration $(DURATION)
 
 FUZZ_FRAMES ?= 1000000
+FUZZ_RUNS ?= 1000000
+FUZZ_TARGETS := decimal header order-submit
+FUZZ_BUILD := $(SWIFT) build --package-path Fuzz -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld
 
-fuzz: deps ## generated and mutated frames against the gateway (through the bus) and the venue (SEED=… FUZZ_FRAMES=…)
+fuzz: deps ## frames against the running gateway and venue, then libFuzzer on the decoders (SEED=… FUZZ_FRAMES=… FUZZ_RUNS=…)
 	$(SWIFT) build $(SWIFT_FLAGS)
 	$(PYTHON) scripts/fuzz_protocol.py --bin-dir "$$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)" $(if $(SEED),--seed $(SEED)) --frames $(FUZZ_FRAMES)
+	$(FUZZ_BUILD)
+	@for target in $(FUZZ_TARGETS); do \
+	  mkdir -p .build/fuzz-corpus/$$target; \
+	  echo "fuzz: libFuzzer fuzz-$$target, $(FUZZ_RUNS) runs"; \
+	  "$$($(FUZZ_BUILD) --show-bin-path)/fuzz-$$target" -runs=$(FUZZ_RUNS) $(if $(SEED),-seed=$(SEED)) \
+	    .build/fuzz-corpus/$$target Fuzz/Corpus/fuzz-$$target 2>&1 | grep -E 'DONE|ERROR|SUMMARY|Done|==[0-9]+==' ; \
+	  test "$${PIPESTATUS[0]}" -eq 0 || exit 1; \
+	done
 
 clean: ## remove build products (never touches ./data)
 	$(SWIFT) package clean

@@ -1,0 +1,4 @@
+import FuzzDriver
+
+// The target itself is in Fuzz.swift.
+FuzzDriver.run(fuzzDecimal)
