@@ -94,7 +94,7 @@ chaos: deps ## seeded faults against the real suite, then the seven invariants (
 FUZZ_FRAMES ?= 1000000
 FUZZ_RUNS ?= 1000000
 FUZZ_TARGETS := decimal header order-submit
-FUZZ_BUILD := $(SWIFT) build --package-path Fuzz -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld
+FUZZ_BUILD := $(SWIFT) build --package-path Tests/Fuzz -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld
 
 fuzz: deps ## frames against the running gateway and venue, then libFuzzer on the decoders (SEED=… FUZZ_FRAMES=… FUZZ_RUNS=…)
 	$(SWIFT) build $(SWIFT_FLAGS)
@@ -104,7 +104,7 @@ fuzz: deps ## frames against the running gateway and venue, then libFuzzer on th
 	  mkdir -p .build/fuzz-corpus/$$target; \
 	  echo "fuzz: libFuzzer fuzz-$$target, $(FUZZ_RUNS) runs"; \
 	  "$$($(FUZZ_BUILD) --show-bin-path)/fuzz-$$target" -runs=$(FUZZ_RUNS) $(if $(SEED),-seed=$(SEED)) \
-	    .build/fuzz-corpus/$$target Fuzz/Corpus/fuzz-$$target 2>&1 | grep -E 'DONE|ERROR|SUMMARY|Done|==[0-9]+==' ; \
+	    .build/fuzz-corpus/$$target Tests/Fuzz/Corpus/fuzz-$$target 2>&1 | grep -E 'DONE|ERROR|SUMMARY|Done|==[0-9]+==' ; \
 	  test "$${PIPESTATUS[0]}" -eq 0 || exit 1; \
 	done
 

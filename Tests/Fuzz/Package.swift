@@ -4,7 +4,7 @@ import PackageDescription
 /// libFuzzer targets on the decoders that read untrusted bytes (issue 14 item 5). A package
 /// of its own, so the main build never sees the fuzzer flags; the shared sources are the
 /// project's own, through symlinks. Built and run by `make fuzz` (docs/reliability.md):
-///     swift build --package-path Fuzz -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld
+///     swift build --package-path Tests/Fuzz -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld
 let package = Package(
     name: "BreakwaterFuzz",
     targets: [
