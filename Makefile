@@ -22,7 +22,7 @@ SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 APT := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get
 PIP := $(PYTHON) -m pip install --quiet --disable-pip-version-check
 
-.PHONY: help deps build test up bench clean metrics-check chaos fuzz
+.PHONY: help deps build test up bench clean metrics-check chaos fuzz soak
 
 help: ## list the targets
 	@echo "Breakwater — make targets:"
@@ -107,6 +107,13 @@ fuzz: deps ## frames against the running gateway and venue, then libFuzzer on th
 	    .build/fuzz-corpus/$$target Tests/Fuzz/Corpus/fuzz-$$target 2>&1 | grep -E 'DONE|ERROR|SUMMARY|Done|==[0-9]+==' ; \
 	  test "$${PIPESTATUS[0]}" -eq 0 || exit 1; \
 	done
+
+SOAK_MINUTES ?= 10
+SOAK_RATE ?= 40
+
+soak: deps ## a steady load for SOAK_MINUTES at SOAK_RATE orders/s: memory and p99 must hold (docs/reliability.md)
+	$(SWIFT) build $(SWIFT_FLAGS)
+	$(PYTHON) scripts/soak.py --bin-dir "$$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)" --minutes $(SOAK_MINUTES) --rate $(SOAK_RATE)
 
 clean: ## remove build products (never touches ./data)
 	$(SWIFT) package clean

@@ -1,0 +1,135 @@
+#!/usr/bin/env python3
+"""`make soak`: a steady load on the real suite for minutes (issue 14 item 6).
+
+Offers market buys at a fixed rate (open loop: each order is sent at its
+scheduled time by one of several client threads, its latency counted from that time) for
+`--minutes`, and per minute records the latency p50/p99 and every service's resident
+memory. It fails when a service's memory after the last minute is 10 % or more above its
+memory after the first minute, when the last minute's p99 is more than twice the first
+minute's, or when a service exits. Offer about half the saturation rate `make bench`
+measured on the same build (`--rate`).
+
+Usage: scripts/soak.py --bin-dir DIR [--minutes 10] [--rate 40]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from compose_client import Client  # noqa: E402
+from chaos_suite import Suite  # noqa: E402
+from fuzz_protocol import rss_kb  # noqa: E402
+from readme_snippet_test import free_block  # noqa: E402
+
+LABELS = ["bus", "writer-a", "venue-sim", "risk-a", "order-gateway", "reconciler"]
+ACCOUNTS = [f"soak-{n}" for n in range(1, 9)]
+SETTINGS = {
+    # Buys only: round trips would lose the spread and trip the losing-streak breaker, as
+    # they should; 10 minutes at 40/s buy 30 ETH per account, far inside the limits.
+    "BW_ACCOUNTS": ";".join(f"{a}:USDT=100000000" for a in ACCOUNTS),
+    "BW_RATE_ACCOUNT_PER_SEC": "1000000", "BW_RATE_ACCOUNT_BURST": "1000000",
+}
+
+
+def percentile(samples: list[float], fraction: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))] if ordered else 0.0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--bin-dir", type=Path, required=True)
+    parser.add_argument("--minutes", type=int, default=10)
+    parser.add_argument("--rate", type=float, default=40.0, help="orders offered per second")
+    parser.add_argument("--clients", type=int, default=8)
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="breakwater-soak-"))
+    bus_port = free_block(4, set())
+    venue_port = free_block(2, set(range(bus_port, bus_port + 4)))
+    suite = Suite(args.bin_dir, work, bus_port, venue_port, SETTINGS)
+    latencies: list[list[float]] = [[] for _ in range(args.minutes)]
+    failures_by_minute = [0] * args.minutes
+    reasons: dict[str, int] = {}
+    rss: list[dict[str, int]] = []
+    lock = threading.Lock()
+    start = 0.0
+    total = int(args.rate * 60 * args.minutes)
+
+    def client(number: int) -> None:
+        bus = Client(bus_port)
+        try:
+            for i in range(number, total, args.clients):
+                scheduled = start + i / args.rate
+                if (delay := scheduled - time.monotonic()) > 0:
+                    time.sleep(delay)  # the open loop's schedule
+                account = ACCOUNTS[i % len(ACCOUNTS)]
+                body = {"client_order_id": f"soak-{i}", "account": account, "symbol": "ETH/USDT",
+                        "side": "buy", "type": "market", "qty": "0.01"}
+                reply = bus.ask("order.submit", "order-gateway", account, body, wait_s=30.0)
+                minute = min(int((scheduled - start) / 60), args.minutes - 1)
+                with lock:
+                    if reply is None or reply[0].get("type") == "error":
+                        failures_by_minute[minute] += 1
+                        why = "no_reply" if reply is None else f"{reply[1].get('code')}/{reply[1].get('reason')}"
+                        reasons[why] = reasons.get(why, 0) + 1
+                    else:
+                        latencies[minute].append((time.monotonic() - scheduled) * 1000)
+        finally:
+            bus.close()
+
+    try:
+        for label in LABELS:
+            suite.start(label)
+        probe = Client(bus_port)
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            reply = probe.ask("order.get", "order-gateway", ACCOUNTS[0], {"account": ACCOUNTS[0], "client_order_id": "ready"}, 2.0)
+            if reply is not None and reply[1].get("code") == "NOT_FOUND":
+                break
+            time.sleep(0.5)  # between two readiness probes
+        probe.close()
+        start = time.monotonic() + 1
+        threads = [threading.Thread(target=client, args=(n,), daemon=True) for n in range(args.clients)]
+        for thread in threads:
+            thread.start()
+        for minute in range(args.minutes):
+            while time.monotonic() < start + 60 * (minute + 1):
+                suite.check_exits()
+                time.sleep(1)  # the sampling clock
+            rss.append({label: rss_kb(suite.processes[label].pid) for label in LABELS if suite.is_running(label)})
+            with lock:
+                samples = list(latencies[minute])
+            print(f"soak: minute {minute + 1}: {len(samples)} orders, p50 {percentile(samples, 0.5):.1f} ms, "
+                  f"p99 {percentile(samples, 0.99):.1f} ms, {failures_by_minute[minute]} failed {reasons}; RSS KiB {rss[-1]}", flush=True)
+        for thread in threads:
+            thread.join(timeout=60)
+    finally:
+        suite.stop()
+    failures = list(suite.unexpected_exits)
+    if len(rss) >= 2:
+        for label, first in rss[0].items():
+            last = rss[-1].get(label, 0)
+            if last * 10 >= first * 11:
+                failures.append(f"{label}: resident memory {first} KiB after the first minute, {last} KiB after the last (+10 % or more)")
+    first_p99, last_p99 = percentile(latencies[0], 0.99), percentile(latencies[-1], 0.99)
+    if last_p99 > 2 * first_p99:
+        failures.append(f"p99 {last_p99:.1f} ms in the last minute, more than twice the first minute's {first_p99:.1f} ms")
+    for failure in failures:
+        print(f"soak: FAIL {failure}", flush=True)
+    print(f"soak: {args.minutes} min at {args.rate:.0f} orders/s: {'failed' if failures else 'memory and latency held'}", flush=True)
+    if failures:
+        print(f"soak: logs in {work}", flush=True)
+        return 1
+    shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
