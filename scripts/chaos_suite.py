@@ -7,11 +7,23 @@ active, one standing by on the lock). Every process logs to `<work>/logs/<label>
 
 from __future__ import annotations
 
+import ctypes
 import os
+import queue
 import signal
 import subprocess
+import threading
 import time
 from pathlib import Path
+
+PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent() -> None:
+    """Runs in the child before exec: killed when the thread that started it dies (the
+    suite's spawner, which lives as long as the driver), even by SIGKILL, so a killed
+    campaign never leaves a suite running."""
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 # label → executable, in start order: the broker, the writers, the venue, then the rest.
 LABELS = {
@@ -46,17 +58,31 @@ class Suite:
         self.env.update(settings)
         self.processes: dict[str, subprocess.Popen] = {}
         self.frozen: set[str] = set()
+        # Every child is started by one thread, so their death signal is tied to it (a child's
+        # PR_SET_PDEATHSIG fires when the thread that forked it ends, not the process).
+        self.spawns: queue.Queue = queue.Queue()
+        threading.Thread(target=self.spawner, daemon=True).start()
         # Exits the schedule did not cause (a crash is a finding).
         self.unexpected_exits: list[str] = []
 
     def missing_binaries(self) -> list[str]:
         return sorted({exe for exe in LABELS.values() if not os.access(self.bin_dir / exe, os.X_OK)})
 
+    def spawner(self) -> None:
+        while True:
+            label, done = self.spawns.get()
+            try:
+                with open(self.logs / f"{label}.log", "ab") as log:
+                    self.processes[label] = subprocess.Popen(
+                        [str(self.bin_dir / LABELS[label])], cwd=self.work, env=self.env,
+                        stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, preexec_fn=die_with_parent)
+            finally:
+                done.set()
+
     def start(self, label: str) -> None:
-        with open(self.logs / f"{label}.log", "ab") as log:
-            self.processes[label] = subprocess.Popen(
-                [str(self.bin_dir / LABELS[label])], cwd=self.work, env=self.env,
-                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
+        done = threading.Event()
+        self.spawns.put((label, done))
+        done.wait()
 
     def start_all(self) -> None:
         for label in LABELS:
