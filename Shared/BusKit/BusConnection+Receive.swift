@@ -4,23 +4,33 @@ import Logging
 
 extension BusConnection {
     /// Runs on the I/O thread for every message on the RPC socket.
+    ///
+    /// A request comes as `[route…, "", header, body]`, a keyed one with the bus's lease frame
+    /// after the body; replies and bus commands as `["", header, body]`.
     func onRPC(_ frames: [Data]) {
-        guard let delimiter = frames.firstIndex(where: \.isEmpty), frames.count == delimiter + 3 else {
+        guard let delimiter = frames.firstIndex(where: \.isEmpty),
+            frames.count == delimiter + 3 || (delimiter > 0 && frames.count == delimiter + 4)
+        else {
             logger.warning("bus.frames.malformed", metadata: ["frames": "\(frames.count)"])
             return
         }
         let route = Array(frames[..<delimiter])
-        let message: Message
+        var message: Message
         do {
             message = try WireCodec.decodeMessage(header: frames[delimiter + 1], body: frames[delimiter + 2])
         } catch {
             if error.reason == WireCodec.tooLargeReason { onTooLarge(header: frames[delimiter + 1], bytes: frames[delimiter + 1].count + frames[delimiter + 2].count, fromBus: route.isEmpty) }
-            if !route.isEmpty { replyMalformed(route: route, error: error) }
+            if !route.isEmpty { replyMalformed(route: route, replyTo: WireCodec.requestId(inRejectedHeader: frames[delimiter + 1]), error: error) }
             return
         }
         if route.isEmpty {
             onFromBus(message)
         } else {
+            // Fencing comes from the bus's lease frame alone, never from the sender's header.
+            let lease = frames.count == delimiter + 4 ? WireCodec.lease(fromFrame: frames[delimiter + 3]) : nil
+            message.header.partition = lease?.partition
+            message.header.epoch = lease?.epoch
+            message.header.seq = nil
             onRequest(IncomingRequest(message: message, route: route))
         }
     }
@@ -88,8 +98,8 @@ extension BusConnection {
         requestContinuation.yield(request)
     }
 
-    private func replyMalformed(route: [Data], error: ServiceError) {
-        var header = Header(id: ids.messageId(), type: MessageType.error, ts: WallClock.nowNanos(), replyTo: "")
+    private func replyMalformed(route: [Data], replyTo: String?, error: ServiceError) {
+        var header = Header(id: ids.messageId(), type: MessageType.error, ts: WallClock.nowNanos(), replyTo: replyTo ?? "")
         header.traceparent = TraceContext.newRoot(using: ids)
         sendRPC(route + [Data(), WireCodec.encode(header), WireCodec.encode(error)])
     }

@@ -65,51 +65,48 @@ final class Broker {
             // A worker's reply: pass it back along the route unchanged.
             return [Outgoing(frames: route + Array(frames[delimiter...]), tap: tap(frames[delimiter + 1], from: sender, to: route[0], kind: "reply"))]
         }
-        let message: Message
+        let header = frames[delimiter + 1], body = frames[delimiter + 2]
+        let routing: WireCodec.Routing
         do {
-            message = try WireCodec.decodeMessage(header: frames[delimiter + 1], body: frames[delimiter + 2])
+            routing = try WireCodec.routing(header: header, bodyBytes: body.count)
         } catch {
-            return [errorReply(to: sender, replyTo: WireCodec.requestId(inRejectedHeader: frames[delimiter + 1]), error)]
+            return [errorReply(to: sender, replyTo: WireCodec.requestId(inRejectedHeader: header), error)]
         }
-        guard let service = message.header.service, !service.isEmpty else {
-            return [errorReply(to: sender, replyTo: message.header.id, ServiceError(.invalidRequest, reason: "missing_service", "a request must name its target service"))]
+        guard let service = routing.service, !service.isEmpty else {
+            return [errorReply(to: sender, replyTo: routing.id, ServiceError(.invalidRequest, reason: "missing_service", "a request must name its target service"))]
         }
-        if service == BusCommand.service { return command(message, from: sender, nowMs: nowMs) }
-        return [forward(message, rawHeader: frames[delimiter + 1], body: frames[delimiter + 2], from: sender)]
+        if service == BusCommand.service {
+            // The bus's own commands are the only requests it reads whole.
+            do {
+                return command(try WireCodec.decodeMessage(header: header, body: body), from: sender, nowMs: nowMs)
+            } catch {
+                return [errorReply(to: sender, replyTo: routing.id, error)]
+            }
+        }
+        return [forward(routing, service: service, header: header, body: body, from: sender)]
     }
 
-    private func forward(_ message: Message, rawHeader: Data, body: Data, from sender: Data) -> Outgoing {
-        let service = message.header.service ?? ""
-        var headerFrame = rawHeader
+    /// Forwards the header and body frames as they came (no JSON work); a keyed request
+    /// gets the lease frame `<partition>:<epoch>` after them. Fencing comes from the bus
+    /// alone: the worker ignores `partition`/`epoch` in a request's header.
+    private func forward(_ routing: WireCodec.Routing, service: String, header: Data, body: Data, from sender: Data) -> Outgoing {
         let target: Data?
-        if let key = message.header.key {
+        var lease: Data?
+        if let key = routing.key {
             let partition = partitioner.partition(of: key)
-            if let lease = leaseOwner(service: service, partition: partition) {
-                target = lease.worker
-                var header = message.header
-                header.partition = partition
-                header.epoch = lease.epoch
-                header.seq = nil
-                headerFrame = WireCodec.encode(header)
-            } else {
-                target = nil
-            }
+            let owner = leaseOwner(service: service, partition: partition)
+            target = owner?.worker
+            lease = owner.map { WireCodec.leaseFrame(partition: partition, epoch: $0.epoch) }
         } else {
             target = nextWorker(service: service)
-            if message.header.partition != nil || message.header.epoch != nil || message.header.seq != nil {
-                // Fencing fields come from the bus alone: a client cannot forge a lease.
-                var header = message.header
-                header.partition = nil
-                header.epoch = nil
-                header.seq = nil
-                headerFrame = WireCodec.encode(header)
-            }
         }
         guard let target else {
-            return errorReply(to: sender, replyTo: message.header.id, ServiceError(
+            return errorReply(to: sender, replyTo: routing.id, ServiceError(
                 .unavailable, reason: "no_worker", "no live worker of \(service); retry", retryAfterMs: 100))
         }
-        return Outgoing(frames: [target, sender, Data(), headerFrame, body], tap: tap(headerFrame, from: sender, to: target, kind: "request"))
+        var frames = [target, sender, Data(), header, body]
+        if let lease { frames.append(lease) }
+        return Outgoing(frames: frames, tap: tap(header, from: sender, to: target, kind: "request"))
     }
 
     /// The lease of a partition, granted now to the least-loaded live worker if it has no live owner.

@@ -1,0 +1,59 @@
+import BusProtocol
+import Foundation
+
+extension WireCodec {
+    /// What the bus routes a request by, read from its header frame without decoding the
+    /// rest of it: the bus forwards the header and body frames as they came, and the worker
+    /// validates the whole header.
+    public struct Routing: Sendable, Equatable {
+        /// The request's id (for the bus's own error replies).
+        public var id: String
+        /// The target service.
+        public var service: String?
+        /// The routing key.
+        public var key: String?
+    }
+
+    /// The routing fields of a request, checked as `decodeMessage` checks them: the size,
+    /// the version, a short non-empty id and type. The rest of the header is the worker's.
+    public static func routing(header: Data, bodyBytes: Int) throws(ServiceError) -> Routing {
+        guard header.count + bodyBytes <= maxMessageBytes else {
+            throw ServiceError(.invalidRequest, reason: tooLargeReason, "a message may be at most \(maxMessageBytes) bytes")
+        }
+        struct Fields: Decodable {
+            let v: Int
+            let id: String
+            let type: String
+            let service: String?
+            let key: String?
+        }
+        let fields: Fields
+        do {
+            fields = try JSONDecoder.wire.decode(Fields.self, from: header)
+        } catch {
+            throw ServiceError(.invalidRequest, reason: "malformed_header", "the header is not a JSON object with v, id, type (and service, key as strings)")
+        }
+        guard fields.v == Header.currentVersion else {
+            throw ServiceError(.invalidRequest, reason: "unsupported_version", "protocol version \(fields.v) is not supported; use \(Header.currentVersion)")
+        }
+        guard !fields.id.isEmpty, fields.id.utf8.count <= 128, !fields.type.isEmpty, fields.type.utf8.count <= 64 else {
+            throw ServiceError(.invalidRequest, reason: "malformed_header", "id and type must be non-empty and short")
+        }
+        return Routing(id: fields.id, service: fields.service, key: fields.key)
+    }
+
+    /// The frame the bus appends to a keyed request it forwards: the partition and its
+    /// lease's epoch, `<partition>:<epoch>` in ASCII. Only the bus writes it, and a worker
+    /// takes its fencing from it alone, never from the header a client sent.
+    public static func leaseFrame(partition: Int, epoch: Int64) -> Data {
+        Data("\(partition):\(epoch)".utf8)
+    }
+
+    /// The partition and epoch of a lease frame; nil when the frame is not one.
+    public static func lease(fromFrame frame: Data) -> (partition: Int, epoch: Int64)? {
+        guard frame.count <= 48 else { return nil }
+        let parts = String(decoding: frame, as: UTF8.self).split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2, let partition = Int(parts[0]), partition >= 0, let epoch = Int64(parts[1]), epoch >= 0 else { return nil }
+        return (partition, epoch)
+    }
+}
