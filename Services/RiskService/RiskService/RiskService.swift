@@ -23,6 +23,8 @@ public struct RiskService: Service {
     let transitions: TransitionJournal
     /// Takes over a partition (fence, then catch up) before its first authorization.
     let leases: LeaseGate
+    /// Which request committed each recent intent (a resend from a reuse of an id).
+    let committers = IntentCommitters()
     private let interval: Duration
     /// The service's logger.
     let logger: Logger
