@@ -40,6 +40,44 @@ struct LimitsTests {
         #expect(full?.code == .limitExceeded && full?.reason == "max_open_orders")
     }
 
+    @Test("orders approved before any of them fills count at their worst: 60 concurrent buys at one key never pass the position limit")
+    func pipelinedOrdersCountOpenReservations() async throws {
+        var configuration = Fixtures.configuration(["acct-1": ["USDT": dec("10000000")]])
+        configuration.defaultLimits.maxPositionNotional = dec("100000")  // 2 BTC at 50000
+        let h = await Harness(configuration)
+        await h.mark("BTC/USDT", "50000")
+        try await h.authorize(Fixtures.order("held", qty: "0.5"))
+        await h.fill("held", side: .buy, qty: "0.5", price: "50000")
+        // 60 buys of 0.1 BTC at once, none filled: 1.5 BTC of room, so 15 fit.
+        let engine = h.engine
+        let approved = await withTaskGroup(of: Bool.self) { group in
+            for index in 0..<60 {
+                group.addTask { (try? await engine.authorize(Fixtures.order("p-\(index)", qty: "0.1"))) != nil }
+            }
+            return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+        }
+        #expect(approved == 15)
+        #expect(await Self.refusal(h, Fixtures.order("over", qty: "0.1"))?.reason == "max_position")
+        // Sells that are not reducing count the other way: the worst case is the larger side.
+        let open = await engine.currentFold().ledger.openQty(account: "acct-1", symbol: "BTC/USDT")
+        #expect(open.buys == dec("1.5"))
+        #expect(open.sells == .zero)
+    }
+
+    @Test("pipelined reduce-only sells cannot together flip the position")
+    func pipelinedReduceOnly() async throws {
+        let h = await Harness(Fixtures.configuration())
+        await h.mark("BTC/USDT", "50000")
+        try await h.authorize(Fixtures.order("long", qty: "0.5"))
+        await h.fill("long", side: .buy, qty: "0.5", price: "50000")
+        var first = Fixtures.order("close-1", side: .sell, qty: "0.3")
+        first.reduceOnly = true
+        var second = Fixtures.order("close-2", side: .sell, qty: "0.3")
+        second.reduceOnly = true
+        try await h.authorize(first)  // 0.5 → 0.2 once it fills
+        #expect(await Self.refusal(h, second)?.reason == "reduce_only_not_reducing")
+    }
+
     @Test("reduce_only passes only an order that lowers the position without flipping it")
     func reduceOnly() async throws {
         let h = await Harness(Fixtures.configuration())

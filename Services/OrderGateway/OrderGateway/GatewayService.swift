@@ -88,7 +88,7 @@ public struct GatewayService: Service {
             duplicates: DuplicateGuard(windowNanos: configuration.duplicateWindow.wholeNanoseconds),
             placement: placement,
             unknownOrders: UnknownOrders(venue: venue, grace: configuration.unknownGrace, logger: logger, journal: journal),
-            cancels: CancelRequests(), ownFacts: OwnFacts(), venueLink: link,
+            cancels: CancelRequests(), ownFacts: OwnFacts(), sends: SendSequence(), venueLink: link,
             now: { WallClock.nowNanos() }, logger: logger)
     }
 

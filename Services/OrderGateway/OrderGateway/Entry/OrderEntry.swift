@@ -24,6 +24,8 @@ struct OrderEntry: Sendable {
     let cancels: CancelRequests
     /// The venue facts this gateway journals itself (the stream follower skips them).
     let ownFacts: OwnFacts
+    /// Venue sends per (account, symbol) in intent order, outside the key's lock.
+    let sends: SendSequence
     /// Whether the venue is reachable (no order is authorized or sent while it is not).
     let venueLink: VenueLink
     /// Wall-clock now in unix nanoseconds (injected so tests control quote age and windows).
@@ -39,17 +41,45 @@ struct OrderEntry: Sendable {
         // Without an explicit id the id is minted from the request id: a resend of the same request is the same order.
         let minted = submit.clientOrderId == nil
         let clientOrderId = submit.clientOrderId ?? DuplicateGuard.mintedId(requestId: message.header.id)
-        // One id is one order: its lock first, then the (account, symbol) lock of G4 (always in this order).
+        // One id is one order: its lock for the whole order. The (account, symbol) lock of G4
+        // (always taken second) only around the reservation and the intent's commit.
         return try await locks.withLock("id|\(submit.account)|\(clientOrderId)") { () async throws(ServiceError) -> OrderReply in
-            try await locks.withLock("symbol|\(submit.account)|\(submit.symbol)") { () async throws(ServiceError) -> OrderReply in
-                try await submitLocked(submit, clientOrderId: clientOrderId, minted: minted, instrument: instrument, message: message)
+            let key = "\(submit.account)|\(submit.symbol)"
+            let step = try await locks.withLock("symbol|" + key) { () async throws(ServiceError) -> Authorized in
+                try await authorizeLocked(submit, clientOrderId: clientOrderId, minted: minted, instrument: instrument, message: message, key: key)
+            }
+            switch step {
+            case .answered(let reply):
+                return reply
+            case .approved(let approved):
+                defer { sends.done(key, approved.ticket) }
+                return try await place(approved, submit: submit, clientOrderId: clientOrderId, minted: minted, message: message, key: key)
             }
         }
     }
 
-    private func submitLocked(
-        _ submit: OrderSubmit, clientOrderId: String, minted: Bool, instrument: Instrument, message: Message
-    ) async throws(ServiceError) -> OrderReply {
+    /// What the locked step decided.
+    private enum Authorized: Sendable {
+        /// The id already names an order (or the journal answered for a refusal): the reply.
+        case answered(OrderReply)
+        /// The intent is committed; the order goes to the venue with this ticket.
+        case approved(Approved)
+    }
+
+    /// An order risk approved, its intent committed.
+    private struct Approved: Sendable {
+        var decision: RiskDecision
+        var price: ExactDecimal
+        var tif: TimeInForce
+        var cancelEpoch: Int
+        var ticket: UInt64
+    }
+
+    /// Under the (account, symbol) lock: the checks, `risk.authorize` (reservation and the
+    /// intent's commit), and the order's place in the key's send sequence.
+    private func authorizeLocked(
+        _ submit: OrderSubmit, clientOrderId: String, minted: Bool, instrument: Instrument, message: Message, key: String
+    ) async throws(ServiceError) -> Authorized {
         // Read before the intent is journaled: a kill switch whose halt commits after this
         // intent moves the epoch after this read, so the order cancels itself once placed.
         let cancelEpoch = cancels.epoch(account: submit.account)
@@ -64,23 +94,35 @@ struct OrderEntry: Sendable {
                   let existing = try? await journaledOrder(account: submit.account, clientOrderId: clientOrderId)
             else { throw error }
             try Self.checkSameOrder(existing, submit)
-            return OrderReply(order: existing)
+            return .answered(OrderReply(order: existing))
         }
         if decision.existing == true {
             let existing: OrderView
             if let order = decision.order { existing = order } else { existing = try await readBack(account: submit.account, clientOrderId: clientOrderId).order }
             try Self.checkSameOrder(existing, submit)
-            return OrderReply(order: existing)
+            return .answered(OrderReply(order: existing))
         }
+        // Recorded under the lock, so an identical minted order right behind this one is
+        // caught; forgotten again if the venue does not take this one.
+        if minted { duplicates.record(submit, clientOrderId: clientOrderId, now: now()) }
+        return .approved(Approved(decision: decision, price: price, tif: tif, cancelEpoch: cancelEpoch, ticket: sends.take(key)))
+    }
+
+    /// Outside the (account, symbol) lock: the venue send in intent order (not waiting for the
+    /// previous order's answer), the outcome's journaling, the reply.
+    private func place(
+        _ approved: Approved, submit: OrderSubmit, clientOrderId: String, minted: Bool, message: Message, key: String
+    ) async throws(ServiceError) -> OrderReply {
         // The intent is committed: only now may the venue see the order (G9).
         let place = VenuePlace(
             account: submit.account, clientOrderId: clientOrderId, symbol: submit.symbol, side: submit.side,
-            type: .limit, qty: decision.qty, price: price, timeInForce: tif)
+            type: .limit, qty: approved.decision.qty, price: approved.price, timeInForce: approved.tif)
         ownFacts.begin(account: submit.account, clientOrderId: clientOrderId)
         defer { ownFacts.finish(account: submit.account, clientOrderId: clientOrderId) }
-        let sent = try await send(place, traceparent: message.header.traceparent)
-        if minted, sent.reachedVenue { duplicates.record(submit, clientOrderId: clientOrderId, now: now()) }
-        if sent.reachedVenue, cancels.mustCancel(account: submit.account, clientOrderId: clientOrderId, since: cancelEpoch) {
+        await sends.turn(key, approved.ticket)
+        let sent = try await send(place, traceparent: message.header.traceparent) { [sends] in sends.done(key, approved.ticket) }
+        if minted, !sent.reachedVenue { duplicates.forget(submit, clientOrderId: clientOrderId) }
+        if sent.reachedVenue, cancels.mustCancel(account: submit.account, clientOrderId: clientOrderId, since: approved.cancelEpoch) {
             // A kill switch (or this order's own cancel) came while it was on its way: cancel it now.
             logger.notice("gateway.cancel.caught_in_flight", metadata: ["order.client_id": "\(clientOrderId)"])
             try? await cancelAtVenue(account: submit.account, clientOrderId: clientOrderId, traceparent: message.header.traceparent)
@@ -137,8 +179,8 @@ struct OrderEntry: Sendable {
     /// Places at the venue (G10) and journals the outcome; whether the venue has (or may have)
     /// the order. A venue that does not answer leaves the order `unknown` — never "failed" —
     /// and it is asked about until it says.
-    private func send(_ place: VenuePlace, traceparent: String?) async throws(ServiceError) -> Sent {
-        switch await placement.place(place) {
+    private func send(_ place: VenuePlace, traceparent: String?, sent: @escaping @Sendable () -> Void) async throws(ServiceError) -> Sent {
+        switch await placement.place(place, sent: sent) {
         case .placed(let order):
             let journaled = try await journal(VenueFacts.facts(for: order, venue: venue.name), traceparent: traceparent)
             return Sent(reachedVenue: order.status != .rejected, order: journaled)
