@@ -63,32 +63,3 @@ struct OwnFactsTests {
         #expect(own.screen([Self.fill("o-1", trade: "t-x")], account: "acct-1", clientOrderId: "o-1").count == 1)
     }
 }
-
-/// Venue outcomes go to risk-service in batches, one per account, in the order they happened.
-@Suite("venue outcome reports are batched per account")
-struct OutcomeBatchTests {
-    @Test("queued outcomes come out grouped by account, in order, cut at the batch limit")
-    func batches() {
-        let reports = OutcomeReports()
-        for index in 0..<(VenueOutcomeBatch.limit + 2) {
-            reports.enqueue(VenueOutcome(account: "a", clientOrderId: "a-\(index)", result: .ok, code: nil))
-            if index < 2 { reports.enqueue(VenueOutcome(account: "b", clientOrderId: "b-\(index)", result: .transient, code: "TIMEOUT")) }
-        }
-        let batches = reports.takeBatches()
-        #expect(batches.map(\.count) == [VenueOutcomeBatch.limit, 2, 2])
-        #expect(batches[0].first?.clientOrderId == "a-0")
-        #expect(batches[1].map(\.clientOrderId) == ["a-\(VenueOutcomeBatch.limit)", "a-\(VenueOutcomeBatch.limit + 1)"])
-        #expect(batches[2].map(\.clientOrderId) == ["b-0", "b-1"])
-        #expect(reports.takeBatches().isEmpty)
-    }
-
-    @Test("a full queue drops the oldest first")
-    func overflow() {
-        let reports = OutcomeReports()
-        for index in 0...OutcomeReports.limit {
-            reports.enqueue(VenueOutcome(account: "a", clientOrderId: "o-\(index)", result: .ok, code: nil))
-        }
-        #expect(reports.dropped == 1)
-        #expect(reports.takeBatches().first?.first?.clientOrderId == "o-1")
-    }
-}
