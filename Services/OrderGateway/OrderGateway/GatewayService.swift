@@ -76,10 +76,9 @@ public struct GatewayService: Service {
             retry: RetryPolicy(attempts: configuration.retryAttempts, baseDelay: configuration.retryBaseDelay, maxDelay: configuration.retryMaxDelay),
             pause: { try? await Task.sleep(for: $0) }, report: { reports.enqueue($0) },
             isVenueLive: { link.isLive(now: WallClock.nowNanos()) })
+        let journalClient = JournalClient(bus: bus)
         let journal: @Sendable ([Fact]) async throws(ServiceError) -> Void = { facts throws(ServiceError) in
-            let ack = try await bus.call(
-                service: JournalAPI.service, type: JournalAPI.append, body: JournalAppend(facts: facts), replyType: AppendAck.self)
-            if let error = ack.error { throw error }
+            _ = try await journalClient.append(facts)
         }
         return OrderEntry(
             bus: bus, venue: venue, instruments: Dictionary(uniqueKeysWithValues: instruments.map { ($0.symbol, $0) }),

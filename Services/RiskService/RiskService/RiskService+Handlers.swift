@@ -1,6 +1,7 @@
 import BusKit
 import BusProtocol
 import Foundation
+import ServiceRuntime
 import TradingModel
 
 extension RiskService {
@@ -80,30 +81,24 @@ extension RiskService {
             qty: approval.qty, price: request.price, timeInForce: request.timeInForce,
             reserveAsset: approval.asset, reserveAmount: approval.amount)
         let fact = Fact(id: "intent:\(request.account):\(request.clientOrderId)", account: request.account, payload: .orderIntent(intent))
-        let ack: AppendAck
+        let appended: JournalClient.Appended
         do {
-            ack = try await bus.call(
-                service: JournalAPI.service, type: JournalAPI.append, key: nil,
-                body: JournalAppend(facts: [fact], partition: message.header.partition, epoch: message.header.epoch),
-                replyType: AppendAck.self, traceparent: message.header.traceparent)
+            appended = try await JournalClient(bus: bus).append(
+                [fact], partition: message.header.partition, epoch: message.header.epoch, traceparent: message.header.traceparent)
         } catch {
-            // Not known to be committed: hold nothing. If it did commit, the fact
-            // re-creates the reservation when it arrives.
+            // Refused, or not known to be committed: hold nothing. If it did commit, the
+            // fact re-creates the reservation when it arrives.
             await engine.release(account: request.account, clientOrderId: request.clientOrderId)
             throw error
         }
-        if let error = ack.error {
-            await engine.release(account: request.account, clientOrderId: request.clientOrderId)
-            throw error
-        }
-        let intentSeq = ack.seqs.first ?? 0
-        if ack.status == "duplicate" {
+        let intentSeq = appended.seqs.first ?? 0
+        if appended.isDuplicate {
             await engine.releaseIfUncommitted(account: request.account, clientOrderId: request.clientOrderId)
             if !committers.committed(account: request.account, clientOrderId: request.clientOrderId, by: message.header.id) {
                 // An earlier order holds this id: the gateway answers with it and places nothing.
                 return RiskDecision(
-                    approved: true, qty: ack.order?.qty ?? approval.qty, reserveAsset: approval.asset, reserveAmount: approval.amount,
-                    intentSeq: intentSeq, order: ack.order, existing: true)
+                    approved: true, qty: appended.order?.qty ?? approval.qty, reserveAsset: approval.asset, reserveAmount: approval.amount,
+                    intentSeq: intentSeq, order: appended.order, existing: true)
             }
         } else {
             committers.record(account: request.account, clientOrderId: request.clientOrderId, requestId: message.header.id)
@@ -111,6 +106,6 @@ extension RiskService {
         if let alert = approval.marginAlert { raiseMarginAlert(alert) }
         return RiskDecision(
             approved: true, qty: approval.qty, reserveAsset: approval.asset, reserveAmount: approval.amount, intentSeq: intentSeq,
-            order: ack.order)
+            order: appended.order)
     }
 }

@@ -2,6 +2,7 @@ import BusKit
 import BusProtocol
 import Foundation
 import Logging
+import ServiceRuntime
 import TradingModel
 import VenueKit
 
@@ -11,6 +12,8 @@ import VenueKit
 /// trips in series (`risk.authorize`, `venue.place`, `journal.append`), and no read.
 struct OrderEntry: Sendable {
     let bus: BusConnection
+    /// The journal (appends, order look-ups) over `bus`.
+    var journalClient: JournalClient { JournalClient(bus: bus) }
     let venue: any Venue
     let instruments: [String: Instrument]
     let accounts: Set<String>
@@ -212,12 +215,9 @@ struct OrderEntry: Sendable {
     @discardableResult
     func journal(_ facts: [Fact], traceparent: String?) async throws(ServiceError) -> OrderView? {
         guard !facts.isEmpty else { return nil }
-        let ack = try await bus.call(
-            service: JournalAPI.service, type: JournalAPI.append, body: JournalAppend(facts: facts),
-            replyType: AppendAck.self, traceparent: traceparent)
-        if let error = ack.error { throw error }
+        let appended = try await journalClient.append(facts, traceparent: traceparent)
         ownFacts.remember(facts)
-        return ack.order
+        return appended.order
     }
 
     /// The order as the journal has it, or NOT_FOUND.
@@ -229,13 +229,6 @@ struct OrderEntry: Sendable {
     }
 
     func journaledOrder(account: String, clientOrderId: String) async throws(ServiceError) -> OrderView? {
-        do {
-            return try await bus.call(
-                service: JournalAPI.service, type: JournalAPI.order, body: OrderRef(account: account, clientOrderId: clientOrderId),
-                replyType: OrderReply.self
-            ).order
-        } catch where error.code == .notFound {
-            return nil
-        }
+        try await journalClient.order(account: account, clientOrderId: clientOrderId)
     }
 }
