@@ -147,8 +147,9 @@ public struct Ledger: Sendable, Equatable {
         return orphans
     }
 
-    /// Books a fill: balances move, the reservation is consumed (fees included), and
-    /// what is left is released when the order is completely filled. A fill the books
+    /// Books a fill: balances move, the reservation follows `ReservationFold` (the trade's
+    /// cost in the held asset, fees included; released once the trades reach the order's
+    /// quantity). A fill the books
     /// cannot cover is booked all the same and marks the account divergent.
     public mutating func fill(account: String, _ fill: FillRecorded, base: String, quote: String) {
         guard var state = accounts[account] else { return }
@@ -157,19 +158,23 @@ public struct Ledger: Sendable, Equatable {
         case .buy: (quote, notional + (fill.feeAsset == quote ? fill.fee : .zero), base, fill.qty - (fill.feeAsset == base ? fill.fee : .zero))
         case .sell: (base, fill.qty, quote, notional - (fill.feeAsset == quote ? fill.fee : .zero))
         }
+        var closes = false
         if var reservation = state.reservations[fill.clientOrderId] {
-            let consumed = min(spent, reservation.remaining)
-            reservation.remaining -= consumed
-            reservation.filled += fill.qty
-            state.reserved[reservation.asset, default: .zero] -= consumed
+            // The shared rule (`ReservationFold`), over what is still held.
+            var rule = ReservationFold(
+                asset: reservation.asset, amount: reservation.remaining, side: reservation.side, qty: reservation.qty,
+                filled: reservation.filled)
+            rule.fill(fill)
+            reservation.remaining -= rule.consumed
+            reservation.filled = rule.filled
+            state.reserved[reservation.asset, default: .zero] -= rule.consumed
             state.reservations[fill.clientOrderId] = reservation
+            closes = !rule.isOpen
         }
         state.totals[spentAsset, default: .zero] -= spent
         state.totals[gotAsset, default: .zero] += got
         accounts[account] = checked(state, cause: "fill \(fill.tradeId) of \(fill.clientOrderId)")
-        if let reservation = state.reservations[fill.clientOrderId], reservation.filled >= reservation.qty {
-            release(account: account, clientOrderId: fill.clientOrderId)
-        }
+        if closes { release(account: account, clientOrderId: fill.clientOrderId) }
     }
 
     /// Folds one committed fact into the ledger (used for live facts and replays alike).
