@@ -148,7 +148,7 @@ let package = Package(
             name: "OrderGatewayTests",
             dependencies: ["OrderGateway", "VenueKit", "TradingModel", "ServiceRuntime", .product(name: "Logging", package: "swift-log")],
             path: "Tests/OrderGatewayTests"),
-        .testTarget(name: "RiskServiceTests", dependencies: ["RiskService", "ServiceRuntime", "TradingModel", "BusKit", "TestSupport", "VenueKit"], path: "Tests/RiskServiceTests"),
+        .testTarget(name: "RiskServiceTests", dependencies: ["RiskService", "PersistenceWriter", "ServiceRuntime", "TradingModel", "BusKit", "TestSupport", "VenueKit"], path: "Tests/RiskServiceTests"),
         .testTarget(name: "ReconcilerTests", dependencies: ["Reconciler", "TradingModel", "VenueKit", "VenueSim", "ServiceRuntime"], path: "Tests/ReconcilerTests"),
         .testTarget(
             name: "ServiceRuntimeTests",

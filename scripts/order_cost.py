@@ -4,6 +4,10 @@ switches per order of each service (read from /proc). A measuring aid for docs/b
 not a test: it prints figures and never fails on them.
 
 usage: scripts/order_cost.py BIN_DIR BUS_PORT ORDERS   (needs pyzmq; the venue uses BUS_PORT+15)
+
+After the measured run it sends 50 more orders with the bus tap (BUS_PORT+3) subscribed
+and prints the bus requests per order by type (the tap costs CPU, so it is not on
+during the measured run). Venue calls do not cross the bus and are not counted.
 """
 import os, sys, time, subprocess, signal, json, uuid, glob, shutil
 import zmq
@@ -62,5 +66,20 @@ for name in names:
     cpu = (b[name][0]-a[name][0]) * 1000 / tick / n; cs = (b[name][1]-a[name][1]) / n; tot_cpu += cpu; tot_cs += cs
     print(f"  {name:20s} cpu {cpu:6.2f} ms/order  ctx switches {cs:6.1f}/order")
 print(f"  {'TOTAL':20s} cpu {tot_cpu:6.2f} ms/order  ctx switches {tot_cs:6.1f}/order")
+tap = zmq.Context().socket(zmq.SUB); tap.setsockopt(zmq.SUBSCRIBE, b""); tap.setsockopt(zmq.RCVTIMEO, 200)
+tap.connect(f"tcp://127.0.0.1:{port + 3}"); time.sleep(1.0)
+def drain():
+    seen = {}
+    while True:
+        try: frames = tap.recv_multipart()
+        except zmq.Again: return seen
+        if len(frames) != 3: continue
+        header, hop = json.loads(frames[1]), json.loads(frames[2])
+        if hop.get("kind") == "request" and not header.get("type", "").startswith("bus."):
+            seen[header["type"]] = seen.get(header["type"], 0) + 1
+drain(); tapped = 50
+for _ in range(tapped): order()
+time.sleep(1.0); seen = drain()
+print(f"  bus requests per order ({tapped} orders, tap on): " + ", ".join(f"{t} {c / tapped:.2f}" for t, c in sorted(seen.items())) + f"; total {sum(seen.values()) / tapped:.2f}")
 os.killpg(up.pid, signal.SIGINT); up.wait(timeout=30)
 shutil.rmtree(data, ignore_errors=True)

@@ -9,28 +9,37 @@ extension BusConnection {
     /// `timeout × attempts`; if the retries then get no reply, that UNAVAILABLE reply is
     /// returned (what the service said), not TIMEOUT. The returned message may be an
     /// `error` reply.
+    ///
+    /// `sent`, when given, is called once, right after the first send is handed to the
+    /// socket loop (before any reply): callers that must keep several requests in order
+    /// on the wire without waiting for each answer start the next one then.
     public func request(
         service: String, type: String, key: String? = nil, body: Data,
-        traceparent: String? = nil, timeout: Duration = .seconds(5), attempts: Int = 3
+        traceparent: String? = nil, timeout: Duration = .seconds(5), attempts: Int = 3,
+        sent: (@Sendable () -> Void)? = nil
     ) async throws(ServiceError) -> Message {
         var header = makeHeader(type: type, service: service, key: key, traceparent: traceparent)
         header.deadline = WallClock.nowNanos() + timeout.wholeNanoseconds * Int64(attempts)
-        return try await send(header: header, body: body, timeout: timeout, attempts: attempts)
+        return try await send(header: header, body: body, timeout: timeout, attempts: attempts, sent: sent)
     }
 
     /// `request`, decoding a successful reply's body or throwing the error it carries.
     public func call<Reply: Decodable>(
         service: String, type: String, key: String? = nil, body: some Encodable, replyType: Reply.Type,
-        traceparent: String? = nil, timeout: Duration = .seconds(5), attempts: Int = 3
+        traceparent: String? = nil, timeout: Duration = .seconds(5), attempts: Int = 3,
+        sent: (@Sendable () -> Void)? = nil
     ) async throws(ServiceError) -> Reply {
         let reply = try await request(
             service: service, type: type, key: key, body: WireCodec.encode(body),
-            traceparent: traceparent, timeout: timeout, attempts: attempts)
+            traceparent: traceparent, timeout: timeout, attempts: attempts, sent: sent)
         return try reply.decodeReply(Reply.self)
     }
 
     /// Sends a request with a header the caller built (its id is the idempotency key).
-    public func send(header: Header, body: Data, timeout: Duration, attempts: Int) async throws(ServiceError) -> Message {
+    /// `sent` as in `request`.
+    public func send(
+        header: Header, body: Data, timeout: Duration, attempts: Int, sent: (@Sendable () -> Void)? = nil
+    ) async throws(ServiceError) -> Message {
         guard pending.expect(header.id) else {
             throw ServiceError(.overloaded, reason: "too_many_pending", "too many requests waiting for replies", retryAfterMs: 50)
         }
@@ -43,8 +52,11 @@ extension BusConnection {
         var unavailable: Message?
         // Attempts are counted, not timed: a loaded machine that wakes the waiter late must
         // not cost the caller its resend (a deadline-based loop did, now and then).
+        var announce = sent
         while unanswered < attempts {
             sendRPC(frames)
+            announce?()
+            announce = nil
             guard let reply = await waitForReply(id: header.id, timeout: timeout) else {
                 unanswered += 1
                 continue

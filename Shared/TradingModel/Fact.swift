@@ -61,6 +61,18 @@ public enum FactPayload: Sendable, Equatable {
     /// An account was halted by the kill switch, or resumed by an operator.
     case tradingHalt(TradingHalt)
 
+    /// The client_order_id of the order this payload is about (intent, accepted, fill,
+    /// close), nil for facts that are not about one order.
+    public var orderClientId: String? {
+        switch self {
+        case .orderIntent(let body): body.clientOrderId
+        case .orderAccepted(let body): body.clientOrderId
+        case .fillRecorded(let body): body.clientOrderId
+        case .orderClosed(let body): body.clientOrderId
+        default: nil
+        }
+    }
+
     public var type: String {
         switch self {
         case .orderIntent: "order.intent"

@@ -42,12 +42,15 @@ public final class PaperVenueClient: Venue {
         }
     }
 
-    private func call<Reply: Decodable>(_ type: String, _ body: some Encodable, _ reply: Reply.Type) async throws(VenueError) -> Reply {
+    private func call<Reply: Decodable>(
+        _ type: String, _ body: some Encodable, _ reply: Reply.Type, sent: (@Sendable () -> Void)? = nil
+    ) async throws(VenueError) -> Reply {
         // The venue adapter's span (B5): the call's header carries it to the venue.
         let result: Result<Reply, VenueError> = await connection.withClientSpan(type) {
             do throws(ServiceError) {
                 // One attempt: a resend after a timeout is the gateway's decision (it asks first).
-                return .success(try await connection.call(service: "venue", type: type, body: body, replyType: reply, timeout: timeout, attempts: 1))
+                return .success(try await connection.call(
+                    service: "venue", type: type, body: body, replyType: reply, timeout: timeout, attempts: 1, sent: sent))
             } catch {
                 return .failure(VenueError.classify(error))
             }
@@ -61,6 +64,12 @@ public final class PaperVenueClient: Venue {
 
     public func place(_ order: VenuePlace) async throws(VenueError) -> VenueOrder {
         try await call("venue.place", order, VenueOrder.self)
+    }
+
+    /// `place`; `sent` is called as soon as the request is handed to the socket.
+    public func place(_ order: VenuePlace, sent: @escaping @Sendable () -> Void) async throws(VenueError) -> VenueOrder {
+        defer { sent() }  // also when the request never left (a full pending map)
+        return try await call("venue.place", order, VenueOrder.self, sent: sent)
     }
 
     public func order(account: String, clientOrderId: String) async throws(VenueError) -> VenueOrder? {

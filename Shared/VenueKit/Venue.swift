@@ -37,6 +37,9 @@ public protocol Venue: Sendable {
     func instruments() async throws(VenueError) -> [Instrument]
     /// Places an order; the venue treats a repeated client_order_id as the same order.
     func place(_ order: VenuePlace) async throws(VenueError) -> VenueOrder
+    /// `place`, calling `sent` (at least once; it must be idempotent) when the request is
+    /// on its way; see the default in the extension.
+    func place(_ order: VenuePlace, sent: @escaping @Sendable () -> Void) async throws(VenueError) -> VenueOrder
     /// The order with this client_order_id, or nil if the venue never saw it.
     func order(account: String, clientOrderId: String) async throws(VenueError) -> VenueOrder?
     func cancel(account: String, clientOrderId: String) async throws(VenueError) -> VenueOrder
@@ -47,6 +50,17 @@ public protocol Venue: Sendable {
     func positions(account: String) async throws(VenueError) -> [String: Quantity]
     /// Ticks, fills and order updates as the venue streams them (lossy: poll to repair).
     var stream: AsyncStream<VenueEvent> { get }
+}
+
+extension Venue {
+    /// `place`, calling `sent` when the request is on its way (before the answer), so a
+    /// caller can keep several orders in sequence at the venue without waiting for each
+    /// answer. This default calls it after the answer (no pipelining, same order);
+    /// `PaperVenueClient` calls it when the request is handed to its socket.
+    public func place(_ order: VenuePlace, sent: @escaping @Sendable () -> Void) async throws(VenueError) -> VenueOrder {
+        defer { sent() }
+        return try await place(order)
+    }
 }
 
 /// One message of a venue's stream.

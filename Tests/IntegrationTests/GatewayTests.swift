@@ -235,17 +235,18 @@ struct GatewayVenueOutageTests {
         defer { client.close(); suite.tearDown() }
         #expect(try await client.waitUntilReady())
 
-        // Watch the bus tap for the gateway's breaker reports: one arrives per failed venue call.
+        // Watch the bus tap for the gateway's breaker reports (batched: `risk.venue_outcomes`):
+        // one goes out after each failed venue call.
         let context = ZMQContext()
         defer { context.terminate() }
-        let tap = try ZMQSocket(context: context, type: .sub, options: [.subscribe(RiskAPI.venueOutcome), .receiveTimeoutMs(200), .lingerMs(0)])
+        let tap = try ZMQSocket(context: context, type: .sub, options: [.subscribe(RiskAPI.venueOutcomes), .receiveTimeoutMs(200), .lingerMs(0)])
         defer { tap.close() }
         try tap.connect(suite.endpoints.tap)
 
         suite.signal("venue-sim", SIGSTOP)
         let order = Task { try await client.submit(restingBuy("frozen-1"), timeout: .seconds(60)) }
         let sawFailure = try await eventually(timeout: .seconds(30), every: .milliseconds(1)) {
-            (try? tap.receive())?.first.map { String(decoding: $0, as: UTF8.self) } == RiskAPI.venueOutcome
+            (try? tap.receive())?.first.map { String(decoding: $0, as: UTF8.self) } == RiskAPI.venueOutcomes
         }
         #expect(sawFailure, "a venue call to the frozen venue must fail and be reported")
         suite.signal("venue-sim", SIGCONT)

@@ -87,5 +87,21 @@ struct OutcomeReportsTests {
             reports.enqueue(VenueOutcome(account: "acct-1", clientOrderId: "o-\(i)", result: .ok, code: nil))
         }
         #expect(reports.dropped == 5)
+        #expect(reports.takeBatches().first?.first?.clientOrderId == "o-5", "the oldest are dropped first")
+    }
+
+    @Test("queued outcomes go out batched per account, in order, cut at the batch limit")
+    func batches() {
+        let reports = OutcomeReports()
+        for index in 0..<(VenueOutcomeBatch.limit + 2) {
+            reports.enqueue(VenueOutcome(account: "a", clientOrderId: "a-\(index)", result: .ok, code: nil))
+            if index < 2 { reports.enqueue(VenueOutcome(account: "b", clientOrderId: "b-\(index)", result: .transient, code: "TIMEOUT")) }
+        }
+        let batches = reports.takeBatches()
+        #expect(batches.map(\.count) == [VenueOutcomeBatch.limit, 2, 2])
+        #expect(batches[0].first?.clientOrderId == "a-0")
+        #expect(batches[1].map(\.clientOrderId) == ["a-\(VenueOutcomeBatch.limit)", "a-\(VenueOutcomeBatch.limit + 1)"])
+        #expect(batches[2].map(\.clientOrderId) == ["b-0", "b-1"])
+        #expect(reports.takeBatches().isEmpty)
     }
 }

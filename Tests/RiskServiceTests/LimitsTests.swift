@@ -40,30 +40,69 @@ struct LimitsTests {
         #expect(full?.code == .limitExceeded && full?.reason == "max_open_orders")
     }
 
+    @Test("orders approved before any of them fills count at their worst: 60 concurrent buys at one key never pass the position limit")
+    func pipelinedOrdersCountOpenReservations() async throws {
+        var configuration = Fixtures.configuration(["acct-1": ["USDT": dec("10000000")]])
+        configuration.defaultLimits.maxPositionNotional = dec("100000")  // 2 BTC at 50000
+        let h = await Harness(configuration)
+        await h.mark("BTC/USDT", "50000")
+        try await h.authorize(Fixtures.order("held", qty: "0.5"))
+        await h.fill("held", side: .buy, qty: "0.5", price: "50000")
+        // 60 buys of 0.1 BTC at once, none filled: 1.5 BTC of room, so 15 fit.
+        let engine = h.engine
+        let approved = await withTaskGroup(of: Bool.self) { group in
+            for index in 0..<60 {
+                group.addTask { (try? await engine.authorize(Fixtures.order("p-\(index)", qty: "0.1"))) != nil }
+            }
+            return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+        }
+        #expect(approved == 15)
+        #expect(await Self.refusal(h, Fixtures.order("over", qty: "0.1"))?.reason == "max_position")
+        // Sells that are not reducing count the other way: the worst case is the larger side.
+        let open = await engine.currentFold().ledger.openQty(account: "acct-1", symbol: "BTC/USDT")
+        #expect(open.buys == dec("1.5"))
+        #expect(open.sells == .zero)
+    }
+
+    /// A harness whose acct-1 bought (and holds) 0.5 BTC at a mark of 50000.
+    static func holdingHalfABitcoin() async throws -> Harness {
+        let h = await Harness(Fixtures.configuration())
+        await h.mark("BTC/USDT", "50000")
+        try await h.authorize(Fixtures.order("long", qty: "0.5"))
+        await h.fill("long", side: .buy, qty: "0.5", price: "50000")
+        return h
+    }
+
+    /// A reduce-only order of acct-1.
+    static func reduceOnly(_ id: String, _ side: Side, _ qty: String) -> RiskAuthorize {
+        var order = Fixtures.order(id, side: side, qty: qty)
+        order.reduceOnly = true
+        return order
+    }
+
+    @Test("pipelined reduce-only sells cannot together flip the position")
+    func pipelinedReduceOnly() async throws {
+        let h = try await Self.holdingHalfABitcoin()
+        try await h.authorize(Self.reduceOnly("close-1", .sell, "0.3"))  // 0.5 → 0.2 once it fills
+        #expect(await Self.refusal(h, Self.reduceOnly("close-2", .sell, "0.3"))?.reason == "reduce_only_not_reducing")
+    }
+
     @Test("reduce_only passes only an order that lowers the position without flipping it")
     func reduceOnly() async throws {
         let h = await Harness(Fixtures.configuration())
         await h.mark("BTC/USDT", "50000")
-        func reduceOnly(_ id: String, _ side: Side, _ qty: String) -> RiskAuthorize {
-            var order = Fixtures.order(id, side: side, qty: qty)
-            order.reduceOnly = true
-            return order
-        }
-        let flat = await Self.refusal(h, reduceOnly("flat", .sell, "0.1"))
+        let flat = await Self.refusal(h, Self.reduceOnly("flat", .sell, "0.1"))
         #expect(flat?.code == .limitExceeded && flat?.reason == "reduce_only_not_reducing")
         try await h.authorize(Fixtures.order("long", qty: "0.5"))
         await h.fill("long", side: .buy, qty: "0.5", price: "50000")
-        #expect(await Self.refusal(h, reduceOnly("more", .buy, "0.1"))?.reason == "reduce_only_not_reducing")
-        #expect(await Self.refusal(h, reduceOnly("flip", .sell, "0.6"))?.reason == "reduce_only_not_reducing")
-        try await h.authorize(reduceOnly("close", .sell, "0.5"))
+        #expect(await Self.refusal(h, Self.reduceOnly("more", .buy, "0.1"))?.reason == "reduce_only_not_reducing")
+        #expect(await Self.refusal(h, Self.reduceOnly("flip", .sell, "0.6"))?.reason == "reduce_only_not_reducing")
+        try await h.authorize(Self.reduceOnly("close", .sell, "0.5"))
     }
 
     @Test("a reduce-only order that lowers the position passes an open breaker (account and global); nothing else does")
     func reduceOnlyClosesPassTheBreaker() async throws {
-        let h = await Harness(Fixtures.configuration())
-        await h.mark("BTC/USDT", "50000")
-        try await h.authorize(Fixtures.order("long", qty: "0.5"))
-        await h.fill("long", side: .buy, qty: "0.5", price: "50000")
+        let h = try await Self.holdingHalfABitcoin()
         _ = try await h.trip("acct-1")
         _ = try await h.trip(nil)
         #expect(await Self.refusal(h, Fixtures.order("new", qty: "0.1"))?.code == .breakerOpen)

@@ -143,6 +143,47 @@ struct RiskServiceIntegrationTests {
         })
     }
 
+    @Test("a used client_order_id is answered with its order, a resent request is approved again, outcome batches trip the breaker")
+    func usedIdResendAndOutcomeBatches() async throws {
+        let (suite, client) = try await started(["bus", "persistence-writer", "venue-sim", "risk-service"])
+        defer { client.close(); suite.tearDown() }
+        let order = Fixtures.order("dup-1", account: "acct-2", qty: "0.01", price: "50000")
+        let header = client.bus.makeHeader(type: RiskAPI.authorize, service: RiskAPI.service, key: "acct-2")
+        let first = try await client.bus.send(header: header, body: WireCodec.encode(order), timeout: .seconds(20), attempts: 1)
+            .decode(RiskDecision.self)
+        #expect(first.existing == nil)
+        #expect(first.order?.state == .pendingNew, "the intent's ack carries the projected order")
+        // The same request again (its reply lost): approved again, so the gateway places it.
+        let resent = try await client.bus.send(header: header, body: WireCodec.encode(order), timeout: .seconds(20), attempts: 1)
+            .decode(RiskDecision.self)
+        #expect(resent.existing == nil)
+        // A new request with the used id: the existing order, nothing reserved twice.
+        let reused = try await client.authorize(order)
+        #expect(reused.existing == true)
+        #expect(reused.order?.clientOrderId == "dup-1")
+        #expect(try await client.show("acct-2").openReservations == 1)
+        let intents = try await client.journal().filter { $0.fact.type == "order.intent" }
+        #expect(intents.count == 1)
+        // Five failures in one batch open the breaker like five single reports.
+        let batch = VenueOutcomeBatch(outcomes: (0..<5).map {
+            VenueOutcome(account: "acct-2", clientOrderId: "v-\($0)", result: .transient, code: "TIMEOUT")
+        })
+        let ack = try await client.bus.call(
+            service: RiskAPI.service, type: RiskAPI.venueOutcomes, key: "acct-2", body: batch,
+            replyType: VenueOutcomeAck.self, timeout: .seconds(5), attempts: 1)
+        // Tripped; DRAINING rather than OPEN because dup-1 is still awaiting the venue.
+        #expect(ack.breaker == .draining)
+        #expect(try await client.show("acct-2").breaker?.reason == "consecutive_venue_errors")
+        // A batch of two accounts, or of none, is refused.
+        let mixed = VenueOutcomeBatch(outcomes: [
+            VenueOutcome(account: "acct-1", clientOrderId: "m-1", result: .ok, code: nil),
+            VenueOutcome(account: "acct-2", clientOrderId: "m-2", result: .ok, code: nil),
+        ])
+        #expect(try await client.riskErrorCode(RiskAPI.venueOutcomes, key: "acct-2", body: WireCodec.encode(mixed))?.reason == "bad_outcome_batch")
+        let empty = WireCodec.encode(VenueOutcomeBatch(outcomes: []))
+        #expect(try await client.riskErrorCode(RiskAPI.venueOutcomes, key: "acct-2", body: empty)?.reason == "bad_outcome_batch")
+    }
+
     @Test("HARD_STOP cancels the account's open orders at the venue and refuses new ones")
     func hardStopCancelsOpenOrders() async throws {
         let tiny = "0.000001"

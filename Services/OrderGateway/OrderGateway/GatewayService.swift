@@ -76,10 +76,9 @@ public struct GatewayService: Service {
             retry: RetryPolicy(attempts: configuration.retryAttempts, baseDelay: configuration.retryBaseDelay, maxDelay: configuration.retryMaxDelay),
             pause: { try? await Task.sleep(for: $0) }, report: { reports.enqueue($0) },
             isVenueLive: { link.isLive(now: WallClock.nowNanos()) })
+        let journalClient = JournalClient(bus: bus)
         let journal: @Sendable ([Fact]) async throws(ServiceError) -> Void = { facts throws(ServiceError) in
-            let ack = try await bus.call(
-                service: JournalAPI.service, type: JournalAPI.append, body: JournalAppend(facts: facts), replyType: AppendAck.self)
-            if let error = ack.error { throw error }
+            _ = try await journalClient.append(facts)
         }
         return OrderEntry(
             bus: bus, venue: venue, instruments: Dictionary(uniqueKeysWithValues: instruments.map { ($0.symbol, $0) }),
@@ -88,7 +87,7 @@ public struct GatewayService: Service {
             duplicates: DuplicateGuard(windowNanos: configuration.duplicateWindow.wholeNanoseconds),
             placement: placement,
             unknownOrders: UnknownOrders(venue: venue, grace: configuration.unknownGrace, logger: logger, journal: journal),
-            cancels: CancelRequests(), venueLink: link,
+            cancels: CancelRequests(), ownFacts: OwnFacts(), sends: SendSequence(), venueLink: link,
             now: { WallClock.nowNanos() }, logger: logger)
     }
 
@@ -126,6 +125,10 @@ public struct GatewayService: Service {
             group.addTask {
                 for await event in updates { await journal(event, venue: venue, entry: entry) }
             }
+            group.addTask {
+                // Stream facts parked while their order was placed, that the order path did not commit.
+                for await facts in entry.ownFacts.handedBack { await journal(facts, entry: entry) }
+            }
             for await event in venue.stream {
                 entry.venueLink.heard(now: WallClock.nowNanos())
                 if case .tick(let tick) = event {
@@ -135,26 +138,34 @@ public struct GatewayService: Service {
                 }
             }
             queue.finish()
+            entry.ownFacts.finishHandingBack()
         }
     }
 
-    /// Journals one fill or order update from the venue's stream.
+    /// Journals one fill or order update from the venue's stream, less what the gateway's
+    /// order path journals itself (`OwnFacts`: no echo appends).
     private func journal(_ event: VenueEvent, venue: PaperVenueClient, entry: OrderEntry) async {
         switch event {
         case .tick:
             break
         case .fill(let fill):
-            do {
-                try await entry.journal([VenueFacts.fill(for: fill, venue: venue.name)], traceparent: nil)
-            } catch {
-                logger.warning("gateway.fill.journal_failed", metadata: ["trade_id": "\(fill.tradeId)", "error": "\(error)"])
-            }
+            let facts = entry.ownFacts.screen(
+                [VenueFacts.fill(for: fill, venue: venue.name)], account: fill.account, clientOrderId: fill.clientOrderId)
+            await journal(facts, entry: entry)
         case .order(let order):
-            do {
-                try await entry.journal(VenueFacts.facts(for: order, venue: venue.name), traceparent: nil)
-            } catch {
-                logger.warning("gateway.order_update.journal_failed", metadata: ["order.client_id": "\(order.clientOrderId)", "error": "\(error)"])
-            }
+            let facts = entry.ownFacts.screen(
+                VenueFacts.facts(for: order, venue: venue.name), account: order.account, clientOrderId: order.clientOrderId)
+            await journal(facts, entry: entry)
+        }
+    }
+
+    /// Appends stream facts; a failure is logged (the reconciler repairs what is missed).
+    private func journal(_ facts: [Fact], entry: OrderEntry) async {
+        guard !facts.isEmpty else { return }
+        do {
+            try await entry.journal(facts, traceparent: nil)
+        } catch {
+            logger.warning("gateway.venue_update.journal_failed", metadata: ["facts": "\(facts.map(\.id))", "error": "\(error)"])
         }
     }
 }

@@ -38,6 +38,12 @@ public struct Ledger: Sendable, Equatable {
         public var committed: Bool
         /// When it was made, unix nanoseconds (orphans are released after a timeout).
         public var reservedAt: Int64
+        /// The order's symbol, so limits can count the open order at its worst (nil when
+        /// the reservation was made without one).
+        public var symbol: String? = nil
+
+        /// What is not filled yet, never below zero (an overfill leaves nothing open).
+        public var unfilled: ExactDecimal { filled >= qty ? .zero : qty - filled }
     }
 
     /// One account's balances and reservations.
@@ -86,7 +92,7 @@ public struct Ledger: Sendable, Equatable {
     /// order is a no-op (a resent authorization).
     public mutating func reserve(
         account: String, clientOrderId: String, asset: String, amount: ExactDecimal, side: Side, qty: ExactDecimal,
-        committed: Bool = false, now: Int64 = 0
+        committed: Bool = false, now: Int64 = 0, symbol: String? = nil
     ) throws(ServiceError) {
         guard var state = accounts[account] else {
             throw ServiceError(.unknownAccount, reason: "unknown_account", "account '\(account)' is not configured")
@@ -98,7 +104,7 @@ public struct Ledger: Sendable, Equatable {
                 "needs \(amount) \(asset), \(state.available(asset)) available")
         }
         state.reservations[clientOrderId] = Reservation(
-            asset: asset, remaining: amount, side: side, qty: qty, filled: .zero, committed: committed, reservedAt: now)
+            asset: asset, remaining: amount, side: side, qty: qty, filled: .zero, committed: committed, reservedAt: now, symbol: symbol)
         state.reserved[asset, default: .zero] += amount
         accounts[account] = checked(state)
     }
@@ -109,6 +115,16 @@ public struct Ledger: Sendable, Equatable {
         guard let divergence = accounts[account]?.divergence else { return }
         throw ServiceError(.breakerOpen, reason: "ledger_divergence",
             "the books of '\(account)' no longer cover its facts (\(divergence.detail)): no new orders until the venue's balances are adopted")
+    }
+
+    /// The unfilled quantity of the account's open orders on `symbol`, per side: what its
+    /// position may still become (limits count it as the worst case).
+    public func openQty(account: String, symbol: String) -> (buys: ExactDecimal, sells: ExactDecimal) {
+        var buys = ExactDecimal.zero, sells = ExactDecimal.zero
+        for reservation in accounts[account]?.reservations.values ?? [:].values where reservation.symbol == symbol {
+            if reservation.side == .buy { buys += reservation.unfilled } else { sells += reservation.unfilled }
+        }
+        return (buys, sells)
     }
 
     /// Gives back what is left of an order's reservation.
@@ -131,8 +147,9 @@ public struct Ledger: Sendable, Equatable {
         return orphans
     }
 
-    /// Books a fill: balances move, the reservation is consumed (fees included), and
-    /// what is left is released when the order is completely filled. A fill the books
+    /// Books a fill: balances move, the reservation follows `ReservationFold` (the trade's
+    /// cost in the held asset, fees included; released once the trades reach the order's
+    /// quantity). A fill the books
     /// cannot cover is booked all the same and marks the account divergent.
     public mutating func fill(account: String, _ fill: FillRecorded, base: String, quote: String) {
         guard var state = accounts[account] else { return }
@@ -141,19 +158,23 @@ public struct Ledger: Sendable, Equatable {
         case .buy: (quote, notional + (fill.feeAsset == quote ? fill.fee : .zero), base, fill.qty - (fill.feeAsset == base ? fill.fee : .zero))
         case .sell: (base, fill.qty, quote, notional - (fill.feeAsset == quote ? fill.fee : .zero))
         }
+        var closes = false
         if var reservation = state.reservations[fill.clientOrderId] {
-            let consumed = min(spent, reservation.remaining)
-            reservation.remaining -= consumed
-            reservation.filled += fill.qty
-            state.reserved[reservation.asset, default: .zero] -= consumed
+            // The shared rule (`ReservationFold`), over what is still held.
+            var rule = ReservationFold(
+                asset: reservation.asset, amount: reservation.remaining, side: reservation.side, qty: reservation.qty,
+                filled: reservation.filled)
+            rule.fill(fill)
+            reservation.remaining -= rule.consumed
+            reservation.filled = rule.filled
+            state.reserved[reservation.asset, default: .zero] -= rule.consumed
             state.reservations[fill.clientOrderId] = reservation
+            closes = !rule.isOpen
         }
         state.totals[spentAsset, default: .zero] -= spent
         state.totals[gotAsset, default: .zero] += got
         accounts[account] = checked(state, cause: "fill \(fill.tradeId) of \(fill.clientOrderId)")
-        if let reservation = state.reservations[fill.clientOrderId], reservation.filled >= reservation.qty {
-            release(account: account, clientOrderId: fill.clientOrderId)
-        }
+        if closes { release(account: account, clientOrderId: fill.clientOrderId) }
     }
 
     /// Folds one committed fact into the ledger (used for live facts and replays alike).
@@ -199,7 +220,7 @@ public struct Ledger: Sendable, Equatable {
         guard var state = accounts[account], state.reservations[intent.clientOrderId] == nil, !intent.reserveAmount.isNegative else { return }
         state.reservations[intent.clientOrderId] = Reservation(
             asset: intent.reserveAsset, remaining: intent.reserveAmount, side: intent.side, qty: intent.qty,
-            filled: .zero, committed: true, reservedAt: now)
+            filled: .zero, committed: true, reservedAt: now, symbol: intent.symbol)
         state.reserved[intent.reserveAsset, default: .zero] += intent.reserveAmount
         accounts[account] = checked(state, cause: "the committed reservation of \(intent.clientOrderId)")
     }

@@ -54,7 +54,7 @@ extension RiskEngine {
         }
         let margin = try checkLimitsAndMargin(request, qty: qty, reducing: reducing)
         try fold.reserve(account: request.account, clientOrderId: request.clientOrderId, asset: need.asset,
-            amount: need.amount, side: request.side, qty: qty, now: now)
+            amount: need.amount, side: request.side, qty: qty, now: now, symbol: request.symbol)
         if !closing {
             _ = fold.withBreaker(BreakerTransition.globalScope) { $0.admit() }
             _ = fold.withBreaker(request.account) { $0.admit() }
@@ -94,11 +94,33 @@ extension RiskEngine {
         }
     }
 
-    /// Whether the order lowers the symbol's exposure without flipping it.
+    /// Whether the order lowers the symbol's exposure without flipping it, even once the
+    /// account's open orders on the symbol in the same direction have filled (orders are
+    /// pipelined: several may be approved before the first fills).
     func isReducing(_ request: RiskAuthorize) -> Bool {
-        let current = exposure(request.account, request.symbol)
+        let open = fold.ledger.openQty(account: request.account, symbol: request.symbol)
+        let held = exposure(request.account, request.symbol)
+        let current = request.side == .sell ? held - open.sells : held + open.buys
         guard !current.isZero, request.qty <= current.abs else { return false }
         return current.isPositive ? request.side == .sell : request.side == .buy
+    }
+
+    /// Each symbol's exposure at its worst once every open order of the account (and the
+    /// new one) fills: the larger of all buys filling and all sells filling. The limits and
+    /// the margin check see this, not the held position alone, so pipelined orders that
+    /// have not filled yet cannot together pass a limit each of them passes alone.
+    func worstExposures(_ request: RiskAuthorize, qty: ExactDecimal) -> [String: ExactDecimal] {
+        var worst = exposures(request.account)
+        if worst[request.symbol] == nil { worst[request.symbol] = .zero }
+        for (symbol, held) in worst {
+            var open = fold.ledger.openQty(account: request.account, symbol: symbol)
+            if symbol == request.symbol {
+                if request.side == .buy { open.buys += qty } else { open.sells += qty }
+            }
+            let long = held + open.buys, short = held - open.sells
+            worst[symbol] = long.abs >= short.abs ? long : short
+        }
+        return worst
     }
 
     /// Throws the limit or margin refusal; returns the worst case of a non-reducing order
@@ -109,8 +131,14 @@ extension RiskEngine {
         guard let orderNotional = qty.checkedMultiplied(by: request.price, rounding: .up) else {
             throw ServiceError(.limitExceeded, reason: "notional_overflow", "the order's notional is too large")
         }
-        var after = exposures(request.account)
-        after[request.symbol, default: .zero] += request.side == .buy ? qty : -qty
+        // A reducing order is judged on the position it lowers; any other at the worst case.
+        var after: [String: ExactDecimal]
+        if reducing {
+            after = exposures(request.account)
+            after[request.symbol, default: .zero] += request.side == .buy ? qty : -qty
+        } else {
+            after = worstExposures(request, qty: qty)
+        }
         let mark = { (symbol: String) in self.marks.mid(symbol) ?? (symbol == request.symbol ? request.price : .zero) }
         let open = after.filter { !$0.value.isZero }
         let gross = open.reduce(ExactDecimal.zero) { $0 + $1.value.abs.multiplied(by: mark($1.key), rounding: .up) }

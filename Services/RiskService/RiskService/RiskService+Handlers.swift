@@ -1,6 +1,7 @@
 import BusKit
 import BusProtocol
 import Foundation
+import ServiceRuntime
 import TradingModel
 
 extension RiskService {
@@ -15,6 +16,8 @@ extension RiskService {
             let outcome = try await engine.venueOutcome(try message.decode(VenueOutcome.self))
             transitions.submit(outcome.facts)
             return WireCodec.encode(VenueOutcomeAck(breaker: outcome.state))
+        case RiskAPI.venueOutcomes:
+            return WireCodec.encode(try await venueOutcomes(try message.decode(VenueOutcomeBatch.self)))
         case RiskAPI.trip:
             let trip = try message.decode(RiskTrip.self)
             try Self.validate(reason: trip.reason)
@@ -28,6 +31,24 @@ extension RiskService {
         default:
             throw ServiceError(.unknownType, reason: "unknown_type", "risk-service does not handle '\(message.header.type)'")
         }
+    }
+
+    /// A batch of venue outcomes, folded one after the other as if each came alone. Every
+    /// outcome must name one account (the batch goes to that account's partition).
+    func venueOutcomes(_ batch: VenueOutcomeBatch) async throws(ServiceError) -> VenueOutcomeAck {
+        guard let account = batch.outcomes.first?.account, batch.outcomes.count <= VenueOutcomeBatch.limit,
+              batch.outcomes.allSatisfy({ $0.account == account })
+        else {
+            throw ServiceError(.invalidRequest, reason: "bad_outcome_batch",
+                "a venue outcome batch holds 1 to \(VenueOutcomeBatch.limit) outcomes of one account")
+        }
+        var state = BreakerTransition.State.closed
+        for outcome in batch.outcomes {
+            let folded = try await engine.venueOutcome(outcome)
+            transitions.submit(folded.facts)
+            state = folded.state
+        }
+        return VenueOutcomeAck(breaker: state)
     }
 
     /// A trip reason is 1–64 characters on one line (it is journaled).
@@ -49,6 +70,8 @@ extension RiskService {
     }
 
     /// Check and reserve, journal the intent with its reservation as one fact, then approve.
+    /// A client_order_id an earlier order already holds is answered with that order
+    /// (`existing`), so the gateway needs no `journal.order` read before authorizing.
     private func authorize(_ message: Message) async throws(ServiceError) -> RiskDecision {
         let request = try message.decode(RiskAuthorize.self)
         try await leases.admit(partition: message.header.partition, epoch: message.header.epoch)
@@ -58,26 +81,31 @@ extension RiskService {
             qty: approval.qty, price: request.price, timeInForce: request.timeInForce,
             reserveAsset: approval.asset, reserveAmount: approval.amount, approvedAt: approval.at)
         let fact = Fact(id: "intent:\(request.account):\(request.clientOrderId)", account: request.account, payload: .orderIntent(intent))
-        let ack: AppendAck
+        let appended: JournalClient.Appended
         do {
-            ack = try await bus.call(
-                service: JournalAPI.service, type: JournalAPI.append, key: nil,
-                body: JournalAppend(facts: [fact], partition: message.header.partition, epoch: message.header.epoch),
-                replyType: AppendAck.self, traceparent: message.header.traceparent)
+            appended = try await JournalClient(bus: bus).append(
+                [fact], partition: message.header.partition, epoch: message.header.epoch, traceparent: message.header.traceparent)
         } catch {
-            // Not known to be committed: hold nothing. If it did commit, the fact
-            // re-creates the reservation when it arrives.
+            // Refused, or not known to be committed: hold nothing. If it did commit, the
+            // fact re-creates the reservation when it arrives.
             await engine.release(account: request.account, clientOrderId: request.clientOrderId)
             throw error
         }
-        if let error = ack.error {
-            await engine.release(account: request.account, clientOrderId: request.clientOrderId)
-            throw error
-        }
-        if ack.status == "duplicate" {
+        let intentSeq = appended.seqs.first ?? 0
+        if appended.isDuplicate {
             await engine.releaseIfUncommitted(account: request.account, clientOrderId: request.clientOrderId)
+            if !committers.committed(account: request.account, clientOrderId: request.clientOrderId, by: message.header.id) {
+                // An earlier order holds this id: the gateway answers with it and places nothing.
+                return RiskDecision(
+                    approved: true, qty: appended.order?.qty ?? approval.qty, reserveAsset: approval.asset, reserveAmount: approval.amount,
+                    intentSeq: intentSeq, order: appended.order, existing: true)
+            }
+        } else {
+            committers.record(account: request.account, clientOrderId: request.clientOrderId, requestId: message.header.id)
         }
         if let alert = approval.marginAlert { raiseMarginAlert(alert) }
-        return RiskDecision(approved: true, qty: approval.qty, reserveAsset: approval.asset, reserveAmount: approval.amount, intentSeq: ack.seqs.first ?? 0)
+        return RiskDecision(
+            approved: true, qty: approval.qty, reserveAsset: approval.asset, reserveAmount: approval.amount, intentSeq: intentSeq,
+            order: appended.order)
     }
 }

@@ -23,6 +23,8 @@ public struct RiskService: Service {
     let transitions: TransitionJournal
     /// Takes over a partition (fence, then catch up) before its first authorization.
     let leases: LeaseGate
+    /// Which request committed each recent intent (a resend from a reuse of an id).
+    let committers = IntentCommitters()
     private let interval: Duration
     /// The service's logger.
     let logger: Logger
@@ -41,10 +43,8 @@ public struct RiskService: Service {
         self.follower = follower
         self.transitions = transitions
         leases = LeaseGate { [bus] partition, epoch throws(ServiceError) in
-            let claim = try await bus.call(
-                service: JournalAPI.service, type: JournalAPI.append, key: nil,
-                body: JournalAppend(facts: [], partition: partition, epoch: epoch), replyType: AppendAck.self)
-            if let error = claim.error { throw error }
+            // No facts under a fence: a lease claim.
+            _ = try await JournalClient(bus: bus).append([], partition: partition, epoch: epoch)
             try await follower.catchUp { transitions.submit(await engine.apply($0)) }
             logger.info("risk.partition.taken_over", metadata: ["partition": "\(partition)", "epoch": "\(epoch)"])
         }

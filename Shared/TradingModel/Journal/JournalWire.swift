@@ -35,11 +35,17 @@ public struct AppendAck: Codable, Sendable, Equatable {
     public var status: String
     public var seqs: [Int64]
     public var error: ServiceError?
+    /// When every fact of the append is about one order (intent, accepted, fill, close):
+    /// that order as projected inside the transaction that committed the append (or, for a
+    /// duplicate, as it stands). Lets the sender answer without a `journal.order` read-back.
+    /// Absent for other appends, rejected ones, and from writers before it was added.
+    public var order: OrderView?
 
-    public init(status: String, seqs: [Int64], error: ServiceError? = nil) {
+    public init(status: String, seqs: [Int64], error: ServiceError? = nil, order: OrderView? = nil) {
         self.status = status
         self.seqs = seqs
         self.error = error
+        self.order = order
     }
 }
 

@@ -9,6 +9,9 @@ public enum RiskAPI {
     public static let show = "risk.show"
     /// The gateway reports every venue call's outcome (breaker input): `VenueOutcome` → `{}`.
     public static let venueOutcome = "risk.venue_outcome"
+    /// Several venue outcomes of one account in one request, in the order they happened:
+    /// `VenueOutcomeBatch` → `VenueOutcomeAck` (the breaker after the last).
+    public static let venueOutcomes = "risk.venue_outcomes"
     /// Manual breaker trip (R2): `RiskTrip` → `BreakerView`; keyed by account, unkeyed for the global breaker.
     public static let trip = "risk.trip"
     /// Manual breaker reset (R2): `RiskReset` → `BreakerView`; keyed by account, unkeyed for the global breaker.
@@ -42,6 +45,18 @@ public struct VenueOutcome: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case account, result, code
         case clientOrderId = "client_order_id"
+    }
+}
+
+/// Request of `risk.venue_outcomes`: venue outcomes of ONE account (the request's key), in
+/// the order they happened, at most `limit`.
+public struct VenueOutcomeBatch: Codable, Sendable, Equatable {
+    /// Outcomes per request at most.
+    public static let limit = 256
+    public var outcomes: [VenueOutcome]
+
+    public init(outcomes: [VenueOutcome]) {
+        self.outcomes = outcomes
     }
 }
 
@@ -96,17 +111,29 @@ public struct RiskDecision: Codable, Sendable, Equatable {
     public var reserveAmount: ExactDecimal
     /// The journal seq of the order intent.
     public var intentSeq: Int64
+    /// The order as the intent's commit projected it (the writer's `AppendAck.order`); nil
+    /// from a writer or risk-service that does not send it.
+    public var order: OrderView?
+    /// True when the client_order_id was already used by an earlier order: `order` is that
+    /// order as journaled, nothing new was reserved or journaled, and the gateway answers
+    /// with it (after checking it is the same order) instead of placing anything.
+    public var existing: Bool?
 
-    public init(approved: Bool, qty: ExactDecimal, reserveAsset: String, reserveAmount: ExactDecimal, intentSeq: Int64) {
+    public init(
+        approved: Bool, qty: ExactDecimal, reserveAsset: String, reserveAmount: ExactDecimal, intentSeq: Int64,
+        order: OrderView? = nil, existing: Bool? = nil
+    ) {
         self.approved = approved
         self.qty = qty
         self.reserveAsset = reserveAsset
         self.reserveAmount = reserveAmount
         self.intentSeq = intentSeq
+        self.order = order
+        self.existing = existing
     }
 
     enum CodingKeys: String, CodingKey {
-        case approved, qty
+        case approved, qty, order, existing
         case reserveAsset = "reserve_asset"
         case reserveAmount = "reserve_amount"
         case intentSeq = "intent_seq"

@@ -43,6 +43,14 @@ public final class DuplicateGuard: Sendable {
         }
     }
 
+    /// Forgets `submit` if it is remembered under `clientOrderId` (the venue did not take it:
+    /// an identical order sent again is a retry, not a double submission).
+    public func forget(_ submit: OrderSubmit, clientOrderId: String) {
+        recent.withLock { recent in
+            if recent[Fingerprint(submit)]?.clientOrderId == clientOrderId { recent[Fingerprint(submit)] = nil }
+        }
+    }
+
     private struct Fingerprint: Hashable {
         let account: String, symbol: String, side: Side, qty: ExactDecimal, price: ExactDecimal?, type: OrderType
 

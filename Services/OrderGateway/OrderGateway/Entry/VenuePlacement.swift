@@ -26,7 +26,10 @@ struct VenuePlacement: Sendable {
     /// Whether the venue is reachable now (`VenueLink`); while it is not, nothing is sent.
     var isVenueLive: @Sendable () -> Bool = { true }
 
-    func place(_ order: VenuePlace) async -> Outcome {
+    /// - Parameter sent: called once the first attempt is on its way to the venue (and at
+    ///   the latest when `place` returns), so the next order of the key may go.
+    func place(_ order: VenuePlace, sent: @escaping @Sendable () -> Void = {}) async -> Outcome {
+        defer { sent() }
         var lastError = ServiceError(.timeout, reason: "venue_timeout", "the venue did not answer")
         for attempt in 0..<retry.attempts {
             if attempt > 0 { await pause(retry.delay(beforeRetry: attempt)) }
@@ -36,7 +39,7 @@ struct VenuePlacement: Sendable {
                 return attempt == 0 ? .rejected(Self.disconnected) : .unknown(lastError)
             }
             do {
-                let placed = try await venue.place(order)
+                let placed = try await (attempt == 0 ? venue.place(order, sent: sent) : venue.place(order))
                 await report(outcome(order, .ok, nil))
                 return .placed(placed)
             } catch {

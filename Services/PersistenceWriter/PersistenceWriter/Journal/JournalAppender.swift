@@ -23,6 +23,12 @@ struct JournalAppender {
     /// The outcome of `request`. Throws only errors that must abort the whole batch
     /// (I/O, a full disk…); every error caused by the request's content is a `.rejected`.
     func outcome(of request: AppendRequest) throws -> AppendOutcome {
+        try result(of: request).outcome
+    }
+
+    /// `outcome(of:)` with the order the request is about as it stands after the request
+    /// (one primary-key read in the same transaction), so the sender needs no read-back.
+    func result(of request: AppendRequest) throws -> AppendResult {
         do {
             try validate(request)
             var outcome: AppendOutcome?
@@ -32,18 +38,27 @@ struct JournalAppender {
             }
             guard let outcome else { preconditionFailure("savepoint committed without an outcome") }
             payloads.keepPending()
-            return outcome
+            return AppendResult(outcome, order: try order(of: request))
         } catch let error as ServiceError {
             payloads.dropPending()
-            return .rejected(error)
+            return AppendResult(.rejected(error))
         } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
             payloads.dropPending()
-            return .rejected(ServiceError(
-                .invalidRequest, reason: "constraint_violation", error.message ?? "a database constraint failed"))
+            return AppendResult(.rejected(ServiceError(
+                .invalidRequest, reason: "constraint_violation", error.message ?? "a database constraint failed")))
         } catch let error as EncodingError {
             payloads.dropPending()
-            return .rejected(ServiceError(.internal, reason: "unencodable_fact", "\(error)"))
+            return AppendResult(.rejected(ServiceError(.internal, reason: "unencodable_fact", "\(error)")))
         }
+    }
+
+    /// The order every fact of `request` is about, as projected now; nil when the facts
+    /// are about several orders, accounts or none (a fill of an order not journaled yet too).
+    private func order(of request: AppendRequest) throws -> OrderView? {
+        guard let first = request.facts.first, let clientOrderId = first.payload.orderClientId,
+              request.facts.allSatisfy({ $0.account == first.account && $0.payload.orderClientId == clientOrderId })
+        else { return nil }
+        return try OrderRecord.fetch(db, account: first.account, clientOrderId: clientOrderId)?.view
     }
 
     /// Shape and content checks that need no database.

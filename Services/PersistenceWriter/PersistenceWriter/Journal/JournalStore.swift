@@ -85,6 +85,13 @@ public final class JournalStore: Sendable {
     /// `append`, also returning the payload JSON stored for each newly journaled fact,
     /// by seq, so the writer publishes what it stored without encoding it again.
     func appendKeepingPayloads(_ batch: [AppendRequest]) throws -> (outcomes: [AppendOutcome], payloads: [Int64: String]) {
+        let (results, payloads) = try appendProjecting(batch)
+        return (results.map(\.outcome), payloads)
+    }
+
+    /// `appendKeepingPayloads`, each outcome with the order its request is about as
+    /// projected in the same transaction (`AppendAck.order`).
+    func appendProjecting(_ batch: [AppendRequest]) throws -> (results: [AppendResult], payloads: [Int64: String]) {
         precondition(batch.count <= configuration.maxBatchRequests,
                      "batch of \(batch.count) requests exceeds maxBatchRequests \(configuration.maxBatchRequests)")
         guard !batch.isEmpty else { return ([], [:]) }
@@ -92,11 +99,11 @@ public final class JournalStore: Sendable {
         let maxFacts = configuration.maxFactsPerRequest
         let result = try dbQueue.writeWithoutTransaction { db in
             let appender = JournalAppender(db: db, ts: ts, maxFactsPerRequest: maxFacts)
-            var outcomes: [AppendOutcome] = []
+            var outcomes: [AppendResult] = []
             outcomes.reserveCapacity(batch.count)
             try db.inTransaction(.immediate) {
                 for request in batch {
-                    outcomes.append(try appender.outcome(of: request))
+                    outcomes.append(try appender.result(of: request))
                 }
                 return .commit
             }

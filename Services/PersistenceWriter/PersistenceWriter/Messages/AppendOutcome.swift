@@ -1,4 +1,5 @@
 import BusProtocol
+import TradingModel
 
 /// What `append` did with one request; the writer acknowledges each request with it.
 ///
@@ -19,6 +20,20 @@ public enum AppendOutcome: Sendable, Equatable {
         case .committed(let seqs), .duplicate(let seqs): seqs
         case .rejected: []
         }
+    }
+}
+
+/// An append's outcome with the order it touched, read inside the committing transaction
+/// (see `AppendAck.order`): what the writer acknowledges a request with.
+public struct AppendResult: Sendable, Equatable {
+    public var outcome: AppendOutcome
+    /// The order every fact of the request is about, as projected after the request; nil
+    /// when the facts are not about one order or the request was rejected.
+    public var order: OrderView?
+
+    public init(_ outcome: AppendOutcome, order: OrderView? = nil) {
+        self.outcome = outcome
+        self.order = order
     }
 }
 

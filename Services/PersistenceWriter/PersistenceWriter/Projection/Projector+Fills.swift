@@ -13,8 +13,9 @@ extension Projector {
     ///   moves the order to `filled` when it completes it.
     /// - a trade beyond the ordered quantity (an overfill) leaves the order's quantities
     ///   alone and says so in `reason`; the trade itself is in `fills` and the journal.
-    /// - the reservation commits what the trade consumed (see `ReservationRow.commit`:
-    ///   an overrun is recorded, never refused); it closes once the order is terminal.
+    /// - the reservation follows the shared rule, `ReservationFold`: the trade's cost is
+    ///   committed (an overrun recorded, never refused); it closes once the trades reach
+    ///   the ordered quantity or the order is terminal.
     func fold(_ fill: FillRecorded, into order: inout OrderRecord, reservation: inout ReservationRow?) throws {
         guard fill.symbol == order.symbol, fill.side == order.side else {
             throw ServiceError(
@@ -23,6 +24,7 @@ extension Projector {
         }
         try checkVenueOrderId(fill.venueOrderId, of: order)
         let notional = fill.qty.multiplied(by: fill.price, rounding: .halfEven)
+        let filledBefore = order.filledQty
         let filled = order.filledQty + fill.qty
         if filled <= order.qty {
             order.state = try state(of: order, after: filled == order.qty ? .finalFill : .partialFill)
@@ -35,10 +37,12 @@ extension Projector {
         order.venueOrderId = order.venueOrderId ?? fill.venueOrderId
         order.updatedSeq = seq
         guard var held = reservation else { return }
-        held.commit(consumption(of: fill, notional: notional, side: order.side, asset: held.asset))
-        if order.state.isTerminal {
-            held.close()
-        }
+        // The shared rule (`ReservationFold`): the trade's cost, an overrun recorded, the
+        // close once the trades reach the ordered quantity or the order is terminal.
+        var rule = held.rule(side: order.side, qty: order.qty, filled: filledBefore)
+        rule.fill(fill)
+        if order.state.isTerminal { rule.close() }
+        held.adopt(rule)
         reservation = held
     }
 
@@ -48,18 +52,5 @@ extension Projector {
     private func state(of order: OrderRecord, after event: OrderEvent) throws(ServiceError) -> OrderState {
         guard order.state.isTerminal else { return try transition(order, event) }
         return event == .finalFill ? .filled : order.state
-    }
-
-    /// What a trade takes out of the reservation, in the reservation's asset.
-    ///
-    /// Following `OrderIntent.reserveAsset` (quote asset for buys, base for sells): a buy
-    /// consumes the notional `qty × price`, a sell consumes `qty`; a fee paid in the
-    /// reservation's asset is consumed too (a fee in another asset is not reserved here).
-    private func consumption(of fill: FillRecorded, notional: Money, side: Side, asset: String) -> Money {
-        var consumed = side == .buy ? notional : fill.qty
-        if fill.feeAsset == asset {
-            consumed += fill.fee
-        }
-        return consumed
     }
 }

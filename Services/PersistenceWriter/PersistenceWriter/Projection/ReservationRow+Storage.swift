@@ -22,30 +22,28 @@ extension ReservationRow {
         precondition(state == .held || remaining.isZero, "reservation \(clientOrderId): closed but holds \(remaining)")
     }
 
-    /// Consumes `consumed`; never refuses, because the fill already happened at the venue.
-    ///
-    /// A held reservation gives what it still holds; a closed one (a fill that raced
-    /// the cancel) takes back from what it released. Whatever neither covers is
-    /// added to `overrun`: the reservation never goes below zero and the excess is
-    /// recorded, not lost.
-    mutating func commit(_ consumed: Money) {
-        precondition(!consumed.isNegative, "negative consumption \(consumed)")
-        let available = state == .held ? remaining : released
-        let taken = min(consumed, available)
-        committed += taken
-        if state == .closed {
-            released -= taken
-        }
-        overrun += consumed - taken
+    /// The row as the shared reservation rule (`ReservationFold`) sees it; `side`, `qty`
+    /// and `filled` are its order's (a close needs none of them).
+    func rule(side: Side = .buy, qty: Money = .zero, filled: Money = .zero) -> ReservationFold {
+        ReservationFold(
+            asset: asset, amount: amount, side: side, qty: qty, consumed: committed, released: released,
+            overrun: overrun, filled: filled, isOpen: state == .held)
+    }
+
+    /// Takes what the rule made of the row.
+    mutating func adopt(_ rule: ReservationFold) {
+        committed = rule.consumed
+        released = rule.released
+        overrun = rule.overrun
+        state = rule.isOpen ? .held : .closed
         assertInvariants()
     }
 
     /// Releases what is left and closes the reservation (idempotent once closed).
     mutating func close() {
-        guard state == .held else { return }
-        released += remaining
-        state = .closed
-        assertInvariants()
+        var closing = rule()
+        closing.close()
+        adopt(closing)
     }
 
     /// Holds `amount` again for an order the venue turned out to have after the reservation

@@ -11,7 +11,7 @@ import TradingModel
 final class AppendBatcher: Sendable {
     struct Waiting {
         var request: AppendRequest
-        var continuation: CheckedContinuation<AppendOutcome, Never>
+        var continuation: CheckedContinuation<AppendResult, Never>
     }
 
     private struct State {
@@ -22,16 +22,22 @@ final class AppendBatcher: Sendable {
     private let state = Mutex(State())
     private let limit: Int
     private let maxBatch: Int
-    private let commit: @Sendable ([AppendRequest]) -> [AppendOutcome]
+    private let commit: @Sendable ([AppendRequest]) -> [AppendResult]
     private let writerQueue = DispatchQueue(label: "journal-writer")
     let saturation: SaturationAlarm
 
     /// - Parameter commit: runs on the writer's own thread; returns after COMMIT.
-    init(limit: Int, maxBatch: Int, saturation: SaturationAlarm, commit: @escaping @Sendable ([AppendRequest]) -> [AppendOutcome]) {
+    convenience init(limit: Int, maxBatch: Int, saturation: SaturationAlarm, commit: @escaping @Sendable ([AppendRequest]) -> [AppendOutcome]) {
+        self.init(limit: limit, maxBatch: maxBatch, saturation: saturation, committing: { commit($0).map { AppendResult($0) } })
+    }
+
+    /// - Parameter committing: runs on the writer's own thread; returns after COMMIT, each
+    ///   outcome with the order its request is about.
+    init(limit: Int, maxBatch: Int, saturation: SaturationAlarm, committing: @escaping @Sendable ([AppendRequest]) -> [AppendResult]) {
         self.limit = limit
         self.maxBatch = maxBatch
         self.saturation = saturation
-        self.commit = commit
+        self.commit = committing
     }
 
     /// Appends waiting for a commit (not counting the batch being committed).
@@ -39,6 +45,11 @@ final class AppendBatcher: Sendable {
 
     /// Queues one append and waits for its outcome (after the commit that holds it).
     func append(_ request: AppendRequest) async -> AppendOutcome {
+        await appendResult(request).outcome
+    }
+
+    /// `append`, with the order the request is about as committed.
+    func appendResult(_ request: AppendRequest) async -> AppendResult {
         await withCheckedContinuation { continuation in
             let (accepted, startDrain, depth) = state.withLock { state -> (Bool, Bool, Int) in
                 guard state.queue.count < limit else { return (false, false, state.queue.count) }
@@ -48,8 +59,8 @@ final class AppendBatcher: Sendable {
             }
             saturation.observe(depth: depth, limit: limit)
             guard accepted else {
-                continuation.resume(returning: .rejected(ServiceError(
-                    .overloaded, reason: "writer_queue_full", "the journal writer's queue is full; retry", retryAfterMs: 20)))
+                continuation.resume(returning: AppendResult(.rejected(ServiceError(
+                    .overloaded, reason: "writer_queue_full", "the journal writer's queue is full; retry", retryAfterMs: 20))))
                 return
             }
             if startDrain { writerQueue.async { self.drain() } }

@@ -13,11 +13,11 @@ struct WriterHandler: Sendable {
         switch message.header.type {
         case JournalAPI.append:
             let append = try message.decode(JournalAppend.self)
-            let outcome = await batcher.append(AppendRequest(
+            let result = await batcher.appendResult(AppendRequest(
                 facts: append.facts, partition: append.partition, epoch: append.epoch, trace: message.header.traceparent))
-            switch outcome {
-            case .committed(let seqs): return WireCodec.encode(AppendAck(status: "committed", seqs: seqs))
-            case .duplicate(let seqs): return WireCodec.encode(AppendAck(status: "duplicate", seqs: seqs))
+            switch result.outcome {
+            case .committed(let seqs): return WireCodec.encode(AppendAck(status: "committed", seqs: seqs, order: result.order))
+            case .duplicate(let seqs): return WireCodec.encode(AppendAck(status: "duplicate", seqs: seqs, order: result.order))
             case .rejected(let error) where error.retryable: throw error
             case .rejected(let error): return WireCodec.encode(AppendAck(status: "rejected", seqs: [], error: error))
             }

@@ -49,10 +49,10 @@ public struct WriterService: Service {
         let publisher = DispatchQueue(label: "journal-publisher")
         let batcher = AppendBatcher(
             limit: configuration.queueLimit, maxBatch: configuration.maxBatch,
-            saturation: SaturationAlarm(name: "writer.append", logger: logger, now: { Int(WallClock.nowNanos() / 1_000_000) })
-        ) { [logger, publisher] requests in
-            Self.commit(requests, store: store, bus: bus, publisher: publisher, logger: logger)
-        }
+            saturation: SaturationAlarm(name: "writer.append", logger: logger, now: { Int(WallClock.nowNanos() / 1_000_000) }),
+            committing: { [logger, publisher] requests in
+                Self.commit(requests, store: store, bus: bus, publisher: publisher, logger: logger)
+            })
         let handler = WriterHandler(store: store, batcher: batcher)
         bus.serve(service: JournalAPI.service)
         bus.start()
@@ -79,22 +79,22 @@ public struct WriterService: Service {
     /// (idempotent by id).
     static func commit(
         _ requests: [AppendRequest], store: JournalStore, bus: BusConnection, publisher: DispatchQueue, logger: Logger
-    ) -> [AppendOutcome] {
-        let outcomes: [AppendOutcome]
+    ) -> [AppendResult] {
+        let results: [AppendResult]
         let payloads: [Int64: String]
         let started = ContinuousClock.now
         do {
-            (outcomes, payloads) = try store.appendKeepingPayloads(requests)
+            (results, payloads) = try store.appendProjecting(requests)
             OpsMetrics.writerCommitted(batch: requests.count, duration: ContinuousClock.now - started)
         } catch {
             logger.error("writer.commit.failed", metadata: ["error": "\(error)"])
             let failure = ServiceError(.unavailable, reason: "commit_failed", "the journal commit failed; retry", retryAfterMs: 100)
-            return requests.map { _ in .rejected(failure) }
+            return requests.map { _ in AppendResult(.rejected(failure)) }
         }
         let now = WallClock.nowNanos()
         publisher.async {
-            for (request, outcome) in zip(requests, outcomes) {
-                guard case .committed(let seqs) = outcome else { continue }
+            for (request, result) in zip(requests, results) {
+                guard case .committed(let seqs) = result.outcome else { continue }
                 for (fact, seq) in zip(request.facts, seqs) {
                     var header = bus.makeHeader(type: JournalAPI.factTopic + fact.type, traceparent: request.trace)
                     header.seq = seq
@@ -105,6 +105,6 @@ public struct WriterService: Service {
                 }
             }
         }
-        return outcomes
+        return results
     }
 }

@@ -1,5 +1,6 @@
 import BusKit
 import BusProtocol
+import ServiceRuntime
 import TradingModel
 
 /// Appends the reconciler's repair facts, one request per logical change, so one
@@ -20,10 +21,9 @@ struct FactWriter: Sendable {
 
     /// Appends `facts` atomically. Transport failures throw (the pass stops and retries later).
     func append(_ facts: [Fact]) async throws(ServiceError) -> Outcome {
-        let ack = try await bus.call(
-            service: JournalAPI.service, type: JournalAPI.append, body: JournalAppend(facts: facts),
-            replyType: AppendAck.self, timeout: .seconds(5), attempts: 3)
-        if let error = ack.error { return .refused(error) }
-        return ack.status == "duplicate" ? .duplicate : .committed
+        switch try await JournalClient(bus: bus).appendOrRefusal(facts, timeout: .seconds(5), attempts: 3) {
+        case .success(let appended): appended.isDuplicate ? .duplicate : .committed
+        case .failure(let refusal): .refused(refusal)
+        }
     }
 }

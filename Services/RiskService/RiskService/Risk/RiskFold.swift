@@ -121,8 +121,8 @@ public struct RiskFold: Sendable, Equatable {
     // MARK: Live changes (the engine's, between facts)
 
     /// Reserves for a live approval and marks the order in flight.
-    mutating func reserve(account: String, clientOrderId: String, asset: String, amount: ExactDecimal, side: Side, qty: ExactDecimal, now: Int64) throws(ServiceError) {
-        try ledger.reserve(account: account, clientOrderId: clientOrderId, asset: asset, amount: amount, side: side, qty: qty, committed: false, now: now)
+    mutating func reserve(account: String, clientOrderId: String, asset: String, amount: ExactDecimal, side: Side, qty: ExactDecimal, now: Int64, symbol: String? = nil) throws(ServiceError) {
+        try ledger.reserve(account: account, clientOrderId: clientOrderId, asset: asset, amount: amount, side: side, qty: qty, committed: false, now: now, symbol: symbol)
         awaitingVenue[account, default: []].insert(clientOrderId)
     }
 
