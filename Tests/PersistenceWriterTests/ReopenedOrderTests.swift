@@ -19,7 +19,7 @@ struct ReopenedOrderTests {
         Fact(
             id: "reopened:\(clientOrderId)", account: Facts.account,
             payload: .reconciliation(.orderReopened(OrderReopened(
-                clientOrderId: clientOrderId, venueStatus: "new", side: .buy, qty: dec("3"), reserveAsset: "USDT",
+                clientOrderId: clientOrderId, symbol: "BTC/USDT", venueStatus: "new", side: .buy, qty: dec("3"), reserveAsset: "USDT",
                 reserveAmount: dec(reserve)))))
     }
 
@@ -61,7 +61,7 @@ struct ReopenedOrderTests {
         _ = try store.append(requests(Facts.intent("o-1"), Facts.closed("o-1", .rejected, reason: "not_at_venue")))
         var fact = Self.reopened("o-1")
         fact.payload = .reconciliation(.orderReopened(OrderReopened(
-            clientOrderId: "o-1", venueStatus: "new", side: .buy, qty: .zero, reserveAsset: "USDT", reserveAmount: dec("1"))))
+            clientOrderId: "o-1", symbol: "BTC/USDT", venueStatus: "new", side: .buy, qty: .zero, reserveAsset: "USDT", reserveAmount: dec("1"))))
         #expect(try store.append(requests(fact)).first?.error?.reason == "qty_not_positive")
         var negative = Self.reopened("o-1", reserve: "-1")
         negative.id = "reopened-negative"

@@ -232,7 +232,7 @@ public struct Ledger: Sendable, Equatable {
         guard var state = accounts[account], state.reservations[reopened.clientOrderId] == nil, !reopened.reserveAmount.isNegative else { return }
         state.reservations[reopened.clientOrderId] = Reservation(
             asset: reopened.reserveAsset, remaining: reopened.reserveAmount, side: reopened.side, qty: reopened.qty,
-            filled: .zero, committed: true, reservedAt: now)
+            filled: .zero, committed: true, reservedAt: now, symbol: reopened.symbol)
         state.reserved[reopened.reserveAsset, default: .zero] += reopened.reserveAmount
         accounts[account] = checked(state, cause: "the reopened order \(reopened.clientOrderId)")
     }

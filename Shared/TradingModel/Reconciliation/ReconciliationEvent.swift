@@ -300,6 +300,8 @@ public struct ForceCloseAttempt: Codable, Sendable, Equatable {
 public struct OrderReopened: Codable, Sendable, Equatable {
     /// The order.
     public var clientOrderId: String
+    /// The order's instrument (limits count the reopened order at its worst in it).
+    public var symbol: String
     /// What the venue says of it (`new`, `partially_filled`, `filled`, …).
     public var venueStatus: String
     /// The order's side at the venue.
@@ -312,8 +314,12 @@ public struct OrderReopened: Codable, Sendable, Equatable {
     public var reserveAmount: ExactDecimal
 
     /// Creates the body.
-    public init(clientOrderId: String, venueStatus: String, side: Side, qty: ExactDecimal, reserveAsset: String, reserveAmount: ExactDecimal) {
+    public init(
+        clientOrderId: String, symbol: String, venueStatus: String, side: Side, qty: ExactDecimal, reserveAsset: String,
+        reserveAmount: ExactDecimal
+    ) {
         self.clientOrderId = clientOrderId
+        self.symbol = symbol
         self.venueStatus = venueStatus
         self.side = side
         self.qty = qty
@@ -325,7 +331,7 @@ public struct OrderReopened: Codable, Sendable, Equatable {
     public static let reopenableReason = "not_at_venue"
 
     enum CodingKeys: String, CodingKey {
-        case side, qty
+        case symbol, side, qty
         case clientOrderId = "client_order_id"
         case venueStatus = "venue_status"
         case reserveAsset = "reserve_asset"

@@ -47,6 +47,7 @@ enum FactValidator {
         case .reconciliation(.orderReopened(let reopened)):
             // Folded into the reservations: a real order, asset and amount.
             try checkId(reopened.clientOrderId, "client_order_id")
+            try checkId(reopened.symbol, "symbol")
             try checkId(reopened.venueStatus, "venue_status")
             try checkId(reopened.reserveAsset, "reserve_asset")
             try checkPositiveQuantity(reopened.qty)

@@ -30,7 +30,7 @@ extension AccountPass {
                 continue
             }
             let body = OrderReopened(
-                clientOrderId: clientOrderId, venueStatus: found.status.rawValue, side: found.side, qty: found.qty,
+                clientOrderId: clientOrderId, symbol: found.symbol, venueStatus: found.status.rawValue, side: found.side, qty: found.qty,
                 reserveAsset: Self.reserveAsset(of: found),
                 reserveAmount: ExternalOrderCost.reservation(of: found, feeRate: configuration.feeRate))
             let fact = Fact(id: "reopened:\(account):\(clientOrderId)", account: account, payload: .reconciliation(.orderReopened(body)))
