@@ -10,25 +10,67 @@ extension RiskService {
         case RiskAPI.authorize:
             return WireCodec.encode(try await authorize(message))
         case RiskAPI.show:
-            return WireCodec.encode(try await engine.show(account: try message.decode(AccountRef.self).account))
+            let account = try message.decode(AccountRef.self).account
+            try await admit(message, account: account)
+            return WireCodec.encode(try await engine.show(account: account))
         case RiskAPI.venueOutcome:
-            let outcome = try await engine.venueOutcome(try message.decode(VenueOutcome.self))
+            let request = try message.decode(VenueOutcome.self)
+            try await admit(message, account: request.account)
+            let outcome = try await engine.venueOutcome(request)
             transitions.submit(outcome.facts)
             return WireCodec.encode(VenueOutcomeAck(breaker: outcome.state))
         case RiskAPI.trip:
             let trip = try message.decode(RiskTrip.self)
             try Self.validate(reason: trip.reason)
-            let result = try await engine.trip(account: trip.account, reason: trip.reason)
-            transitions.submit(result.facts)
-            return WireCodec.encode(result.view)
+            try await admit(message, account: trip.account)
+            let engine = engine
+            return WireCodec.encode(try await land { () throws(ServiceError) in try await engine.trip(account: trip.account, reason: trip.reason) })
         case RiskAPI.reset:
-            let result = try await engine.reset(account: try message.decode(RiskReset.self).account)
-            transitions.submit(result.facts)
-            return WireCodec.encode(result.view)
+            let account = try message.decode(RiskReset.self).account
+            try await admit(message, account: account)
+            let engine = engine
+            return WireCodec.encode(try await land { () throws(ServiceError) in try await engine.reset(account: account) })
         default:
             throw ServiceError(.unknownType, reason: "unknown_type", "risk-service does not handle '\(message.header.type)'")
         }
     }
+
+    /// Takes the request's lease over (fence, catch up) if it is new, and from then on
+    /// decides the account's transitions. A request without a lease passes as it is.
+    func admit(_ message: Message, account: String?) async throws(ServiceError) {
+        try await leases.admit(partition: message.header.partition, epoch: message.header.epoch)
+        guard let account, message.header.key == account, let partition = message.header.partition, let epoch = message.header.epoch else { return }
+        transitions.submit(await engine.hold(account: account, fence: Fence(partition: partition, epoch: epoch)))
+    }
+
+    /// A manual trip or reset, journal-first: decided on the journal's state, appended,
+    /// and answered only once it landed. On a duplicate id (another replica's transition
+    /// of that number, or this one's earlier attempt) the journal is folded again and the
+    /// change decided again on it, with the next number — until it lands or nothing is
+    /// left to change (the journal already holds the state asked for).
+    func land(_ decide: () async throws(ServiceError) -> (facts: [Fact], view: BreakerView)) async throws(ServiceError) -> BreakerView {
+        for _ in 0..<Self.maxLandingRounds {
+            let decision = try await decide()
+            guard let fact = decision.facts.first else { return decision.view }
+            switch await transitions.journal(fact) {
+            case .committed:
+                transitions.publishAlert(fact)
+                return decision.view
+            case .duplicate:
+                let engine = engine, transitions = transitions
+                try await follower.catchUp { transitions.submit(await engine.apply($0)) }
+            case .refused(let error):
+                throw error
+            case .unjournaled:
+                throw ServiceError(.unavailable, reason: "transition_not_journaled", "the journal could not be reached: the change is not in effect; retry")
+            }
+        }
+        throw ServiceError(.unavailable, reason: "transition_not_journaled",
+            "other replicas' transitions took every number tried (\(Self.maxLandingRounds) rounds); retry")
+    }
+
+    /// How many numbers a manual trip or reset tries before it gives up.
+    static let maxLandingRounds = 5
 
     /// A trip reason is 1–64 characters on one line (it is journaled).
     static func validate(reason: String) throws(ServiceError) {

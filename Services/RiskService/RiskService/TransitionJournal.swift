@@ -9,7 +9,11 @@ import TradingModel
 /// orders until an operator resumes it, and every open order is canceled at the venue).
 ///
 /// The transition is already in effect in the engine; a failed append is retried
-/// (same fact id: the writer keeps one) until it commits or the service stops. The
+/// (same fact id: the writer keeps one) until it commits or the service stops. An
+/// account's facts are fenced by the lease this replica serves the account under; a
+/// refused or lost transition is rolled back in the engine (`RiskEngine.settle`), and one
+/// the engine no longer holds as pending (the journal's of the same number won) is not
+/// appended at all. The
 /// queue is unbounded by design: it holds at most one entry per state change (state
 /// changes need an event each, bounded by the request and fact rates) and one
 /// kill-switch retry per account per `RiskEngine.killSwitchRetryNanos`.
@@ -24,6 +28,8 @@ struct TransitionJournal: Sendable {
 
     /// The bus the writer and the gateway are reached on.
     let bus: BusConnection
+    /// The engine the transitions were decided in (fences, pending checks, settlement).
+    let engine: RiskEngine
     /// The service's logger.
     let logger: Logger
     /// The queued work, in order.
@@ -31,8 +37,9 @@ struct TransitionJournal: Sendable {
     /// Where work is queued.
     let continuation: AsyncStream<Work>.Continuation
 
-    init(bus: BusConnection, logger: Logger) {
+    init(bus: BusConnection, engine: RiskEngine, logger: Logger) {
         self.bus = bus
+        self.engine = engine
         self.logger = logger
         (work, continuation) = AsyncStream.makeStream(of: Work.self, bufferingPolicy: .unbounded)
     }
@@ -52,7 +59,9 @@ struct TransitionJournal: Sendable {
         for await item in work {
             switch item {
             case .transition(let fact):
-                await append(fact)
+                guard await engine.isPending(fact) else { continue }
+                let outcome = await journal(fact)
+                guard outcome == .committed || outcome == .duplicate else { continue }
                 if case .equityMark = fact.payload { continue }  // baselines are journaled, not alerted
                 if case .breakerTransition(let t) = fact.payload, t.reason == "ledger_divergence" {
                     logger.error("risk.ledger.divergence", metadata: ["account": "\(fact.account)", "breaker": "\(t.to.rawValue)"])
@@ -70,18 +79,37 @@ struct TransitionJournal: Sendable {
     /// Ends `run` once the queue is drained.
     func finish() { continuation.finish() }
 
+    /// Appends one fact (fenced by the account's lease) and settles the outcome in the
+    /// engine: a refused or lost transition is rolled back there.
+    func journal(_ fact: Fact) async -> TransitionOutcome {
+        let fence = await engine.fence(for: fact.account)
+        let outcome: TransitionOutcome
+        if fence == nil, engine.partitioned, fact.account != BreakerTransition.globalScope {
+            // The lease was lost (fenced off) since the decision: the new owner decides.
+            outcome = .refused(ServiceError(.staleEpoch, reason: "not_partition_owner", "no lease of '\(fact.account)' any more"))
+        } else {
+            outcome = await append(fact, fence: fence)
+        }
+        if case .refused(let error) = outcome {
+            logger.error("risk.transition.rejected", metadata: ["fact.id": "\(fact.id)", "error": "\(error)"])
+        }
+        await engine.settle(fact, outcome)
+        return outcome
+    }
+
     /// Appends with retries; gives up (logged) only after `maxAttempts`, i.e. when the
     /// writer has been unreachable for about a minute.
-    private func append(_ fact: Fact) async {
+    private func append(_ fact: Fact, fence: Fence?) async -> TransitionOutcome {
         var backoff: Duration = .milliseconds(50)
         for _ in 0..<Self.maxAttempts where !Task.isCancelled {
             do {
                 let ack = try await bus.call(
-                    service: JournalAPI.service, type: JournalAPI.append, body: JournalAppend(facts: [fact]), replyType: AppendAck.self)
-                if let error = ack.error {
-                    logger.error("risk.transition.rejected", metadata: ["fact.id": "\(fact.id)", "error": "\(error)"])
-                }
-                return
+                    service: JournalAPI.service, type: JournalAPI.append,
+                    body: JournalAppend(facts: [fact], partition: fence?.partition, epoch: fence?.epoch), replyType: AppendAck.self)
+                if let error = ack.error { return .refused(error) }
+                return ack.status == "duplicate" ? .duplicate : .committed
+            } catch where !error.retryable && error.code != .timeout {
+                return .refused(error)
             } catch {
                 logger.warning("risk.transition.retry", metadata: ["fact.id": "\(fact.id)", "error": "\(error)"])
                 try? await Task.sleep(for: backoff)
@@ -89,12 +117,14 @@ struct TransitionJournal: Sendable {
             }
         }
         logger.error("risk.transition.unjournaled", metadata: ["fact.id": "\(fact.id)"])
+        return .unjournaled
     }
 
     /// Append attempts per transition (each waits up to 15 s for the writer, then backs off ≤ 2 s).
     static let maxAttempts = 5
 
-    private func publishAlert(_ fact: Fact) {
+    /// Publishes a committed transition as an alert (R7).
+    func publishAlert(_ fact: Fact) {
         let kind = if case .breakerTransition = fact.payload { "breaker" } else { "governor" }
         let header = bus.makeHeader(type: "alert.risk.\(kind)", key: fact.account)
         bus.publish(topic: RiskAPI.alertTopic + kind, header: header, body: WireCodec.encode(fact))
