@@ -242,7 +242,7 @@ public actor RiskEngine {
     public func accountsToCancelAgain() -> [String] {
         let now = clock()
         let due = fold.governors.filter { account, governor in
-            governor.level == .hardStop
+            decides(account) && governor.level == .hardStop
                 && !(fold.ledger.accounts[account]?.reservations.isEmpty ?? true)
                 && now - (killSwitchAskedAt[account] ?? Int64.min / 2) >= Self.killSwitchRetryNanos
         }.keys.sorted()

@@ -43,34 +43,14 @@ extension RiskService {
         transitions.submit(await engine.hold(account: account, fence: Fence(partition: partition, epoch: epoch)))
     }
 
-    /// A manual trip or reset, journal-first: decided on the journal's state, appended,
-    /// and answered only once it landed. On a duplicate id (another replica's transition
-    /// of that number, or this one's earlier attempt) the journal is folded again and the
-    /// change decided again on it, with the next number — until it lands or nothing is
-    /// left to change (the journal already holds the state asked for).
+    /// A manual trip or reset, journal-first (`ManualTransition`): answered once it landed.
     func land(_ decide: () async throws(ServiceError) -> (facts: [Fact], view: BreakerView)) async throws(ServiceError) -> BreakerView {
-        for _ in 0..<Self.maxLandingRounds {
-            let decision = try await decide()
-            guard let fact = decision.facts.first else { return decision.view }
-            switch await transitions.journal(fact) {
-            case .committed:
-                transitions.publishAlert(fact)
-                return decision.view
-            case .duplicate:
-                let engine = engine, transitions = transitions
-                try await follower.catchUp { transitions.submit(await engine.apply($0)) }
-            case .refused(let error):
-                throw error
-            case .unjournaled:
-                throw ServiceError(.unavailable, reason: "transition_not_journaled", "the journal could not be reached: the change is not in effect; retry")
-            }
-        }
-        throw ServiceError(.unavailable, reason: "transition_not_journaled",
-            "other replicas' transitions took every number tried (\(Self.maxLandingRounds) rounds); retry")
+        let engine = engine, transitions = transitions, follower = follower
+        return try await ManualTransition.land(
+            decide: decide, journal: { await transitions.journal($0) },
+            refold: { () throws(ServiceError) in try await follower.catchUp { transitions.submit(await engine.apply($0)) } },
+            committed: { transitions.publishAlert($0) })
     }
-
-    /// How many numbers a manual trip or reset tries before it gives up.
-    static let maxLandingRounds = 5
 
     /// A trip reason is 1–64 characters on one line (it is journaled).
     static func validate(reason: String) throws(ServiceError) {
