@@ -89,7 +89,7 @@ public struct RiskConfiguration: Sendable, Equatable {
         c.market.maxSpreadBps = try s.nonNegative("BW_RISK_BREAKER_MAX_SPREAD_BPS", default: "100")
         c.health.maxRSSBytes = Int64(try s.int("BW_RISK_BREAKER_MAX_RSS_MB", default: 4_096, in: 0...1_048_576)) * 1_048_576
         c.health.maxCPUPercent = try s.int("BW_RISK_BREAKER_MAX_CPU_PCT", default: 95, in: 0...10_000)
-        c.health.cpuWindowNanos = try s.millisNanos("BW_RISK_BREAKER_CPU_WINDOW_MS", default: 60_000, in: 1_000...86_400_000)
+        c.health.cpuWindowNanos = try s.millisNanos("BW_RISK_BREAKER_CPU_WINDOW_MS", default: 300_000, in: 1_000...86_400_000)
         c.exposure.maxGrossToEquity = try s.nonNegative("BW_RISK_BREAKER_MAX_EXPOSURE", default: "12")
         c.leasePingInterval = .milliseconds(try s.int("BW_RISK_LEASE_PING_MS", default: 5_000, in: 100...600_000))
     }

@@ -12,7 +12,7 @@ public struct SystemHealthTrigger: Sendable, Equatable {
         /// Trips when CPU use over the whole window reaches this, percent of one core (0: off).
         public var maxCPUPercent = 95
         /// The CPU window, nanoseconds: the samples must span all of it before CPU counts.
-        public var cpuWindowNanos: Int64 = 60_000_000_000
+        public var cpuWindowNanos: Int64 = 300_000_000_000
         /// The bound of the window.
         public var maxWindowSamples = 10_000
 
