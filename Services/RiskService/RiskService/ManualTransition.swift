@@ -16,19 +16,17 @@ public enum ManualTransition {
 
     /// Lands one manual change. `decide` runs the change on the engine (its facts: none
     /// when there is nothing to change); `journal` appends one fact and settles it in the
-    /// engine; `refold` catches up with the journal; `committed` is told of the fact that landed.
+    /// engine; `refold` catches up with the journal.
     public static func land(
         decide: () async throws(ServiceError) -> (facts: [Fact], view: BreakerView),
         journal: (Fact) async -> TransitionOutcome,
-        refold: () async throws(ServiceError) -> Void,
-        committed: (Fact) -> Void = { _ in }
+        refold: () async throws(ServiceError) -> Void
     ) async throws(ServiceError) -> BreakerView {
         for _ in 0..<maxRounds {
             let decision = try await decide()
             guard let fact = decision.facts.first else { return decision.view }
             switch await journal(fact) {
             case .committed:
-                committed(fact)
                 return decision.view
             case .duplicate:
                 try await refold()

@@ -45,11 +45,8 @@ extension RiskService {
 
     /// A manual trip or reset, journal-first (`ManualTransition`): answered once it landed.
     func land(_ decide: () async throws(ServiceError) -> (facts: [Fact], view: BreakerView)) async throws(ServiceError) -> BreakerView {
-        let engine = engine, transitions = transitions, follower = follower
-        return try await ManualTransition.land(
-            decide: decide, journal: { await transitions.journal($0) },
-            refold: { () throws(ServiceError) in try await follower.catchUp { transitions.submit(await engine.apply($0)) } },
-            committed: { transitions.publishAlert($0) })
+        let transitions = transitions
+        return try await ManualTransition.land(decide: decide, journal: { await transitions.land($0) }, refold: { await transitions.refold() })
     }
 
     /// A trip reason is 1–64 characters on one line (it is journaled).

@@ -39,7 +39,7 @@ public struct RiskService: Service {
             rpc: venueEndpoints.rpc, streamEndpoint: venueEndpoints.stream, subscribe: [VenueTopic.tick], context: context, logger: logger)
         let engine = RiskEngine(configuration: configuration, clock: { WallClock.nowNanos() }, partitioned: true)
         let follower = FactFollower(bus: bus, logger: logger)
-        let transitions = TransitionJournal(bus: bus, engine: engine, logger: logger)
+        let transitions = TransitionJournal(bus: bus, engine: engine, follower: follower, logger: logger)
         self.engine = engine
         self.follower = follower
         self.transitions = transitions

@@ -1,6 +1,7 @@
 import BusKit
 import BusProtocol
 import Logging
+import ServiceRuntime
 import TradingModel
 
 /// Journals breaker and governor transitions (and equity marks) in the order they happened,
@@ -13,15 +14,19 @@ import TradingModel
 /// account's facts are fenced by the lease this replica serves the account under; a
 /// refused or lost transition is rolled back in the engine (`RiskEngine.settle`), and one
 /// the engine no longer holds as pending (the journal's of the same number won) is not
-/// appended at all. The
+/// appended at all. After a `duplicate` the journal is caught up with before anything else is
+/// appended, so a transition built on one that lost is dropped, never journaled after the
+/// winner (the journal's sequence of a scope stays a chain: each `from` the previous `to`).
+/// Manual trips and resets go through the same queue (`land`), behind the transitions
+/// decided before them, and wait for their outcome. The
 /// queue is unbounded by design: it holds at most one entry per state change (state
 /// changes need an event each, bounded by the request and fact rates) and one
 /// kill-switch retry per account per `RiskEngine.killSwitchRetryNanos`.
 struct TransitionJournal: Sendable {
     /// One piece of queued work.
     enum Work: Sendable {
-        /// A transition to journal and alert.
-        case transition(Fact)
+        /// A transition to journal and alert; `reply` is told the outcome (a manual change waits for it).
+        case transition(Fact, reply: Reply?)
         /// Ask the gateway again to cancel an account's open orders (HARD_STOP still has some).
         case cancelAll(String)
     }
@@ -30,6 +35,8 @@ struct TransitionJournal: Sendable {
     let bus: BusConnection
     /// The engine the transitions were decided in (fences, pending checks, settlement).
     let engine: RiskEngine
+    /// The journal, caught up with after a duplicate.
+    let follower: FactFollower
     /// The service's logger.
     let logger: Logger
     /// The queued work, in order.
@@ -37,16 +44,35 @@ struct TransitionJournal: Sendable {
     /// Where work is queued.
     let continuation: AsyncStream<Work>.Continuation
 
-    init(bus: BusConnection, engine: RiskEngine, logger: Logger) {
+    /// Where a queued transition's outcome goes.
+    typealias Reply = @Sendable (TransitionOutcome) -> Void
+
+    init(bus: BusConnection, engine: RiskEngine, follower: FactFollower, logger: Logger) {
         self.bus = bus
         self.engine = engine
+        self.follower = follower
         self.logger = logger
         (work, continuation) = AsyncStream.makeStream(of: Work.self, bufferingPolicy: .unbounded)
     }
 
     /// Queues transitions (in order).
     func submit(_ list: [Fact]) {
-        for fact in list { continuation.yield(.transition(fact)) }
+        for fact in list { continuation.yield(.transition(fact, reply: nil)) }
+    }
+
+    /// Queues one transition behind those already queued and waits for the journal's answer
+    /// (`unjournaled` once the queue is finished: the service is stopping).
+    func land(_ fact: Fact) async -> TransitionOutcome {
+        await withCheckedContinuation { waiting in
+            if case .terminated = continuation.yield(.transition(fact, reply: { waiting.resume(returning: $0) })) {
+                waiting.resume(returning: .unjournaled)
+            }
+        }
+    }
+
+    /// Catches up with the journal, so that a transition of the same number that won is folded (journal-first).
+    func refold() async {
+        try? await follower.catchUp { submit(await engine.apply($0)) }
     }
 
     /// Queues kill-switch retries for accounts in HARD_STOP that still have open orders.
@@ -58,9 +84,12 @@ struct TransitionJournal: Sendable {
     func run() async {
         for await item in work {
             switch item {
-            case .transition(let fact):
-                guard await engine.isPending(fact) else { continue }
+            case .transition(let fact, let reply):
+                // Not pending any more: the journal's transition of that number replaced it.
+                guard await engine.isPending(fact) else { reply?(.duplicate); continue }
                 let outcome = await journal(fact)
+                if outcome == .duplicate { await refold() }
+                reply?(outcome)
                 guard outcome == .committed || outcome == .duplicate else { continue }
                 if case .equityMark = fact.payload { continue }  // baselines are journaled, not alerted
                 if case .breakerTransition(let t) = fact.payload, t.reason == "ledger_divergence" {
@@ -123,8 +152,7 @@ struct TransitionJournal: Sendable {
     /// Append attempts per transition (each waits up to 15 s for the writer, then backs off ≤ 2 s).
     static let maxAttempts = 5
 
-    /// Publishes a committed transition as an alert (R7).
-    func publishAlert(_ fact: Fact) {
+    private func publishAlert(_ fact: Fact) {
         let kind = if case .breakerTransition = fact.payload { "breaker" } else { "governor" }
         let header = bus.makeHeader(type: "alert.risk.\(kind)", key: fact.account)
         bus.publish(topic: RiskAPI.alertTopic + kind, header: header, body: WireCodec.encode(fact))
