@@ -1,6 +1,7 @@
 import BusKit
 import BusProtocol
 import Foundation
+import Glibc
 import RiskService
 import Testing
 import TestSupport
@@ -107,6 +108,79 @@ struct RiskReplicaIntegrationTests {
         // Account facts carry their lease's fence; none was journaled twice.
         let ids = try await client.journal().map(\.fact.id)
         #expect(Set(ids).count == ids.count)
+    }
+
+    /// The global breaker as the replica serving `key`'s partition folds it.
+    private func globalView(_ client: SuiteClientConnection, via key: String) async throws -> BreakerView? {
+        try await client.bus.call(
+            service: RiskAPI.service, type: RiskAPI.show, key: key, body: AccountRef(account: "acct-1"),
+            replyType: AccountRisk.self, timeout: .seconds(5), attempts: 1).globalBreaker
+    }
+
+    /// The journal's global transitions, in seq order.
+    private func globalTransitions(_ client: SuiteClientConnection) async throws -> [BreakerTransition] {
+        try await client.journal().compactMap { record in
+            guard record.fact.account == BreakerTransition.globalScope, case .breakerTransition(let t) = record.fact.payload else { return nil }
+            return t
+        }
+    }
+
+    @Test("two replicas deciding the global breaker at once (stale data on a frozen venue, a short cool-down, resets sent to each): the journal keeps one chain and both replicas end on its state")
+    func concurrentGlobalTransitions() async throws {
+        let (suite, client) = try await started(environment: [
+            "BW_RISK_STALE_MARKET_DATA_MS": "500", "BW_RISK_BREAKER_COOL_DOWN_MS": "250", "BW_RISK_EVALUATE_MS": "20",
+        ])
+        defer { client.close(); suite.tearDown() }
+        #expect(try await eventually { try await leases(suite, client, of: "risk-service") >= 2 })
+        try suite.start("risk-service", as: "risk-service-2")
+        #expect(try await eventually(timeout: .seconds(30)) { try await status(client).workers.count { $0.service == RiskAPI.service } == 2 })
+        _ = try await globalView(client, via: "route:second")  // leased to the second replica, which owned nothing
+        #expect(try await leases(suite, client, of: "risk-service-2") == 1)
+
+        // Stale needs marks first: both replicas have valued equity from the venue's ticks.
+        for key in ["acct-1", "route:second"] {
+            #expect(try await eventually {
+                (try? await client.bus.call(
+                    service: RiskAPI.service, type: RiskAPI.show, key: key, body: AccountRef(account: "acct-1"),
+                    replyType: AccountRisk.self, timeout: .seconds(5), attempts: 1))?.pnl?.equity != nil
+            })
+        }
+        suite.signal("venue-sim", SIGSTOP)
+        // Each reset lands (CLOSED), both replicas see the stale marks and trip at once, and each
+        // cool-down both step to HALF_OPEN at once; the next reset, sent to each replica in turn
+        // at a random point of the cool-down, races the other replica's step of the same number.
+        let seed = UInt64(UInt32.random(in: 0...UInt32.max))
+        var random = TestSupport.SeededRandom(seed: seed)
+        for round in 0..<8 {
+            #expect(try await eventually(timeout: .seconds(20), every: .milliseconds(10)) {
+                let state = (try? await globalView(client, via: "acct-1"))?.state
+                return state == .open || state == .halfOpen
+            }, "seed \(seed)")
+            try await Task.sleep(for: .milliseconds(Int.random(in: 0...500, using: &random)))  // jitter, not synchronisation
+            let reset = try await client.bus.call(
+                service: RiskAPI.service, type: RiskAPI.reset, key: round % 2 == 0 ? "acct-1" : "route:second", body: RiskReset(account: nil),
+                replyType: BreakerView.self, timeout: .seconds(10), attempts: 1)
+            #expect(reset.state == .closed, "seed \(seed): the reset answered \(reset)")
+        }
+        suite.signal("venue-sim", SIGCONT)
+        let tripped = try await client.bus.call(
+            service: RiskAPI.service, type: RiskAPI.trip, key: "route:second", body: RiskTrip(account: nil, reason: "final"),
+            replyType: BreakerView.self, timeout: .seconds(10), attempts: 1)
+        #expect(tripped.state != .closed)
+
+        // Quiet again (HALF_OPEN waits for probes): both replicas show the journal's last transition.
+        #expect(try await eventually(timeout: .seconds(30), every: .milliseconds(200)) {
+            guard let last = try await globalTransitions(client).last, last.to == .halfOpen else { return false }
+            let first = try await globalView(client, via: "acct-1"), second = try await globalView(client, via: "route:second")
+            return first?.transitions == last.number && second?.transitions == last.number && first == second
+        })
+        let chain = try await globalTransitions(client)
+        #expect(chain.count >= 8 * 2)
+        #expect(chain.map(\.number) == Array(1...Int64(chain.count)), "numbers: \(chain.map(\.number))")
+        for (previous, next) in zip(chain, chain.dropFirst()) {
+            #expect(next.from == previous.to, "\(previous.number) → \(next.number): \(previous.to) then from \(next.from)")
+        }
+        #expect(chain.contains { $0.reason == "manual_trip:final" })
     }
 
     @Test("a spread wider than BW_RISK_BREAKER_MAX_SPREAD_BPS in the venue's quotes trips the global breaker (market_spread:<symbol>), journaled")
