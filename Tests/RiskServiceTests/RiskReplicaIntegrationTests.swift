@@ -203,11 +203,8 @@ struct RiskReplicaIntegrationTests {
         } catch {
             #expect(error.code == .breakerOpen)
         }
-        let journaled = try await client.journal().compactMap { record -> BreakerTransition? in
-            guard record.fact.account == BreakerTransition.globalScope, case .breakerTransition(let t) = record.fact.payload else { return nil }
-            return t
-        }
-        #expect(journaled.first?.reason.hasPrefix("market_spread:") == true)
+        // In effect at once; journaled once the writer committed it.
+        #expect(try await eventually { try await globalTransitions(client).first?.reason.hasPrefix("market_spread:") == true })
     }
 
     @Test("gross positions above BW_RISK_BREAKER_MAX_EXPOSURE × equity trip that account's breaker (gross_exposure), journaled by its partition's owner under its fence; another account trades")
@@ -223,6 +220,7 @@ struct RiskReplicaIntegrationTests {
             #expect(error.code == .breakerOpen)
         }
         _ = try await client.authorize(Fixtures.order("cash-only", account: "acct-2", qty: "0.001"))
+        #expect(try await eventually { try await client.journal().contains { $0.fact.id == "breaker:acct-1:1" } })
         let trip = try #require(try await client.journal().first { $0.fact.id == "breaker:acct-1:1" })
         #expect(trip.partition != nil && trip.epoch != nil)
         guard case .breakerTransition(let t) = trip.fact.payload else { Issue.record("not a transition"); return }
