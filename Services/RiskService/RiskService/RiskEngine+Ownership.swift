@@ -15,6 +15,16 @@ public struct Fence: Sendable, Equatable, Hashable {
     }
 }
 
+/// Whether a queued transition may be appended (`RiskEngine.appendability`).
+public enum Appendability: Sendable, Equatable {
+    /// Pending here, on the journal's predecessor: append it.
+    case ready
+    /// Pending here, but the journal's predecessor is not folded yet: catch up first.
+    case behind
+    /// No longer pending (the journal's transition of its number won, or it was rolled back): drop it.
+    case superseded
+}
+
 /// How the journal answered a transition's append.
 public enum TransitionOutcome: Sendable, Equatable {
     /// Committed as decided here.
@@ -66,10 +76,22 @@ extension RiskEngine {
     /// Whether a breaker or governor transition is still one decided here and waiting for
     /// the journal (a rolled-back or replaced one is not appended any more).
     public func isPending(_ fact: Fact) -> Bool {
+        appendability(fact) != .superseded
+    }
+
+    /// Whether a queued fact may be appended now. A transition numbered n is appended only
+    /// on the journal's n − 1 as this replica folded it, so the journal's transitions of a
+    /// scope stay one chain (each `from` the previous `to`): `behind` while that one is not
+    /// folded yet (catch up first), `superseded` once it is no longer pending here.
+    public func appendability(_ fact: Fact) -> Appendability {
+        func check<T>(_ log: TransitionLog<T>?, _ transition: T, number: Int64, journaled: (T) -> Int64) -> Appendability {
+            guard let log, log.isPending(transition) else { return .superseded }
+            return (log.journaled.map(journaled) ?? 0) >= number - 1 ? .ready : .behind
+        }
         switch fact.payload {
-        case .breakerTransition(let t): return fold.breakers[fact.account]?.log.isPending(t) ?? false
-        case .governorTransition(let t): return fold.governors[fact.account]?.log.isPending(t) ?? false
-        default: return true
+        case .breakerTransition(let t): return check(fold.breakers[fact.account]?.log, t, number: t.number) { $0.number }
+        case .governorTransition(let t): return check(fold.governors[fact.account]?.log, t, number: t.number) { $0.number }
+        default: return .ready
         }
     }
 

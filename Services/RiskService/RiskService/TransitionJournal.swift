@@ -86,7 +86,7 @@ struct TransitionJournal: Sendable {
             switch item {
             case .transition(let fact, let reply):
                 // Not pending any more: the journal's transition of that number replaced it.
-                guard await engine.isPending(fact) else { reply?(.duplicate); continue }
+                guard await onJournalPredecessor(fact) else { reply?(.duplicate); continue }
                 let outcome = await journal(fact)
                 if outcome == .duplicate { await refold() }
                 reply?(outcome)
@@ -107,6 +107,29 @@ struct TransitionJournal: Sendable {
 
     /// Ends `run` once the queue is drained.
     func finish() { continuation.finish() }
+
+    /// Waits (catching up with the journal, `maxAttempts` times at most) until the fact
+    /// builds on the journal's predecessor; false when it is superseded (or the journal
+    /// could not be read: then it is rolled back like a transition the writer never took).
+    private func onJournalPredecessor(_ fact: Fact) async -> Bool {
+        var backoff: Duration = .milliseconds(20)
+        for _ in 0..<Self.maxAttempts where !Task.isCancelled {
+            switch await engine.appendability(fact) {
+            case .ready: return true
+            case .superseded: return false
+            case .behind:
+                await refold()
+                if await engine.appendability(fact) == .behind {
+                    try? await Task.sleep(for: backoff)  // the writer is slow or away: back off, as for an append
+                    backoff = min(backoff * 2, .seconds(2))
+                }
+            }
+        }
+        if await engine.appendability(fact) == .ready { return true }
+        logger.error("risk.transition.unjournaled", metadata: ["fact.id": "\(fact.id)", "why": "predecessor_not_folded"])
+        await engine.settle(fact, .unjournaled)
+        return false
+    }
 
     /// Appends one fact (fenced by the account's lease) and settles the outcome in the
     /// engine: a refused or lost transition is rolled back there.
