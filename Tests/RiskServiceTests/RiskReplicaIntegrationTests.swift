@@ -139,11 +139,20 @@ struct RiskReplicaIntegrationTests {
 
         // Stale needs marks first: both replicas have valued equity from the venue's ticks.
         for key in ["acct-1", "route:second"] {
-            #expect(try await eventually {
-                (try? await client.bus.call(
-                    service: RiskAPI.service, type: RiskAPI.show, key: key, body: AccountRef(account: "acct-1"),
-                    replyType: AccountRisk.self, timeout: .seconds(5), attempts: 1))?.pnl?.equity != nil
-            })
+            var last: Result<AccountRisk, ServiceError>?
+            let valued = try await eventually(timeout: .seconds(30)) {
+                do throws(ServiceError) {
+                    let view = try await client.bus.call(
+                        service: RiskAPI.service, type: RiskAPI.show, key: key, body: AccountRef(account: "acct-1"),
+                        replyType: AccountRisk.self, timeout: .seconds(5), attempts: 1)
+                    last = .success(view)
+                    return view.pnl?.equity != nil
+                } catch {
+                    last = .failure(error)
+                    return false
+                }
+            }
+            #expect(valued, "via \(key): \(String(describing: last)); venue-sim: \(suite.log("venue-sim").suffix(800))")
         }
         suite.signal("venue-sim", SIGSTOP)
         // Each reset lands (CLOSED), both replicas see the stale marks and trip at once, and each
