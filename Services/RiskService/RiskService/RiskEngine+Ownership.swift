@@ -79,6 +79,16 @@ extension RiskEngine {
         appendability(fact) != .superseded
     }
 
+    /// Whether the journal's transition of this fact's number, as folded here, is this very
+    /// one (other facts: true).
+    public func isJournaled(_ fact: Fact) -> Bool {
+        switch fact.payload {
+        case .breakerTransition(let t): return fold.breakers[fact.account]?.log.journaled == t
+        case .governorTransition(let t): return fold.governors[fact.account]?.log.journaled == t
+        default: return true
+        }
+    }
+
     /// Whether a queued fact may be appended now. A transition numbered n is appended only
     /// on the journal's n − 1 as this replica folded it, so the journal's transitions of a
     /// scope stay one chain (each `from` the previous `to`): `behind` while that one is not

@@ -90,7 +90,10 @@ struct TransitionJournal: Sendable {
                 let outcome = await journal(fact)
                 if outcome == .duplicate { await refold() }
                 reply?(outcome)
-                guard outcome == .committed || outcome == .duplicate else { continue }
+                // A duplicate is alerted only when the journal's fact is this one (an earlier attempt of
+                // it committed): another replica's transition of the number is alerted by that replica.
+                let ours = outcome == .duplicate ? await engine.isJournaled(fact) : outcome == .committed
+                guard ours else { continue }
                 if case .equityMark = fact.payload { continue }  // baselines are journaled, not alerted
                 if case .breakerTransition(let t) = fact.payload, t.reason == "ledger_divergence" {
                     logger.error("risk.ledger.divergence", metadata: ["account": "\(fact.account)", "breaker": "\(t.to.rawValue)"])
