@@ -28,7 +28,7 @@ final class FaultyVenueHarness: Sendable {
         let quietBreaker = [
             "BW_RISK_BREAKER_CONSECUTIVE_ERRORS": "10000", "BW_RISK_BREAKER_CONSECUTIVE_LOSSES": "10000",
             "BW_RISK_BREAKER_ERROR_RATE_PCT": "100", "BW_RISK_BREAKER_ERROR_RATE_MIN_SAMPLES": "10000",
-            "BW_RISK_STALE_MARKET_DATA_MS": "3600000",
+            "BW_RISK_STALE_MARKET_DATA_MS": "3600000", "BW_RISK_BREAKER_WIN_RATE_PCT": "0",
         ]
         suite.environment = quietBreaker.merging(environment) { _, given in given }
         try suite.start(start)

@@ -19,6 +19,15 @@ public struct RiskConfiguration: Sendable, Equatable {
     public var defaultLimits = Limits()
     /// Breaker triggers and timings.
     public var breaker = Breaker.Settings()
+    /// The global breaker's market-condition triggers (volatility, spread).
+    public var market = MarketTrigger.Settings()
+    /// The global breaker's system-health triggers (RSS, CPU).
+    public var health = SystemHealthTrigger.Settings()
+    /// The account breakers' exposure trigger (gross position value against equity).
+    public var exposure = ExposureTrigger()
+    /// How often each configured account is asked for through the bus, so every account's
+    /// partition has a live owner that decides its transitions (docs/risk.md, "Replicas").
+    public var leasePingInterval: Duration = .seconds(5)
     /// Governor thresholds, hysteresis and profit mode.
     public var governor = Governor.Settings()
     /// The worst-case margin check's scenarios and limits.
@@ -46,6 +55,7 @@ public struct RiskConfiguration: Sendable, Equatable {
         c.initialCapital = try RiskConfiguration.parseCapital(s.string("BW_RISK_CAPITAL", default: ""))
         (c.defaultLimits, c.limits) = try LimitsParser.parse(s.string("BW_RISK_LIMITS", default: ""))
         try readBreaker(s, into: &c.breaker)
+        try readTriggers(s, into: &c)
         try readGovernor(s, into: &c.governor)
         try readMargin(s, into: &c.margin)
         // Longer than an intent's journal append may take (3 attempts × 5 s), so a live approval is never taken for an orphan.
@@ -68,6 +78,20 @@ public struct RiskConfiguration: Sendable, Equatable {
         b.probeOrders = try s.int("BW_RISK_BREAKER_PROBES", default: 3, in: 1...1_000)
         b.probeSuccesses = try s.int("BW_RISK_BREAKER_PROBE_SUCCESSES", default: 2, in: 1...b.probeOrders)
         b.drainTimeoutNanos = try s.millisNanos("BW_RISK_BREAKER_DRAIN_TIMEOUT_MS", default: 30_000, in: 0...3_600_000)
+    }
+
+    private static func readTriggers(_ s: Settings, into c: inout RiskConfiguration) throws {
+        c.breaker.winRate.windowTrades = try s.int("BW_RISK_BREAKER_WIN_RATE_WINDOW", default: 20, in: 1...10_000)
+        c.breaker.winRate.minTrades = try s.int("BW_RISK_BREAKER_WIN_RATE_MIN_TRADES", default: 10, in: 1...c.breaker.winRate.windowTrades)
+        c.breaker.winRate.minWinPercent = try s.percent("BW_RISK_BREAKER_WIN_RATE_PCT", default: "25")
+        c.market.volatilityWindowNanos = try s.millisNanos("BW_RISK_BREAKER_VOLATILITY_WINDOW_MS", default: 60_000, in: 100...86_400_000)
+        c.market.maxVolatilityBps = try s.nonNegative("BW_RISK_BREAKER_VOLATILITY_BPS", default: "500")
+        c.market.maxSpreadBps = try s.nonNegative("BW_RISK_BREAKER_MAX_SPREAD_BPS", default: "100")
+        c.health.maxRSSBytes = Int64(try s.int("BW_RISK_BREAKER_MAX_RSS_MB", default: 4_096, in: 0...1_048_576)) * 1_048_576
+        c.health.maxCPUPercent = try s.int("BW_RISK_BREAKER_MAX_CPU_PCT", default: 95, in: 0...10_000)
+        c.health.cpuWindowNanos = try s.millisNanos("BW_RISK_BREAKER_CPU_WINDOW_MS", default: 300_000, in: 1_000...86_400_000)
+        c.exposure.maxGrossToEquity = try s.nonNegative("BW_RISK_BREAKER_MAX_EXPOSURE", default: "12")
+        c.leasePingInterval = .milliseconds(try s.int("BW_RISK_LEASE_PING_MS", default: 5_000, in: 100...600_000))
     }
 
     private static func readGovernor(_ s: Settings, into g: inout Governor.Settings) throws {
@@ -118,6 +142,20 @@ extension Settings {
     func decimal(_ key: String, default fallback: String) throws -> ExactDecimal {
         let raw = string(key, default: fallback)
         guard let value = ExactDecimal(raw) else { throw ConfigurationError(key: key, problem: "'\(raw)' is not a decimal") }
+        return value
+    }
+
+    /// A decimal ≥ 0.
+    func nonNegative(_ key: String, default fallback: String) throws -> ExactDecimal {
+        let value = try decimal(key, default: fallback)
+        guard !value.isNegative else { throw ConfigurationError(key: key, problem: "\(value) must not be negative") }
+        return value
+    }
+
+    /// A percent in [0, 100].
+    func percent(_ key: String, default fallback: String) throws -> ExactDecimal {
+        let value = try nonNegative(key, default: fallback)
+        guard value <= ExactDecimal(100) else { throw ConfigurationError(key: key, problem: "\(value) is not a percent in [0, 100]") }
         return value
     }
 

@@ -35,6 +35,16 @@ public actor RiskEngine {
     let gauges: @Sendable (RiskGauge) -> Void
     /// The `margin_use` alert's threshold and per-account throttle.
     var marginAlarm: MarginUseAlarm
+    /// Whether accounts are leased by partition (the service behind the bus): only the
+    /// owner of an account's partition decides and journals its transitions. False for an
+    /// engine alone (tests): it decides for every account.
+    let partitioned: Bool
+    /// The lease this replica serves each account under (learned from its requests).
+    var leases: [String: Fence] = [:]
+    /// The global breaker's market-condition triggers.
+    var market: MarketTrigger
+    /// The global breaker's system-health triggers.
+    var health: SystemHealthTrigger
 
     /// The journal seq of the last folded fact.
     public var lastSeq: Int64 { fold.lastSeq }
@@ -43,11 +53,14 @@ public actor RiskEngine {
     /// breaker and governor states (default: the swift-metrics gauges).
     public init(
         configuration: RiskConfiguration, clock: @escaping @Sendable () -> Int64,
-        gauges: @escaping @Sendable (RiskGauge) -> Void = RiskGauge.record
+        gauges: @escaping @Sendable (RiskGauge) -> Void = RiskGauge.record, partitioned: Bool = false
     ) {
         self.configuration = configuration
         self.clock = clock
         self.gauges = gauges
+        self.partitioned = partitioned
+        market = MarketTrigger(settings: configuration.market)
+        health = SystemHealthTrigger(settings: configuration.health)
         marginAlarm = MarginUseAlarm(threshold: configuration.margin.alertUse)
         fold = RiskFold(
             ledger: Ledger(startingBalances: configuration.balances, feeRate: configuration.feeRate),
@@ -64,7 +77,7 @@ public actor RiskEngine {
     public func goLive() -> [Fact] {
         isLive = true
         var facts: [Fact] = []
-        for (account, state) in fold.ledger.accounts.sorted(by: { $0.key < $1.key }) {
+        for (account, state) in fold.ledger.accounts.sorted(by: { $0.key < $1.key }) where decides(account) {
             if let divergence = state.divergence { facts += tripDivergent(account, divergence) }
         }
         for scope in fold.breakers.keys.sorted() { reportBreaker(scope) }
@@ -74,7 +87,7 @@ public actor RiskEngine {
 
     /// Trips the breaker of an account whose books a fact left uncovered (none if it is
     /// already open); the account's new orders are refused meanwhile by the ledger itself.
-    private func tripDivergent(_ account: String, _ divergence: Ledger.Divergence) -> [Fact] {
+    func tripDivergent(_ account: String, _ divergence: Ledger.Divergence) -> [Fact] {
         let inFlight = inFlight(account)
         let transition = fold.withBreaker(account) { $0.trip(reason: "ledger_divergence", inFlight: inFlight, now: clock()) }
         return report([transition].compactMap { $0.map { Self.fact(scope: account, $0) } })
@@ -93,9 +106,16 @@ public actor RiskEngine {
         }
     }
 
-    /// A venue quote.
+    /// A venue quote: the mark, and the market-condition window.
     public func updateMark(symbol: String, bid: ExactDecimal, ask: ExactDecimal) {
-        marks.update(symbol: symbol, bid: bid, ask: ask, now: clock())
+        let now = clock()
+        marks.update(symbol: symbol, bid: bid, ask: ask, now: now)
+        market.record(symbol: symbol, bid: bid, ask: ask, now: now)
+    }
+
+    /// A reading of the process (RSS, CPU time) for the system-health triggers.
+    public func recordHealth(_ sample: SystemHealthTrigger.Sample) {
+        health.record(sample)
     }
 
     /// Folds one committed record; returns the transitions it caused (live only).
@@ -114,8 +134,8 @@ public actor RiskEngine {
         report([record.fact])  // a replayed transition, or the journal's echo of a live one
         guard isLive else { return [] }
         var facts: [Fact] = []
-        if let diverged = effect.diverged { facts += tripDivergent(diverged.account, diverged.divergence) }
-        guard let trade = effect.trade else { return facts }
+        if let diverged = effect.diverged, decides(diverged.account) { facts += tripDivergent(diverged.account, diverged.divergence) }
+        guard let trade = effect.trade, decides(trade.account) else { return facts }
         let inFlight = inFlight(trade.account)
         let transition = fold.withBreaker(trade.account) { $0.recordTrade(realized: trade.realized, inFlight: inFlight, now: clock()) }
         return facts + report([transition].compactMap { $0.map { Self.fact(scope: trade.account, $0) } })
@@ -128,7 +148,7 @@ public actor RiskEngine {
         fold.venueAnswered(account: outcome.account, clientOrderId: outcome.clientOrderId)
         let failed = outcome.result != .ok
         var facts: [Fact] = []
-        for scope in [outcome.account, BreakerTransition.globalScope] {
+        for scope in [outcome.account, BreakerTransition.globalScope] where decides(scope) {
             let inFlight = scope == BreakerTransition.globalScope ? totalInFlight : inFlight(scope)
             if let transition = fold.withBreaker(scope, { $0.recordVenueOutcome(failed: failed, inFlight: inFlight, now: now) }) {
                 facts.append(Self.fact(scope: scope, transition))
@@ -139,7 +159,7 @@ public actor RiskEngine {
 
     /// Trips a breaker by hand (nil account: the global one).
     public func trip(account: String?, reason: String) throws(ServiceError) -> (facts: [Fact], view: BreakerView) {
-        let scope = try scope(account)
+        let scope = try decidedScope(account)
         let inFlight = account.map(inFlight) ?? totalInFlight
         let transition = fold.withBreaker(scope) { $0.trip(reason: "manual_trip:" + reason, inFlight: inFlight, now: clock()) }
         return (report([transition].compactMap { $0.map { Self.fact(scope: scope, $0) } }), fold.breakers[scope]!.view)
@@ -147,7 +167,7 @@ public actor RiskEngine {
 
     /// Closes a breaker by hand (nil account: the global one).
     public func reset(account: String?) throws(ServiceError) -> (facts: [Fact], view: BreakerView) {
-        let scope = try scope(account)
+        let scope = try decidedScope(account)
         let transition = fold.withBreaker(scope) { $0.reset(now: clock()) }
         return (report([transition].compactMap { $0.map { Self.fact(scope: scope, $0) } }), fold.breakers[scope]!.view)
     }
@@ -161,18 +181,25 @@ public actor RiskEngine {
         let stale = marks.isStale(now: now, maxAgeNanos: configuration.breaker.staleMarketDataNanos)
         let global = BreakerTransition.globalScope
         let globalInFlight = totalInFlight
-        if let t = fold.withBreaker(global, { $0.observe(dailyLoss: nil, drawdown: nil, marketDataStale: stale, inFlight: globalInFlight, now: now) }) {
+        let alarm = stale ? "stale_market_data" : market.alarm(now: now) ?? health.alarm
+        if let t = fold.withBreaker(global, { $0.observe(alarm: alarm, inFlight: globalInFlight, now: now) }) {
             facts.append(Self.fact(scope: global, t))
         }
         for account in fold.ledger.accounts.keys.sorted() {
-            if let equity = equity(account) { curves[account]?.observe(equity: equity, now: now) }
+            let equity = equity(account)
+            if let equity { curves[account]?.observe(equity: equity, now: now) }
+            guard decides(account) else { continue }  // the owner of its partition journals its marks and transitions
             let curve = curves[account] ?? EquityCurve(initialCapital: nil)
             if let mark = markToJournal(curve, account: account, now: now) {
                 facts.append(Fact(id: EquityMark.factId(account: account, at: now), account: account, payload: .equityMark(mark)))
             }
             let drawdown = curve.drawdown(profitFactor: configuration.governor.profitModeFactor)
             let inFlight = inFlight(account)
-            if let t = fold.withBreaker(account, { $0.observe(dailyLoss: curve.dailyLoss, drawdown: drawdown, marketDataStale: false, inFlight: inFlight, now: now) }) {
+            let exposureAlarm = configuration.exposure.alarm(gross: grossExposure(account), equity: equity)
+            if let t = fold.withBreaker(account, {
+                $0.observe(dailyLoss: curve.dailyLoss, drawdown: drawdown, marketDataStale: false, inFlight: inFlight, now: now)
+                    ?? $0.observe(alarm: exposureAlarm, inFlight: inFlight, now: now)
+            }) {
                 facts.append(Self.fact(scope: account, t))
             }
             if let drawdown, let t = fold.withGovernor(account, { $0.observe(drawdown: drawdown, now: now) }) {
@@ -215,7 +242,7 @@ public actor RiskEngine {
     public func accountsToCancelAgain() -> [String] {
         let now = clock()
         let due = fold.governors.filter { account, governor in
-            governor.level == .hardStop
+            decides(account) && governor.level == .hardStop
                 && !(fold.ledger.accounts[account]?.reservations.isEmpty ?? true)
                 && now - (killSwitchAskedAt[account] ?? Int64.min / 2) >= Self.killSwitchRetryNanos
         }.keys.sorted()
@@ -254,11 +281,6 @@ public actor RiskEngine {
         }
     }
 
-    private func scope(_ account: String?) throws(ServiceError) -> String {
-        guard let account else { return BreakerTransition.globalScope }
-        try requireAccount(account)
-        return account
-    }
 
     /// Reports the current state of the breaker or governor each transition fact is about; returns the facts.
     @discardableResult

@@ -11,23 +11,28 @@ extension RiskService {
         case RiskAPI.authorize:
             return WireCodec.encode(try await authorize(message))
         case RiskAPI.show:
-            return WireCodec.encode(try await engine.show(account: try message.decode(AccountRef.self).account))
+            let account = try message.decode(AccountRef.self).account
+            try await admit(message, account: account)
+            return WireCodec.encode(try await engine.show(account: account))
         case RiskAPI.venueOutcome:
-            let outcome = try await engine.venueOutcome(try message.decode(VenueOutcome.self))
+            let request = try message.decode(VenueOutcome.self)
+            try await admit(message, account: request.account)
+            let outcome = try await engine.venueOutcome(request)
             transitions.submit(outcome.facts)
             return WireCodec.encode(VenueOutcomeAck(breaker: outcome.state))
         case RiskAPI.venueOutcomes:
-            return WireCodec.encode(try await venueOutcomes(try message.decode(VenueOutcomeBatch.self)))
+            return WireCodec.encode(try await venueOutcomes(try message.decode(VenueOutcomeBatch.self), message: message))
         case RiskAPI.trip:
             let trip = try message.decode(RiskTrip.self)
             try Self.validate(reason: trip.reason)
-            let result = try await engine.trip(account: trip.account, reason: trip.reason)
-            transitions.submit(result.facts)
-            return WireCodec.encode(result.view)
+            try await admit(message, account: trip.account)
+            let engine = engine
+            return WireCodec.encode(try await land { () throws(ServiceError) in try await engine.trip(account: trip.account, reason: trip.reason) })
         case RiskAPI.reset:
-            let result = try await engine.reset(account: try message.decode(RiskReset.self).account)
-            transitions.submit(result.facts)
-            return WireCodec.encode(result.view)
+            let account = try message.decode(RiskReset.self).account
+            try await admit(message, account: account)
+            let engine = engine
+            return WireCodec.encode(try await land { () throws(ServiceError) in try await engine.reset(account: account) })
         default:
             throw ServiceError(.unknownType, reason: "unknown_type", "risk-service does not handle '\(message.header.type)'")
         }
@@ -35,13 +40,14 @@ extension RiskService {
 
     /// A batch of venue outcomes, folded one after the other as if each came alone. Every
     /// outcome must name one account (the batch goes to that account's partition).
-    func venueOutcomes(_ batch: VenueOutcomeBatch) async throws(ServiceError) -> VenueOutcomeAck {
+    func venueOutcomes(_ batch: VenueOutcomeBatch, message: Message) async throws(ServiceError) -> VenueOutcomeAck {
         guard let account = batch.outcomes.first?.account, batch.outcomes.count <= VenueOutcomeBatch.limit,
               batch.outcomes.allSatisfy({ $0.account == account })
         else {
             throw ServiceError(.invalidRequest, reason: "bad_outcome_batch",
                 "a venue outcome batch holds 1 to \(VenueOutcomeBatch.limit) outcomes of one account")
         }
+        try await admit(message, account: account)
         var state = BreakerTransition.State.closed
         for outcome in batch.outcomes {
             let folded = try await engine.venueOutcome(outcome)
@@ -49,6 +55,20 @@ extension RiskService {
             state = folded.state
         }
         return VenueOutcomeAck(breaker: state)
+    }
+
+    /// Takes the request's lease over (fence, catch up) if it is new, and from then on
+    /// decides the account's transitions. A request without a lease passes as it is.
+    func admit(_ message: Message, account: String?) async throws(ServiceError) {
+        try await leases.admit(partition: message.header.partition, epoch: message.header.epoch)
+        guard let account, message.header.key == account, let partition = message.header.partition, let epoch = message.header.epoch else { return }
+        transitions.submit(await engine.hold(account: account, fence: Fence(partition: partition, epoch: epoch)))
+    }
+
+    /// A manual trip or reset, journal-first (`ManualTransition`): answered once it landed.
+    func land(_ decide: () async throws(ServiceError) -> (facts: [Fact], view: BreakerView)) async throws(ServiceError) -> BreakerView {
+        let transitions = transitions
+        return try await ManualTransition.land(decide: decide, journal: { await transitions.land($0) }, refold: { await transitions.refold() })
     }
 
     /// A trip reason is 1–64 characters on one line (it is journaled).
@@ -74,7 +94,8 @@ extension RiskService {
     /// (`existing`), so the gateway needs no `journal.order` read before authorizing.
     private func authorize(_ message: Message) async throws(ServiceError) -> RiskDecision {
         let request = try message.decode(RiskAuthorize.self)
-        try await leases.admit(partition: message.header.partition, epoch: message.header.epoch)
+        // An order is a keyed request like any: the replica that gets it owns its account.
+        try await admit(message, account: request.account)
         let approval = try await engine.authorize(request)
         let intent = OrderIntent(
             clientOrderId: request.clientOrderId, symbol: request.symbol, side: request.side, type: request.type,

@@ -17,7 +17,8 @@ public struct RiskService: Service {
     let bus: BusConnection
     /// The state and the decisions.
     let engine: RiskEngine
-    private let follower: FactFollower
+    /// Follows the journal (the fold's source).
+    let follower: FactFollower
     private let venue: PaperVenueClient
     /// Where breaker and governor transitions go to be journaled and alerted.
     let transitions: TransitionJournal
@@ -26,6 +27,8 @@ public struct RiskService: Service {
     /// Which request committed each recent intent (a resend from a reuse of an id).
     let committers = IntentCommitters()
     private let interval: Duration
+    private let accounts: [String]
+    private let leasePingInterval: Duration
     /// The service's logger.
     let logger: Logger
 
@@ -36,9 +39,9 @@ public struct RiskService: Service {
         bus = try BusConnection(configuration: busConfiguration, context: context, logger: logger)
         venue = try PaperVenueClient(
             rpc: venueEndpoints.rpc, streamEndpoint: venueEndpoints.stream, subscribe: [VenueTopic.tick], context: context, logger: logger)
-        let engine = RiskEngine(configuration: configuration, clock: { WallClock.nowNanos() })
+        let engine = RiskEngine(configuration: configuration, clock: { WallClock.nowNanos() }, partitioned: true)
         let follower = FactFollower(bus: bus, logger: logger)
-        let transitions = TransitionJournal(bus: bus, logger: logger)
+        let transitions = TransitionJournal(bus: bus, engine: engine, follower: follower, logger: logger)
         self.engine = engine
         self.follower = follower
         self.transitions = transitions
@@ -49,6 +52,8 @@ public struct RiskService: Service {
             logger.info("risk.partition.taken_over", metadata: ["partition": "\(partition)", "epoch": "\(epoch)"])
         }
         interval = configuration.evaluateInterval
+        accounts = configuration.balances.keys.sorted()
+        leasePingInterval = configuration.leasePingInterval
         self.logger = logger
     }
 
@@ -76,6 +81,7 @@ public struct RiskService: Service {
                 group.addTask { await loadInstruments() }
                 group.addTask { await followMarket() }
                 group.addTask { await evaluatePeriodically() }
+                group.addTask { await keepLeases() }
                 await withGracefulShutdownHandler {
                     await bus.handleRequests { message throws(ServiceError) in try await handle(message) }
                 } onGracefulShutdown: {
@@ -108,9 +114,25 @@ public struct RiskService: Service {
         }
     }
 
+    /// Asks for every configured account through the bus (`risk.show`, keyed), so each
+    /// account's partition has a live owner that decides its transitions even while no
+    /// order comes: at start and every `BW_RISK_LEASE_PING_MS`. The bus routes each to
+    /// the partition's owner, or leases it to the least-loaded replica.
+    private func keepLeases() async {
+        while !Task.isCancelled {
+            for account in accounts where !Task.isCancelled {
+                _ = try? await bus.call(
+                    service: RiskAPI.service, type: RiskAPI.show, key: account, body: AccountRef(account: account),
+                    replyType: AccountRisk.self, timeout: .seconds(5), attempts: 1)
+            }
+            try? await Task.sleep(for: leasePingInterval)
+        }
+    }
+
     private func evaluatePeriodically() async {
         while !Task.isCancelled {
             try? await Task.sleep(for: interval)
+            if let sample = ProcessSampler.read(now: WallClock.nowNanos()) { await engine.recordHealth(sample) }
             transitions.submit(await engine.evaluate())
             transitions.cancelAgain(await engine.accountsToCancelAgain())
         }

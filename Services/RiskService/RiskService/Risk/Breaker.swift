@@ -6,7 +6,8 @@ import TradingModel
 /// clock, and every state change is returned as a `BreakerTransition` for the caller
 /// to journal. The journaled part (state, reason, since, transition count) is rebuilt
 /// from the facts by `apply`; the trigger counters are soft and start at zero after a
-/// restart.
+/// restart. With replicas the journal has the last word (`TransitionLog`): a transition
+/// decided here is in effect at once, and replaced by the journal's of the same number.
 public struct Breaker: Sendable, Equatable {
     /// The breaker's states (closed, draining, open, half_open).
     public typealias State = BreakerTransition.State
@@ -39,6 +40,8 @@ public struct Breaker: Sendable, Equatable {
         public var drainTimeoutNanos: Int64 = 30_000_000_000
         /// The bound of the error-rate window (oldest samples are dropped beyond it).
         public var maxWindowSamples = 10_000
+        /// The win rate over the latest trades.
+        public var winRate = WinRateTrigger.Settings()
 
         /// The defaults of FEATURES.md R3.
         public init() {}
@@ -74,11 +77,15 @@ public struct Breaker: Sendable, Equatable {
     private(set) var consecutiveLosses = 0
     private(set) var probesAdmitted = 0
     private(set) var probeSuccesses = 0
+    private(set) var winRate: WinRateTrigger
+    /// The journal's last transition and the ones decided here that it has not echoed yet.
+    public private(set) var log = TransitionLog<BreakerTransition>()
 
     /// A closed breaker for `scope` (an account, or `BreakerTransition.globalScope`).
     public init(scope: String, settings: Settings) {
         self.scope = scope
         self.settings = settings
+        winRate = WinRateTrigger(settings: settings.winRate)
     }
 
     /// The journaled part, for comparing folds.
@@ -141,11 +148,13 @@ public struct Breaker: Sendable, Equatable {
         }
     }
 
-    /// A trade's realized P&L (reducing fills only): consecutive losing trades.
+    /// A trade's realized P&L (reducing fills only): consecutive losing trades, and the win rate over the latest trades.
     public mutating func recordTrade(realized: ExactDecimal, inFlight: Int, now: Int64) -> BreakerTransition? {
         if realized.isNegative { consecutiveLosses += 1 } else if realized.isPositive { consecutiveLosses = 0 }
-        guard state == .closed, consecutiveLosses >= settings.consecutiveLosses else { return nil }
-        return trip(reason: "consecutive_losing_trades", inFlight: inFlight, now: now)
+        winRate.record(realized: realized)
+        guard state == .closed else { return nil }
+        if consecutiveLosses >= settings.consecutiveLosses { return trip(reason: "consecutive_losing_trades", inFlight: inFlight, now: now) }
+        return winRate.isTripped ? trip(reason: "low_win_rate", inFlight: inFlight, now: now) : nil
     }
 
     /// The periodic look: drain finished or timed out, cool-down over, and the
@@ -170,9 +179,29 @@ public struct Breaker: Sendable, Equatable {
         }
     }
 
-    /// Folds a journaled transition; one at or below the current count is a repeat.
+    /// The periodic look with the first alarm of the other threshold triggers (market
+    /// conditions, system health, exposure), already turned into a reason: it trips a
+    /// CLOSED breaker; timers run as in `observe(dailyLoss:…)`.
+    public mutating func observe(alarm: String?, inFlight: Int, now: Int64) -> BreakerTransition? {
+        if state == .closed, let alarm { return trip(reason: alarm, inFlight: inFlight, now: now) }
+        return observe(dailyLoss: nil, drawdown: nil, marketDataStale: false, inFlight: inFlight, now: now)
+    }
+
+    /// Folds a journaled transition; one at or below the journal's count is a repeat. The
+    /// journal's wins over one of the same number decided here.
     public mutating func apply(_ transition: BreakerTransition) {
-        guard transition.number > transitions else { return }
+        guard transition.number > (log.journaled?.number ?? 0) else { return }
+        if !log.journal(transition) { enter(transition) }
+    }
+
+    /// Back to the journal's state: the transitions decided here were not journaled
+    /// (fenced off, or given up). Soft counters start again.
+    public mutating func rollBack() {
+        guard let journaled = log.rollBack() else { return }
+        enter(journaled ?? BreakerTransition(number: 0, from: .closed, to: .closed, reason: "none", at: 0))
+    }
+
+    private mutating func enter(_ transition: BreakerTransition) {
         state = transition.to
         reason = transition.reason
         since = transition.at
@@ -183,12 +212,14 @@ public struct Breaker: Sendable, Equatable {
             consecutiveErrors = 0
             consecutiveLosses = 0
             samples = []
+            winRate.reset()
         }
     }
 
     private mutating func transition(to next: State, reason: String, now: Int64) -> BreakerTransition {
         let transition = BreakerTransition(number: transitions + 1, from: state, to: next, reason: reason, at: now)
-        apply(transition)
+        enter(transition)
+        log.decided(transition)
         return transition
     }
 }

@@ -42,6 +42,8 @@ public struct Governor: Sendable, Equatable {
     public private(set) var since: Int64 = 0
     /// How many transitions it has had (the journal's count).
     public private(set) var transitions: Int64 = 0
+    /// The journal's last transition and the ones decided here that it has not echoed yet (see `TransitionLog`).
+    public private(set) var log = TransitionLog<GovernorTransition>()
 
     /// A governor at NORMAL.
     public init(account: String, settings: Settings) {
@@ -73,9 +75,20 @@ public struct Governor: Sendable, Equatable {
         return transition(to: lower, reason: "recovered_below_deescalation", drawdown: drawdown, now: now)
     }
 
-    /// Folds a journaled transition; one at or below the current count is a repeat.
+    /// Folds a journaled transition; one at or below the journal's count is a repeat. The
+    /// journal's wins over one of the same number decided here.
     public mutating func apply(_ transition: GovernorTransition) {
-        guard transition.number > transitions else { return }
+        guard transition.number > (log.journaled?.number ?? 0) else { return }
+        if !log.journal(transition) { enter(transition) }
+    }
+
+    /// Back to the journal's level: the transitions decided here were not journaled (fenced off, or given up).
+    public mutating func rollBack() {
+        guard let journaled = log.rollBack() else { return }
+        enter(journaled ?? GovernorTransition(number: 0, from: .normal, to: .normal, reason: "none", drawdown: .zero, at: 0))
+    }
+
+    private mutating func enter(_ transition: GovernorTransition) {
         level = transition.to
         reason = transition.reason
         since = transition.at
@@ -84,7 +97,8 @@ public struct Governor: Sendable, Equatable {
 
     private mutating func transition(to next: Level, reason: String, drawdown: ExactDecimal, now: Int64) -> GovernorTransition {
         let transition = GovernorTransition(number: transitions + 1, from: level, to: next, reason: reason, drawdown: drawdown, at: now)
-        apply(transition)
+        enter(transition)
+        log.decided(transition)
         return transition
     }
 }
