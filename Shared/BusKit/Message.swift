@@ -98,16 +98,21 @@ public enum WireCodec {
         } catch {
             throw ServiceError(.invalidRequest, reason: "malformed_header", "the header is not valid JSON")
         }
-        guard decoded.v == Header.currentVersion else {
-            throw ServiceError(.invalidRequest, reason: "unsupported_version", "protocol version \(decoded.v) is not supported; use \(Header.currentVersion)")
-        }
-        guard !decoded.id.isEmpty, decoded.id.utf8.count <= 128, !decoded.type.isEmpty, decoded.type.utf8.count <= 64 else {
-            throw ServiceError(.invalidRequest, reason: "malformed_header", "id and type must be non-empty and short")
-        }
+        try checkEnvelope(v: decoded.v, id: decoded.id, type: decoded.type)
         if let traceparent = decoded.traceparent, !TraceContext.isValid(traceparent) {
             throw ServiceError(.invalidRequest, reason: "malformed_traceparent", "traceparent must be 00-<32 hex>-<16 hex>-<2 hex>")
         }
         return Message(header: decoded, body: body.isEmpty ? Data("{}".utf8) : body)
+    }
+
+    /// The version, and a short non-empty id and type: what every reader of a header checks first.
+    static func checkEnvelope(v: Int, id: String, type: String) throws(ServiceError) {
+        guard v == Header.currentVersion else {
+            throw ServiceError(.invalidRequest, reason: "unsupported_version", "protocol version \(v) is not supported; use \(Header.currentVersion)")
+        }
+        guard !id.isEmpty, id.utf8.count <= 128, !type.isEmpty, type.utf8.count <= 64 else {
+            throw ServiceError(.invalidRequest, reason: "malformed_header", "id and type must be non-empty and short")
+        }
     }
 
     private static func describe(_ error: DecodingError) -> String {

@@ -33,12 +33,7 @@ extension WireCodec {
         } catch {
             throw ServiceError(.invalidRequest, reason: "malformed_header", "the header is not a JSON object with v, id, type (and service, key as strings)")
         }
-        guard fields.v == Header.currentVersion else {
-            throw ServiceError(.invalidRequest, reason: "unsupported_version", "protocol version \(fields.v) is not supported; use \(Header.currentVersion)")
-        }
-        guard !fields.id.isEmpty, fields.id.utf8.count <= 128, !fields.type.isEmpty, fields.type.utf8.count <= 64 else {
-            throw ServiceError(.invalidRequest, reason: "malformed_header", "id and type must be non-empty and short")
-        }
+        try checkEnvelope(v: fields.v, id: fields.id, type: fields.type)
         return Routing(id: fields.id, service: fields.service, key: fields.key)
     }
 

@@ -31,16 +31,20 @@ struct VenueOutageTests {
         }
     }
 
-    @Test("SIGSTOP the venue while orders are placed, pass the graces, SIGCONT: the journal ends equal to the venue, none of them placed late")
-    func frozenVenue() async throws {
+    /// The suite with `environment` (and `extra`), a ready client and a venue probe.
+    static func started(_ extra: [String: String] = [:]) async throws -> (Suite, SuiteClientConnection, VenueProbe) {
         let suite = try Suite()
-        suite.environment = Self.environment
+        suite.environment = environment.merging(extra) { $1 }
         try suite.start()
         let client = try suite.client()
-        defer { client.close(); suite.tearDown() }
         #expect(try await client.waitUntilReady())
-        let probe = try VenueProbe(suite)
-        defer { probe.close() }
+        return (suite, client, try VenueProbe(suite))
+    }
+
+    @Test("SIGSTOP the venue while orders are placed, pass the graces, SIGCONT: the journal ends equal to the venue, none of them placed late")
+    func frozenVenue() async throws {
+        let (suite, client, probe) = try await Self.started()
+        defer { probe.close(); client.close(); suite.tearDown() }
 
         suite.signal("venue-sim", SIGSTOP)
         let ids = (0..<5).map { "frozen-\($0)" }
@@ -127,14 +131,8 @@ struct VenueOutageTests {
 
     @Test("a place the venue takes after the journal gave up on it: reopened, journaled from the venue, its cost held again")
     func latePlaceIsReopened() async throws {
-        let suite = try Suite()
-        suite.environment = Self.environment.merging(["BW_RECON_INTERVAL_MS": "300"]) { $1 }
-        try suite.start()
-        let client = try suite.client()
-        defer { client.close(); suite.tearDown() }
-        #expect(try await client.waitUntilReady())
-        let probe = try VenueProbe(suite)
-        defer { probe.close() }
+        let (suite, client, probe) = try await Self.started(["BW_RECON_INTERVAL_MS": "300"])
+        defer { probe.close(); client.close(); suite.tearDown() }
         var hold = VenueFaults()
         hold.holdPlaces = true
         #expect(try await probe.venue.setFaults(hold).holdPlaces)

@@ -217,24 +217,30 @@ public struct Ledger: Sendable, Equatable {
     /// recorded even when it does not fit; the account is then divergent, never dropped in
     /// silence. An account that is not configured has no books to hold it in.
     mutating func reserveCommitted(account: String, _ intent: OrderIntent, now: Int64) {
-        guard var state = accounts[account], state.reservations[intent.clientOrderId] == nil, !intent.reserveAmount.isNegative else { return }
-        state.reservations[intent.clientOrderId] = Reservation(
-            asset: intent.reserveAsset, remaining: intent.reserveAmount, side: intent.side, qty: intent.qty,
-            filled: .zero, committed: true, reservedAt: now, symbol: intent.symbol)
-        state.reserved[intent.reserveAsset, default: .zero] += intent.reserveAmount
-        accounts[account] = checked(state, cause: "the committed reservation of \(intent.clientOrderId)")
+        holdCommitted(
+            account: account, clientOrderId: intent.clientOrderId, asset: intent.reserveAsset, amount: intent.reserveAmount,
+            side: intent.side, qty: intent.qty, symbol: intent.symbol, now: now, cause: "the committed reservation of \(intent.clientOrderId)")
     }
 
     /// Holds the cost of an order the venue has after the journal gave up on it
     /// (`order.reopened`). Like a committed intent it is held even when it does not fit:
     /// the venue already holds those funds, so the account is then divergent.
     mutating func holdReopened(account: String, _ reopened: OrderReopened, now: Int64) {
-        guard var state = accounts[account], state.reservations[reopened.clientOrderId] == nil, !reopened.reserveAmount.isNegative else { return }
-        state.reservations[reopened.clientOrderId] = Reservation(
-            asset: reopened.reserveAsset, remaining: reopened.reserveAmount, side: reopened.side, qty: reopened.qty,
-            filled: .zero, committed: true, reservedAt: now, symbol: reopened.symbol)
-        state.reserved[reopened.reserveAsset, default: .zero] += reopened.reserveAmount
-        accounts[account] = checked(state, cause: "the reopened order \(reopened.clientOrderId)")
+        holdCommitted(
+            account: account, clientOrderId: reopened.clientOrderId, asset: reopened.reserveAsset, amount: reopened.reserveAmount,
+            side: reopened.side, qty: reopened.qty, symbol: reopened.symbol, now: now, cause: "the reopened order \(reopened.clientOrderId)")
+    }
+
+    /// A reservation the journal says is held, recorded whether or not it fits (once per order).
+    private mutating func holdCommitted(
+        account: String, clientOrderId: String, asset: String, amount: ExactDecimal, side: Side, qty: ExactDecimal,
+        symbol: String, now: Int64, cause: String
+    ) {
+        guard var state = accounts[account], state.reservations[clientOrderId] == nil, !amount.isNegative else { return }
+        state.reservations[clientOrderId] = Reservation(
+            asset: asset, remaining: amount, side: side, qty: qty, filled: .zero, committed: true, reservedAt: now, symbol: symbol)
+        state.reserved[asset, default: .zero] += amount
+        accounts[account] = checked(state, cause: cause)
     }
 
     /// The identity, checked after every change: the bookkeeping by precondition, the

@@ -22,11 +22,7 @@ extension AccountPass {
                 found.status != .rejected
             else { continue }
             guard order.state == .rejected else {
-                // Its fills completed it before this pass (the writer folds a late fill into a
-                // closed order): nothing is left to reopen, but the trader was told it failed.
-                try await desync(
-                    kind: "reopened_order", subject: clientOrderId, journal: "rejected \(OrderReopened.reopenableReason)",
-                    venue: found.status.rawValue, action: "journaled", report: &report)
+                try await alertCompleted(clientOrderId, venueStatus: found.status, report: &report)
                 continue
             }
             let body = OrderReopened(
@@ -46,12 +42,25 @@ extension AccountPass {
                     venue: found.status.rawValue, action: "reopened", report: &report)
             case .duplicate:
                 break  // reopened by an earlier pass: its answer may still be missing
+            case .refused(let error) where error.reason == "not_reopenable":
+                // The journal moved on after this pass read it: a late fill completed the order.
+                try await alertCompleted(clientOrderId, venueStatus: found.status, report: &report)
+                continue
             case .refused(let error):
+                report.fillsComplete = false  // its fills are looked at again next pass
                 logger.error("recon.reopen.refused", metadata: ["order.client_id": "\(clientOrderId)", "error": "\(error)"])
                 continue
             }
             try await journalVenueAnswer(found, report: &report)
         }
+    }
+
+    /// An order given up on that its late fills completed (the writer folds a fill into a
+    /// closed order): nothing is left to reopen, but the trader was told it failed.
+    private func alertCompleted(_ clientOrderId: String, venueStatus: VenueOrderStatus, report: inout PassReport) async throws(ServiceError) {
+        try await desync(
+            kind: "reopened_order", subject: clientOrderId, journal: "rejected \(OrderReopened.reopenableReason)",
+            venue: venueStatus.rawValue, action: "journaled", report: &report)
     }
 
     /// The asset an order holds: the quote asset for a buy, the base for a sell.
