@@ -1,14 +1,29 @@
 import Glibc
+import Synchronization
 
 /// Free loopback TCP ports for tests, so every test runs on its own ports.
 public enum FreePorts {
-    /// A base port such that `base…base+count-1` were all free a moment ago.
+    /// Every port handed out in this process, never handed out again: suites running at
+    /// once pick their blocks before any of them binds, so "free a moment ago" alone let two
+    /// suites share ports now and then (one suite's services then talked to the other's
+    /// venue: a SIGSTOP that froze nothing, a venue that never answered).
+    private static let handedOut = Mutex<Set<Int>>([])
+
+    /// A base port such that `base…base+count-1` were all free a moment ago and none was
+    /// handed out before in this process.
     public static func block(of count: Int) -> Int {
         for _ in 0..<200 {
             // Below Linux's ephemeral range (32768–60999): an outgoing connection cannot take the
             // port between this check and the service's bind.
             let base = Int.random(in: 10_000...32_000)
-            if (base..<base + count).allSatisfy(isFree) { return base }
+            let ports = Set(base..<base + count)
+            let claimed = handedOut.withLock { taken -> Bool in
+                guard taken.isDisjoint(with: ports) else { return false }
+                taken.formUnion(ports)
+                return true
+            }
+            guard claimed else { continue }
+            if ports.allSatisfy(isFree) { return base }
         }
         preconditionFailure("no block of \(count) free ports found")
     }
