@@ -85,11 +85,12 @@ bench: deps $(PEER_VENV)/.installed ## release build, then print the benchmark f
 # The fault campaign (docs/reliability.md): SEED replays a schedule, DURATION is in seconds.
 SEED ?=
 DURATION ?= 300
+CHAOS_FLAGS ?=
 
 chaos: deps ## seeded faults against the real suite, then the seven invariants (SEED=… DURATION=…)
 	$(SWIFT) build $(SWIFT_FLAGS)
 	$(PYTHON) scripts/chaos_checks_test.py
-	$(PYTHON) scripts/chaos.py --bin-dir "$$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)" $(if $(SEED),--seed $(SEED)) --duration $(DURATION)
+	$(PYTHON) scripts/chaos.py --bin-dir "$$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)" $(if $(SEED),--seed $(SEED)) --duration $(DURATION) $(CHAOS_FLAGS)
 
 FUZZ_FRAMES ?= 1000000
 FUZZ_RUNS ?= 1000000

@@ -31,7 +31,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from compose_client import Client  # noqa: E402
 from chaos_checks import Evidence, check, read_journal, read_risk, read_venue  # noqa: E402
-from chaos_suite import Suite  # noqa: E402
+from chaos_suite import LABELS, Suite  # noqa: E402
 from readme_snippet_test import free_block  # noqa: E402
 
 ACCOUNTS = ["chaos-1", "chaos-2", "chaos-3", "chaos-4"]
@@ -48,20 +48,20 @@ SETTINGS = {
 # Errors after which a careful client resends the same order (same id) after a pause.
 RETRYABLE = {"TIMEOUT", "UNAVAILABLE", "OVERLOADED", "ACCOUNT_NOT_RECONCILED", "RATE_LIMITED"}
 SERVICES_TO_KILL = ["bus", "writer", "venue-sim", "risk-a", "risk-b", "order-gateway", "reconciler"]
-SERVICES_TO_FREEZE = ["bus", "writer", "venue-sim", "risk-a", "risk-b", "order-gateway", "reconciler"]
 CONVERGE_LIMIT_S = 120.0
 
 
-def schedule(rng: random.Random, duration: float) -> list[dict]:
-    """The faults of a run, drawn from `rng` alone: same seed and duration, same list."""
+def schedule(rng: random.Random, duration: float, replicas: int = 2) -> list[dict]:
+    """The faults of a run, drawn from `rng` alone: same seed, duration and replicas, same list."""
+    targets = [t for t in SERVICES_TO_KILL if replicas > 1 or t != "risk-b"]
     events, at = [], 10.0  # the first 10 s trade undisturbed
     while at < duration - 5:
         kind = rng.choice(["kill", "kill", "freeze", "freeze", "venue", "venue", "breaker", "kill_switch"])
         event = {"at": round(at, 1), "kind": kind}
         if kind == "kill":
-            event |= {"target": rng.choice(SERVICES_TO_KILL), "down_s": round(rng.uniform(0.5, 3.0), 1)}
+            event |= {"target": rng.choice(targets), "down_s": round(rng.uniform(0.5, 3.0), 1)}
         elif kind == "freeze":
-            event |= {"target": rng.choice(SERVICES_TO_FREEZE), "for_s": round(rng.uniform(1.0, 15.0), 1)}
+            event |= {"target": rng.choice(targets), "for_s": round(rng.uniform(1.0, 15.0), 1)}
         elif kind == "venue":
             faults = rng.choice([
                 {"drop_fills": "0.3"}, {"drop_orders": "0.3"}, {"duplicate": "0.3"}, {"ack_timeout": "0.3"},
@@ -263,11 +263,13 @@ def main() -> int:
     parser.add_argument("--duration", type=float, default=300.0)
     parser.add_argument("--clients", type=int, default=3)
     parser.add_argument("--rate", type=float, default=4.0, help="requests per second per client")
+    parser.add_argument("--risk-replicas", type=int, choices=[1, 2], default=2)
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
     args = parser.parse_args()
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(1, 2**31)
-    print(f"chaos: seed {seed}, duration {args.duration:.0f} s (replay: make chaos SEED={seed} DURATION={args.duration:.0f})", flush=True)
-    events = schedule(random.Random(seed), args.duration)
+    print(f"chaos: seed {seed}, duration {args.duration:.0f} s, {args.risk_replicas} risk replica(s) "
+          f"(replay: make chaos SEED={seed} DURATION={args.duration:.0f} CHAOS_FLAGS=--risk-replicas={args.risk_replicas})", flush=True)
+    events = schedule(random.Random(seed), args.duration, args.risk_replicas)
     work = Path(tempfile.mkdtemp(prefix="breakwater-chaos-"))
     bus_port = free_block(4, set())
     venue_port = free_block(2, set(range(bus_port, bus_port + 4)))
@@ -278,7 +280,9 @@ def main() -> int:
     campaign = Campaign(suite, bus_port, venue_port, seed)
     report: dict = {"seed": seed, "duration_s": args.duration, "schedule": events}
     try:
-        suite.start_all()
+        for label in LABELS:
+            if args.risk_replicas > 1 or label != "risk-b":
+                suite.start(label)
         wait_ready(suite, bus_port)
         start = time.monotonic()
         clients = [threading.Thread(target=campaign.client, args=(n, args.rate), daemon=True) for n in range(args.clients)]
