@@ -169,6 +169,16 @@ struct RequestFailureTests {
         }
     }
 
+    /// The first request a fake bus receives (empty if none came within the poll's deadline).
+    static func firstRequest(at fakeBus: ZMQSocket) async throws -> [Data] {
+        var request: [Data] = []
+        #expect(try await eventually {
+            if let frames = try? fakeBus.receive(dontWait: true) { request = frames }
+            return !request.isEmpty
+        })
+        return request
+    }
+
     @Test("an error reply whose body cannot be read is INTERNAL (malformed_error_reply) to the caller, never a success")
     func unreadableErrorReply() async throws {
         // A bus that answers every request with an `error` reply carrying garbage.
@@ -178,11 +188,7 @@ struct RequestFailureTests {
                     service: "risk-service", type: "risk.ping", body: [String: String](), replyType: [String: String].self,
                     timeout: .seconds(10), attempts: 1)
             }
-            var request: [Data] = []
-            #expect(try await eventually {
-                if let frames = try? fakeBus.receive(dontWait: true) { request = frames }
-                return !request.isEmpty
-            })
+            let request = try await Self.firstRequest(at: fakeBus)
             // [client identity, delimiter, header, body]
             try #require(request.count == 4)
             let asked = try WireCodec.decodeMessage(header: request[2], body: request[3])
@@ -220,11 +226,7 @@ struct RequestFailureTests {
                     service: "persistence-writer", type: "journal.read", body: [String: String](), replyType: [String: String].self,
                     timeout: .seconds(30), attempts: 3)
             }
-            var request: [Data] = []
-            #expect(try await eventually {
-                if let frames = try? fakeBus.receive(dontWait: true) { request = frames }
-                return !request.isEmpty
-            })
+            let request = try await Self.firstRequest(at: fakeBus)
             try #require(request.count == 4)
             let asked = try WireCodec.decodeMessage(header: request[2], body: request[3])
             let replyHeader = Header(id: "reply-1", type: "journal.read.ok", ts: WallClock.nowNanos(), replyTo: asked.header.id)
