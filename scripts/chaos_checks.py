@@ -19,21 +19,25 @@ JOURNAL_STATE = {
     "new": "accepted", "partially_filled": "partially_filled", "filled": "filled",
     "canceled": "canceled", "expired": "expired", "rejected": "rejected",
 }
-# Orders the reconciler places itself: reduce-only, allowed past breakers and the governor.
+# Orders the reconciler places itself: reduce-only, allowed past breakers and the governor
+# (risk marks them `closing` in their intent). The campaign's clients never send reduce-only
+# orders, so a closing intent of any other id is itself a violation.
 REDUCE_ONLY_PREFIXES = ("fc:", "rs:")
+# The fact id of an order the reconciler adopted from the venue (not new: no stop applies).
+ADOPTED_PREFIX = "external:"
 
 
 @dataclass
 class Evidence:
     # (account, client_order_id) → the journal's order row
     orders: dict[tuple[str, str], dict] = field(default_factory=dict)
-    # (account, client_order_id) → the intent: msg_id, journal ts, approved_at
+    # (account, client_order_id) → the intent: msg_id, journal seq and ts, approved_at, closing
     intents: dict[tuple[str, str], dict] = field(default_factory=dict)
     # trade id → how many fill facts the journal holds for it
     journal_trades: dict[str, int] = field(default_factory=dict)
-    # scope ('*' or account) → [(at, to)] breaker transitions in journal order
+    # scope ('*' or account) → [(seq, to)] breaker transitions in journal order
     breakers: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
-    # account → [(at, to)] governor transitions
+    # account → [(seq, to)] governor transitions
     governors: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
     # (account, client_order_id) → the venue's order (None: the venue does not have it)
     venue_orders: dict[tuple[str, str], dict | None] = field(default_factory=dict)
@@ -53,16 +57,19 @@ def read_journal(database: Path, evidence: Evidence) -> None:
         for account, coid, state, reason, venue_order_id in db.execute(
                 "SELECT account, client_order_id, state, reason, venue_order_id FROM orders"):
             evidence.orders[(account, coid)] = {"state": state, "reason": reason, "venue_order_id": venue_order_id}
-        for msg_id, type_, account, payload, ts in db.execute("SELECT msg_id, type, account, payload, ts FROM journal ORDER BY seq"):
+        for seq, msg_id, type_, account, payload, ts in db.execute(
+                "SELECT seq, msg_id, type, account, payload, ts FROM journal ORDER BY seq"):
             body = json.loads(payload)
             if type_ == "order.intent":
-                evidence.intents[(account, body["client_order_id"])] = {"msg_id": msg_id, "ts": ts, "approved_at": body.get("approved_at")}
+                evidence.intents[(account, body["client_order_id"])] = {
+                    "msg_id": msg_id, "seq": seq, "ts": ts, "approved_at": body.get("approved_at"),
+                    "closing": body.get("closing") is True}
             elif type_ == "fill.recorded":
                 evidence.journal_trades[body["trade_id"]] = evidence.journal_trades.get(body["trade_id"], 0) + 1
             elif type_ == "breaker.transition":
-                evidence.breakers.setdefault(account, []).append((body["at"], body["to"]))
+                evidence.breakers.setdefault(account, []).append((seq, body["to"]))
             elif type_ == "governor.transition":
-                evidence.governors.setdefault(account, []).append((body["at"], body["to"]))
+                evidence.governors.setdefault(account, []).append((seq, body["to"]))
     finally:
         db.close()
 
@@ -103,7 +110,7 @@ def read_risk(bus, accounts: list[str], evidence: Evidence) -> None:
 
 
 def state_at(transitions: list[tuple[int, str]], moment: int, initial: str) -> str:
-    """The state a scope was in at `moment` (transitions in journal order, each with its time)."""
+    """The state a scope was in at journal seq `moment` (transitions in journal order, each with its seq)."""
     state = initial
     for at, to in transitions:
         if at > moment:
@@ -186,16 +193,25 @@ def check(evidence: Evidence, replies: dict[str, dict]) -> dict[str, list[str]]:
         elif venue["status"] in ("new", "partially_filled") and key[1] not in evidence.venue_open.get(key[0], set()):
             found["6_journal_equals_venue"].append(f"{where}: working at the venue but not in its open orders")
 
-    # 7. no order approved while its account's or the global breaker was OPEN or DRAINING,
-    #    or its governor at HARD_STOP (reduce-only closes of the reconciler excepted).
+    # 7. no new order let through while its account's or the global breaker was OPEN or
+    #    DRAINING, or its governor at HARD_STOP, in the journal's order: an intent committed
+    #    after the transition that stopped it (the journal is the arbiter; two risk replicas
+    #    fold each other's transitions with a lag, and the writer refuses intents behind a
+    #    committed stop). Closing orders of the reconciler pass; a closing intent of another id
+    #    is a violation, since the campaign's clients send no reduce-only orders.
     for key, intent in evidence.intents.items():
-        approved = intent["approved_at"]
-        if approved is None or key[1].startswith(REDUCE_ONLY_PREFIXES):
+        if intent["msg_id"].startswith(ADOPTED_PREFIX):
             continue
+        if intent["closing"]:
+            if not key[1].startswith(REDUCE_ONLY_PREFIXES):
+                found["7_breakers_hold"].append(f"{key[0]}/{key[1]}: a client's order marked closing")
+            continue
+        committed = intent["seq"]
         for scope in (key[0], "*"):
-            state = state_at(evidence.breakers.get(scope, []), approved, "closed")
+            state = state_at(evidence.breakers.get(scope, []), committed, "closed")
             if state in ("open", "draining"):
-                found["7_breakers_hold"].append(f"{key[0]}/{key[1]}: approved while breaker {scope} was {state}")
-        if state_at(evidence.governors.get(key[0], []), approved, "normal") == "hard_stop":
-            found["7_breakers_hold"].append(f"{key[0]}/{key[1]}: approved at HARD_STOP")
+                found["7_breakers_hold"].append(
+                    f"{key[0]}/{key[1]}: intent seq {committed} committed while breaker {scope} was {state}")
+        if state_at(evidence.governors.get(key[0], []), committed, "normal") == "hard_stop":
+            found["7_breakers_hold"].append(f"{key[0]}/{key[1]}: intent seq {committed} committed at HARD_STOP")
     return found

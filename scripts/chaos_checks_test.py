@@ -19,7 +19,7 @@ def clean() -> Evidence:
     """One filled market buy, journaled as the venue has it, risk's books equal to the venue's."""
     e = Evidence()
     e.orders[KEY] = {"state": "filled", "reason": None, "venue_order_id": "v-1"}
-    e.intents[KEY] = {"msg_id": "intent:a-1:o-1", "ts": 1_000, "approved_at": 900}
+    e.intents[KEY] = {"msg_id": "intent:a-1:o-1", "seq": 9, "ts": 1_000, "approved_at": 900, "closing": False}
     e.journal_trades["t-1"] = 1
     e.venue_orders[KEY] = {"venue_order_id": "v-1", "status": "filled", "created_ts": 2_000}
     e.venue_fills["a-1"] = [{"trade_id": "t-1", "client_order_id": "o-1", "venue_order_id": "v-1"}]
@@ -94,17 +94,29 @@ class ChecksTest(unittest.TestCase):
         e.venue_open["a-1"] = {"o-1"}
         self.assertNotIn("6_journal_equals_venue", self.violations(e))
 
-    def test_7_an_approval_while_a_breaker_was_open_or_at_hard_stop(self):
+    def test_7_an_intent_committed_behind_an_open_breaker_or_hard_stop(self):
         for scope in ("a-1", "*"):
             e = clean()
-            e.breakers[scope] = [(800, "draining"), (850, "open"), (950, "half_open")]
+            e.breakers[scope] = [(3, "draining"), (5, "open"), (11, "half_open")]
             self.assertIn("7_breakers_hold", self.violations(e))
-            e.breakers[scope] = [(800, "draining"), (850, "open"), (890, "half_open")]
+            e.breakers[scope] = [(3, "draining"), (5, "open"), (8, "half_open")]
             self.assertNotIn("7_breakers_hold", self.violations(e))
         e = clean()
-        e.governors["a-1"] = [(100, "hard_stop")]
+        e.governors["a-1"] = [(2, "hard_stop")]
         self.assertIn("7_breakers_hold", self.violations(e))
-        e.intents[("a-1", "o-1")]["approved_at"] = 50
+        e.governors["a-1"] = [(2, "hard_stop"), (4, "quarantine")]
+        self.assertNotIn("7_breakers_hold", self.violations(e))
+
+    def test_7_closing_and_adopted_orders_pass_but_a_clients_order_is_never_closing(self):
+        e = clean()
+        e.breakers["*"] = [(3, "open")]
+        e.intents[KEY]["msg_id"] = "external:a-1:o-1"
+        self.assertNotIn("7_breakers_hold", self.violations(e))
+        e = clean()
+        e.breakers["*"] = [(3, "open")]
+        e.intents[KEY]["closing"] = True
+        self.assertIn("7_breakers_hold", self.violations(e))  # o-1 is a client's id
+        e.intents[("a-1", "fc:a-1:BTC-USDT:t-1")] = {**e.intents.pop(KEY), "seq": 12}
         self.assertNotIn("7_breakers_hold", self.violations(e))
 
     def test_state_at(self):

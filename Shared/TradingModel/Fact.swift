@@ -146,11 +146,15 @@ public struct OrderIntent: Codable, Sendable, Equatable {
     /// governor's transition is compared with (an approval made before a trip may commit after
     /// it). Nil for an external order and in intents journaled before the field existed.
     public var approvedAt: Int64?
+    /// True for a reduce-only order that lowers its position: the breakers and the governor,
+    /// which stop new risk, let it through (risk-service's judgment; the writer, which refuses
+    /// other intents while a stop holds, lets it pass). Nil (omitted) for any other order.
+    public var closing: Bool?
 
     public init(
         clientOrderId: String, symbol: String, side: Side, type: OrderType, qty: ExactDecimal,
         price: ExactDecimal?, timeInForce: TimeInForce, reserveAsset: String, reserveAmount: ExactDecimal,
-        approvedAt: Int64? = nil
+        approvedAt: Int64? = nil, closing: Bool? = nil
     ) {
         self.clientOrderId = clientOrderId
         self.symbol = symbol
@@ -162,10 +166,11 @@ public struct OrderIntent: Codable, Sendable, Equatable {
         self.reserveAsset = reserveAsset
         self.reserveAmount = reserveAmount
         self.approvedAt = approvedAt
+        self.closing = closing
     }
 
     enum CodingKeys: String, CodingKey {
-        case symbol, side, type, qty, price
+        case symbol, side, type, qty, price, closing
         case clientOrderId = "client_order_id"
         case timeInForce = "time_in_force"
         case reserveAsset = "reserve_asset"

@@ -14,6 +14,9 @@ public struct Approval: Sendable, Equatable {
     public var marginAlert: MarginUseAlarm.Alert? = nil
     /// When it was approved (the engine's clock; a resent authorization: the first approval).
     public var at: Int64 = 0
+    /// A reduce-only order that lowers its position, let through the breakers and the
+    /// governor (journaled with the intent, so the writer lets it through too).
+    public var closing = false
 }
 
 extension RiskEngine {
@@ -62,7 +65,7 @@ extension RiskEngine {
         let alert = margin.flatMap {
             marginAlarm.check(account: request.account, use: $0.use, scenario: $0.scenario, equity: $0.equity, now: now)
         }
-        return Approval(qty: qty, asset: need.asset, amount: need.amount, marginAlert: alert, at: now)
+        return Approval(qty: qty, asset: need.asset, amount: need.amount, marginAlert: alert, at: now, closing: closing)
     }
 
     private func checkBreaker(_ scope: String) throws(ServiceError) {

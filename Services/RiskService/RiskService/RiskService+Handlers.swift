@@ -100,7 +100,8 @@ extension RiskService {
         let intent = OrderIntent(
             clientOrderId: request.clientOrderId, symbol: request.symbol, side: request.side, type: request.type,
             qty: approval.qty, price: request.price, timeInForce: request.timeInForce,
-            reserveAsset: approval.asset, reserveAmount: approval.amount, approvedAt: approval.at)
+            reserveAsset: approval.asset, reserveAmount: approval.amount, approvedAt: approval.at,
+            closing: approval.closing ? true : nil)
         let fact = Fact(id: "intent:\(request.account):\(request.clientOrderId)", account: request.account, payload: .orderIntent(intent))
         let appended: JournalClient.Appended
         do {

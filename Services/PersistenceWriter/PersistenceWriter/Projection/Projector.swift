@@ -44,11 +44,13 @@ struct Projector {
     }
 
     /// A new order in `pending_new` with its reservation held, unless the account is halted
-    /// (`TRADING_HALTED`, see `checkTrading`). The orders PRIMARY KEY
+    /// (`TRADING_HALTED`, see `checkTrading`) or a breaker or the governor stops it
+    /// (`checkStops`). The orders PRIMARY KEY
     /// is the final arbiter: a second intent for the same client_order_id under a
     /// different fact id is refused as `DUPLICATE` / `client_order_id_exists`.
     private func applyIntent(_ intent: OrderIntent) throws {
         try checkTrading(intentFactId: factId)
+        try checkStops(intent, intentFactId: factId)
         var order = OrderRecord(account: account, intent: intent, seq: seq)
         do {
             try order.insert(db)
