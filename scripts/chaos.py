@@ -44,6 +44,8 @@ SETTINGS = {
     "BW_VENUE_TIMEOUT_MS": "1000", "BW_UNKNOWN_GRACE_MS": "5000",
     "BW_RECON_INTERVAL_MS": "2000", "BW_RECON_GRACE_MS": "12000",
     "BW_RISK_BREAKER_COOL_DOWN_MS": "5000",
+    # The governor steps down 3 s after a market crash is over (default: 5 minutes).
+    "BW_RISK_GOVERNOR_MIN_DWELL_MS": "3000",
 }
 # Errors after which a careful client resends the same order (same id) after a pause.
 RETRYABLE = {"TIMEOUT", "UNAVAILABLE", "OVERLOADED", "ACCOUNT_NOT_RECONCILED", "RATE_LIMITED"}
@@ -56,7 +58,7 @@ def schedule(rng: random.Random, duration: float, replicas: int = 2) -> list[dic
     targets = [t for t in SERVICES_TO_KILL if replicas > 1 or t != "risk-b"]
     events, at = [], 10.0  # the first 10 s trade undisturbed
     while at < duration - 5:
-        kind = rng.choice(["kill", "kill", "freeze", "freeze", "venue", "venue", "breaker", "kill_switch"])
+        kind = rng.choice(["kill", "kill", "freeze", "freeze", "venue", "venue", "breaker", "kill_switch", "loss", "scale"])
         event = {"at": round(at, 1), "kind": kind}
         if kind == "kill":
             event |= {"target": rng.choice(targets), "down_s": round(rng.uniform(0.5, 3.0), 1)}
@@ -71,6 +73,15 @@ def schedule(rng: random.Random, duration: float, replicas: int = 2) -> list[dic
             event |= {"faults": faults, "for_s": round(rng.uniform(5.0, 15.0), 1)}
         elif kind == "breaker":
             event |= {"account": rng.choice(ACCOUNTS + [None]), "for_s": round(rng.uniform(2.0, 8.0), 1)}
+        elif kind == "loss":
+            # A market crash of 1–2 % a step (4 steps a second) for 3–8 s, then the same
+            # rally back: a drawdown of some 10–35 % of the accounts' equity, so the governor
+            # steps to SOFT_BRAKE, QUARANTINE or HARD_STOP on a real loss and back.
+            event |= {"trend_bps": rng.choice([-100, -150, -200]), "for_s": round(rng.uniform(3.0, 8.0), 1)}
+        elif kind == "scale":
+            # One risk replica fewer for a while (stopped, not killed: its partitions move to
+            # the other), then back. With one replica, a graceful restart of the only one.
+            event |= {"target": "risk-b" if replicas > 1 else "risk-a", "down_s": round(rng.uniform(5.0, 20.0), 1)}
         else:
             event |= {"account": rng.choice(ACCOUNTS), "for_s": round(rng.uniform(2.0, 6.0), 1)}
         events.append(event)
@@ -90,6 +101,10 @@ class Campaign:
         self.active_writer = "writer-a"
         self.faults_applied: dict[str, int] = {}
         self.orders_sent = 0
+        # The venue's faults in force: each event adds its part and takes it away again,
+        # so overlapping events do not clear each other's faults.
+        self.venue_faults: dict[str, dict] = {}
+        self.venue_lock = threading.Lock()
 
     # MARK: Clients
 
@@ -169,13 +184,24 @@ class Campaign:
                 time.sleep(event["for_s"])  # how long the service stays frozen
                 self.suite.thaw(target)
         elif kind == "venue":
-            venue = Client(self.venue_port)
-            try:
-                venue.ask("venue.faults", "venue", None, event["faults"], 5.0)
-                time.sleep(event["for_s"])
-                venue.ask("venue.faults", "venue", None, {}, 5.0)
-            finally:
-                venue.close()
+            self.set_venue_faults(event["at"], event["faults"])
+            time.sleep(event["for_s"])  # how long the faults last
+            self.set_venue_faults(event["at"], None)
+        elif kind == "loss":
+            self.set_venue_faults(event["at"], {"market_trend_bps": event["trend_bps"]})
+            time.sleep(event["for_s"])  # the crash
+            # The step that undoes one crash step: 1 / (1 − d) − 1 (−200 bps → +204).
+            rally = round(10000 * (10000 / (10000 + event["trend_bps"]) - 1))
+            self.set_venue_faults(event["at"], {"market_trend_bps": rally})
+            time.sleep(event["for_s"])  # the rally back
+            self.set_venue_faults(event["at"], None)
+            # A HARD_STOP pulled the kill switch: the operator resumes once the market is back.
+            for account in ACCOUNTS:
+                self.control("order.resume", "order-gateway", account, {"account": account})
+        elif kind == "scale":
+            self.suite.stop_one(event["target"])
+            time.sleep(event["down_s"])  # how long the replica count stays lower
+            self.suite.start(event["target"])
         elif kind == "breaker":
             self.control("risk.trip", "risk-service", event["account"], {"account": event["account"], "reason": "chaos"})
             time.sleep(event["for_s"])
@@ -185,6 +211,27 @@ class Campaign:
             self.control("order.cancel_all", "order-gateway", account, {"account": account})
             time.sleep(event["for_s"])
             self.control("order.resume", "order-gateway", account, {"account": account})
+
+    def set_venue_faults(self, key: float, faults: dict | None) -> None:
+        """Adds (or, with None, removes) one event's faults and sends the venue all in force,
+        resent until the venue answers (it may be down or frozen by another event)."""
+        with self.venue_lock:
+            if faults is None:
+                self.venue_faults.pop(str(key), None)
+            else:
+                self.venue_faults[str(key)] = faults
+            merged: dict = {}
+            for part in self.venue_faults.values():
+                merged |= part
+            venue = Client(self.venue_port)
+            try:
+                for _ in range(30):
+                    reply = venue.ask("venue.faults", "venue", None, merged, 5.0)
+                    if reply is not None:
+                        return
+                print(f"chaos: venue.faults {merged} got no answer", flush=True)
+            finally:
+                venue.close()
 
     def label(self, target: str) -> str:
         return self.active_writer if target == "writer" else target

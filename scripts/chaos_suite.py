@@ -72,6 +72,8 @@ class Suite:
         while True:
             label, done = self.spawns.get()
             try:
+                if self.is_running(label):
+                    continue  # already up: two overlapping events restart it once
                 with open(self.logs / f"{label}.log", "ab") as log:
                     self.processes[label] = subprocess.Popen(
                         [str(self.bin_dir / LABELS[label])], cwd=self.work, env=self.env,
@@ -96,6 +98,23 @@ class Suite:
             return
         process.kill()
         process.wait()
+
+    def stop_one(self, label: str, grace_s: float = 10.0) -> None:
+        """SIGTERM and reap (thawed first): a graceful stop, as a scale-down does. One that
+        does not exit within the grace is killed and recorded."""
+        process = self.processes.pop(label, None)
+        if process is None or process.poll() is not None:
+            return
+        if label in self.frozen:
+            self.frozen.discard(label)
+            os.kill(process.pid, signal.SIGCONT)
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=grace_s)
+        except subprocess.TimeoutExpired:
+            self.unexpected_exits.append(f"{label} did not stop within {grace_s:.0f} s of SIGTERM at {time.strftime('%H:%M:%S')}")
+            process.kill()
+            process.wait()
 
     def freeze(self, label: str) -> bool:
         process = self.processes.get(label)

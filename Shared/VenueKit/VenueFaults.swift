@@ -21,6 +21,9 @@ public struct VenueFaults: Codable, Sendable, Equatable {
     public var reject: ExactDecimal = .zero
     /// When set in a request: the stream goes silent for this many seconds from now.
     public var disconnectSeconds: Int?
+    /// Basis points every mid moves per market step on top of its random walk, −1000…1000:
+    /// a crash (negative) or a rally while set — what drives a real loss in a fault campaign.
+    public var marketTrendBps: Int = 0
     /// While true: every `venue.place` is held, neither placed nor answered (asked about, the
     /// venue does not have the order); set false again, the held places are placed then, in
     /// arrival order and past their deadlines — an exchange that takes an order after its
@@ -40,6 +43,9 @@ public struct VenueFaults: Codable, Sendable, Equatable {
                 throw ServiceError(.invalidRequest, reason: "bad_fault_rate", "\(name) must be a fraction in [0, 1], got \(rate)")
             }
         }
+        guard (-1000...1000).contains(marketTrendBps) else {
+            throw ServiceError(.invalidRequest, reason: "bad_market_trend", "market_trend_bps must be in -1000…1000, got \(marketTrendBps)")
+        }
         for (name, value) in [("stream_delay_ms", streamDelayMillis), ("ack_delay_ms", ackDelayMillis), ("disconnect_seconds", disconnectSeconds ?? 0)] {
             guard (0...86_400_000).contains(value) else {
                 throw ServiceError(.invalidRequest, reason: "bad_fault_duration", "\(name) must be in 0…86400000, got \(value)")
@@ -51,6 +57,7 @@ public struct VenueFaults: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case duplicate, reject, crash
         case holdPlaces = "hold_places"
+        case marketTrendBps = "market_trend_bps"
         case dropFills = "drop_fills"
         case dropOrders = "drop_orders"
         case streamDelayMillis = "stream_delay_ms"
@@ -72,5 +79,6 @@ public struct VenueFaults: Codable, Sendable, Equatable {
         disconnectSeconds = try c.decodeIfPresent(Int.self, forKey: .disconnectSeconds)
         crash = try c.decodeIfPresent(Bool.self, forKey: .crash)
         holdPlaces = try c.decodeIfPresent(Bool.self, forKey: .holdPlaces) ?? false
+        marketTrendBps = try c.decodeIfPresent(Int.self, forKey: .marketTrendBps) ?? 0
     }
 }

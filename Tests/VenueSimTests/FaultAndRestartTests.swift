@@ -63,6 +63,11 @@ struct FaultAndRestartTests {
         faults.reject = .zero
         faults.ackDelayMillis = -1
         expectServiceError(.invalidRequest, reason: "bad_fault_duration") { () throws(ServiceError) in _ = try faults.validated() }
+        faults.ackDelayMillis = 0
+        faults.marketTrendBps = -1001
+        expectServiceError(.invalidRequest, reason: "bad_market_trend") { () throws(ServiceError) in _ = try faults.validated() }
+        faults.marketTrendBps = -1000
+        #expect(throws: Never.self) { try faults.validated() }
     }
 
     @Test("a fault-rejected order is recorded rejected, and a resend returns it")
@@ -91,7 +96,7 @@ struct FaultAndRestartTests {
         #expect(FileManager.default.fileExists(atPath: path + ".tmp") == false)
     }
 
-    @Test("the log replays onto the snapshot exactly (market steps included); a torn last line is ignored")
+    @Test("the log replays onto the snapshot exactly (market steps and a trend included); a torn last line is ignored")
     func logReplaysExactly() throws {
         let path = NSTemporaryDirectory() + "venue-book-\(UUID().uuidString).json"
         defer {
@@ -106,8 +111,9 @@ struct FaultAndRestartTests {
         events.append(BookEvent(seq: 1, kind: .place, now: Fixtures.t0, place: resting))
         _ = try live.place(resting, now: Fixtures.t0)
         for step in 0..<200 {
-            events.append(BookEvent(seq: Int64(step) + 2, kind: .step, now: Fixtures.t0 + Int64(step)))
-            _ = live.advanceMarket(now: Fixtures.t0 + Int64(step))
+            let trend: Int? = (50..<100).contains(step) ? -20 : nil  // a slide the resting buy fills in
+            events.append(BookEvent(seq: Int64(step) + 2, kind: .step, now: Fixtures.t0 + Int64(step), trendBps: trend))
+            _ = live.advanceMarket(now: Fixtures.t0 + Int64(step), trendBps: trend ?? 0)
         }
         try file.append(events)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path + ".log"))

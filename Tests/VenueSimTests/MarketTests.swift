@@ -23,6 +23,29 @@ import VenueSim
         return nil
     }
 
+    @Test("a market trend (the market_trend_bps fault) moves every mid by its basis points per step, on the tick grid; a resting buy fills in the crash")
+    func marketTrendCrashesTheMarket() throws {
+        var exchange = Fixtures.exchange(seed: 3)
+        _ = try exchange.place(Fixtures.place("low", type: .limit, qty: "0.01", price: "40000", tif: .gtc), now: Fixtures.t0)
+        var mids: [Price] = []
+        for step in 1...50 {
+            let ticks = exchange.advanceMarket(now: Fixtures.t0 + Int64(step), trendBps: -100).ticks
+            let btc = try #require(ticks.first { $0.symbol == "BTC/USDT" })
+            #expect(btc.bid.rounded(toIncrement: dec("0.01"), .halfEven) == btc.bid)
+            mids.append(btc.bid)
+        }
+        // 50000 × 0.99^50 ≈ 30250, give or take the walk's 3 ticks a step.
+        let last = try #require(mids.last)
+        #expect(last > dec("30000") && last < dec("30500"), "\(last)")
+        #expect(zip(mids, mids.dropFirst()).allSatisfy { $1 < $0 })  // 1 % a step outweighs the walk
+        let low = try #require(exchange.order(account: Fixtures.rich, clientOrderId: "low"))
+        #expect(low.status == .filled && low.fills.first?.price == dec("40000"))
+        // The rally back: the same trend the other way.
+        for step in 51...100 { _ = exchange.advanceMarket(now: Fixtures.t0 + Int64(step), trendBps: 100) }
+        let back = try #require(exchange.quote(symbol: "BTC/USDT"))
+        #expect(back.bid > dec("49000") && back.bid < dec("50500"), "\(back.bid)")
+    }
+
     @Test func gtcBuyRestsWithFundsLockedThenFillsAtItsLimitWhenTheMarketComesDown() throws {
         var exchange = Fixtures.exchange(seed: 8)
         let resting = try exchange.place(

@@ -36,14 +36,17 @@ actor VenueBook {
 
     /// Moves the market one step (logged).
     func advance(now: Int64) -> PaperExchange.MarketStep {
-        record(.step, now: now)
-        return exchange.advanceMarket(now: now)
+        let trend = injector.faults.marketTrendBps
+        record(.step, now: now, trendBps: trend == 0 ? nil : trend)
+        return exchange.advanceMarket(now: now, trendBps: trend)
     }
 
-    private func record(_ kind: BookEvent.Kind, now: Int64, place: VenuePlace? = nil, cancel: VenueOrderRef? = nil) {
+    private func record(
+        _ kind: BookEvent.Kind, now: Int64, place: VenuePlace? = nil, cancel: VenueOrderRef? = nil, trendBps: Int? = nil
+    ) {
         guard stateFile != nil else { return }
         eventSeq += 1
-        pending.append(BookEvent(seq: eventSeq, kind: kind, now: now, place: place, cancel: cancel))
+        pending.append(BookEvent(seq: eventSeq, kind: kind, now: now, place: place, cancel: cancel, trendBps: trendBps))
     }
 
     /// Logs the changes made since the last call (one append and fsync: a group

@@ -23,6 +23,7 @@ struct VenueCommandGroup: AsyncParsableCommand {
         @Option(help: "Fraction of place requests never answered.") var ackTimeout = "0"
         @Option(help: "Fraction of new orders rejected.") var reject = "0"
         @Option(help: "Silence the stream for this many seconds.") var disconnectSeconds: Int?
+        @Option(help: "Basis points every price moves per market step, -1000…1000 (negative: a crash).") var marketTrendBps = 0
         @Flag(help: "Make the venue-sim process exit at once (its book is on disk).") var crash = false
         @Flag(help: "Hold every place unplaced and unanswered until faults are set without it (then they are placed, late).") var holdPlaces = false
 
@@ -38,6 +39,7 @@ struct VenueCommandGroup: AsyncParsableCommand {
             faults.disconnectSeconds = disconnectSeconds
             faults.crash = crash ? true : nil
             faults.holdPlaces = holdPlaces
+            faults.marketTrendBps = marketTrendBps
             var logger = Logger(label: "tradectl")
             logger.logLevel = .error
             let context = ZMQContext()

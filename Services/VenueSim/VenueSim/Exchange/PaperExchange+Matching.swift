@@ -12,16 +12,18 @@ extension PaperExchange {
     /// of −maxStepTicks…+maxStepTicks ticks (one draw per instrument per step, whatever
     /// was traded, so equal seeds give equal price paths), the bid and ask follow,
     /// then every resting limit the new touch reaches — a buy with limit ≥ ask, a sell
-    /// with limit ≤ bid — fills entirely at its limit price, oldest first.
+    /// with limit ≤ bid — fills entirely at its limit price, oldest first. A `trendBps`
+    /// other than 0 (the `market_trend_bps` fault) moves each mid by that many basis points
+    /// more, rounded to its tick grid: a crash or a rally.
     ///
     /// - Returns: one tick per instrument (after its fills, so `last` is current), the
     ///   new fills in trade-seq order, and the orders those fills changed.
-    public mutating func advanceMarket(now: Int64) -> MarketStep {
+    public mutating func advanceMarket(now: Int64, trendBps: Int = 0) -> MarketStep {
         var step: MarketStep = ([], [], [])
         for instrument in instruments {
             let symbol = instrument.symbol
             let move = rng.next(in: -maxStepTicks...maxStepTicks)
-            books[symbol]?.move(byTicks: move, now: now)
+            books[symbol]?.move(byTicks: move, trendBps: trendBps, now: now)
             let updates = matchResting(symbol: symbol, now: now)
             step.updates += updates
             step.fills += updates.compactMap(\.fills.last)

@@ -21,6 +21,8 @@ struct BookEvent: Codable, Sendable, Equatable {
     var place: VenuePlace?
     /// The order canceled.
     var cancel: VenueOrderRef?
+    /// A step's `market_trend_bps` (nil: none, and in logs written before the fault existed).
+    var trendBps: Int?
 
     /// Applies the event to `exchange` (errors are the same as the first time: ignored).
     func apply(to exchange: inout PaperExchange) {
@@ -32,7 +34,7 @@ struct BookEvent: Codable, Sendable, Equatable {
         case .cancel:
             if let cancel { _ = try? exchange.cancel(account: cancel.account, clientOrderId: cancel.clientOrderId, now: now) }
         case .step:
-            _ = exchange.advanceMarket(now: now)
+            _ = exchange.advanceMarket(now: now, trendBps: trendBps ?? 0)
         }
     }
 }

@@ -60,8 +60,11 @@ struct SyntheticBook: Sendable, Codable {
     }
 
     /// Moves the mid by `stepTicks` ticks (floored so the bid stays positive) at `now`.
-    mutating func move(byTicks stepTicks: Int, now: Int64) {
-        mid = max(mid + ticks(stepTicks), lowestMid)
+    mutating func move(byTicks stepTicks: Int, trendBps: Int = 0, now: Int64) {
+        let trend = mid.multiplied(by: ExactDecimal(trendBps), rounding: .halfEven)
+            .divided(by: ExactDecimal(10_000), rounding: .halfEven)
+            .rounded(toIncrement: instrument.tickSize, .halfEven)
+        mid = max(mid + ticks(stepTicks) + trend, lowestMid)
         ts = now
     }
 
