@@ -219,10 +219,13 @@ class Campaign:
             if faults is None:
                 self.venue_faults.pop(str(key), None)
             else:
-                self.venue_faults[str(key)] = faults
+                # A stream disconnect counts from the request that carries it: sent once, not kept.
+                self.venue_faults[str(key)] = {k: v for k, v in faults.items() if k != "disconnect_seconds"}
             merged: dict = {}
             for part in self.venue_faults.values():
                 merged |= part
+            if faults and "disconnect_seconds" in faults:
+                merged["disconnect_seconds"] = faults["disconnect_seconds"]
             venue = Client(self.venue_port)
             try:
                 for _ in range(30):
