@@ -100,22 +100,24 @@ public final class BusConnection: Sendable {
 
     private func openSockets(context: ZMQContext) throws {
         let hb = Int32(configuration.heartbeatInterval.wholeMilliseconds)
+        // An authenticated bus: every socket handshakes with this peer's keys.
+        let curve = configuration.endpoints.credentials.map { [$0.clientOption] } ?? []
         let dealer = try ZMQSocket(context: context, type: .dealer, options: [
             .routingId(configuration.identity), .heartbeat(intervalMs: hb, timeoutMs: hb * 3, ttlMs: hb * 3),
             .reconnectIntervalMs(100), .reconnectIntervalMaxMs(1000), .maxMessageSize(1 << 20),
-        ])
+        ] + curve)
         try dealer.connect(configuration.endpoints.rpc)
         let rpc = loop.register(dealer, name: "rpc") { [weak self] frames in self?.onRPC(frames) }
         var pub: SocketLoop.SocketID?
         if configuration.publishesEvents {
-            let publisher = try ZMQSocket(context: context, type: .pub, options: [.sendHighWaterMark(100_000)])
+            let publisher = try ZMQSocket(context: context, type: .pub, options: [.sendHighWaterMark(100_000)] + curve)
             try publisher.connect(configuration.endpoints.eventsIn)
             pub = loop.register(publisher, name: "events-in") { _ in }
         }
         if !configuration.subscriptions.isEmpty {
             let subscriber = try ZMQSocket(
                 context: context, type: .sub,
-                options: configuration.subscriptions.map { .subscribe($0) } + [.receiveHighWaterMark(100_000), .maxMessageSize(1 << 20)])
+                options: configuration.subscriptions.map { .subscribe($0) } + [.receiveHighWaterMark(100_000), .maxMessageSize(1 << 20)] + curve)
             try subscriber.connect(configuration.endpoints.eventsOut)
             _ = loop.register(subscriber, name: "events-out") { [weak self] frames in self?.onEvent(frames) }
         }

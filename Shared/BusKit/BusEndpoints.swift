@@ -4,6 +4,8 @@ public struct BusEndpoints: Sendable, Equatable {
     public var eventsIn: String
     public var eventsOut: String
     public var tap: String
+    /// The keys to prove who this peer is to an authenticated bus (CURVE); nil: plain text.
+    public var credentials: BusCredentials?
 
     /// Endpoints on `host` at `basePort` (RPC), +1 (events in), +2 (events out), +3 (tap).
     public init(host: String, basePort: Int) {

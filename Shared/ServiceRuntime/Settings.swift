@@ -46,9 +46,23 @@ public struct Settings: Sendable {
         }
     }
 
-    /// Where services connect to the bus: BW_BUS_HOST (127.0.0.1) and BW_BUS_PORT (5555; +1…+3 follow).
+    /// Where services connect to the bus: BW_BUS_HOST (127.0.0.1) and BW_BUS_PORT (5555; +1…+3
+    /// follow), with the keys of BW_BUS_KEY_FILE for an authenticated bus (docs/security.md).
     public func busEndpoints() throws -> BusEndpoints {
-        BusEndpoints(host: string("BW_BUS_HOST", default: "127.0.0.1"), basePort: try int("BW_BUS_PORT", default: 5555, in: 1...65532))
+        var endpoints = BusEndpoints(host: string("BW_BUS_HOST", default: "127.0.0.1"), basePort: try int("BW_BUS_PORT", default: 5555, in: 1...65532))
+        endpoints.credentials = try busKeyFile()?.credentials()
+        return endpoints
+    }
+
+    /// This process's key file (BW_BUS_KEY_FILE, mode 0600), or nil for a plain-text bus.
+    public func busKeyFile() throws -> BusKeyFile? {
+        let path = string("BW_BUS_KEY_FILE", default: "")
+        guard !path.isEmpty else { return nil }
+        do {
+            return try BusKeyFile.load(path: path)
+        } catch {
+            throw ConfigurationError(key: "BW_BUS_KEY_FILE", problem: error.description)
+        }
     }
 
     /// Where the paper venue listens: BW_VENUE_HOST (127.0.0.1), BW_VENUE_PORT (5570; +1 is its stream).

@@ -46,6 +46,13 @@ public enum SocketOption: Sendable {
     case immediate
     case sendTimeoutMs(Int32)
     case receiveTimeoutMs(Int32)
+    /// CURVE server: peers must handshake with this secret key's public half as their
+    /// server key; the ZAP handler of the context decides who is admitted (`zapDomain`).
+    case curveServer(secretKey: CurveKey)
+    /// CURVE client: its own key pair and the server's public key.
+    case curveClient(publicKey: CurveKey, secretKey: CurveKey, serverKey: CurveKey)
+    /// The ZAP domain asked of the context's authentication handler (`ZAPHandler`).
+    case zapDomain(String)
 }
 
 extension ZMQSocket {
@@ -68,6 +75,14 @@ extension ZMQSocket {
         case .immediate: try set(ZMQ_IMMEDIATE, Int32(1))
         case .sendTimeoutMs(let v): try set(ZMQ_SNDTIMEO, v)
         case .receiveTimeoutMs(let v): try set(ZMQ_RCVTIMEO, v)
+        case .curveServer(let secret):
+            try set(ZMQ_CURVE_SERVER, Int32(1))
+            try set(ZMQ_CURVE_SECRETKEY, bytes: Array(secret.z85.utf8))
+        case .curveClient(let publicKey, let secretKey, let serverKey):
+            try set(ZMQ_CURVE_SERVERKEY, bytes: Array(serverKey.z85.utf8))
+            try set(ZMQ_CURVE_PUBLICKEY, bytes: Array(publicKey.z85.utf8))
+            try set(ZMQ_CURVE_SECRETKEY, bytes: Array(secretKey.z85.utf8))
+        case .zapDomain(let domain): try set(ZMQ_ZAP_DOMAIN, bytes: Array(domain.utf8))
         }
     }
 

@@ -9,6 +9,9 @@ public final class ZMQSocket {
     private let message: UnsafeMutablePointer<zmq_msg_t>
     private var closed = false
     public let type: SocketType
+    /// The ZAP user id of the last message received (the authenticated peer of a CURVE
+    /// socket, as the context's `ZAPHandler` named it); nil on a socket without ZAP.
+    public private(set) var lastUserId: String?
 
     /// Creates a socket with every option applied before any bind or connect.
     /// A socket always gets a finite linger (default 200 ms) so shutdown cannot hang.
@@ -79,18 +82,19 @@ public final class ZMQSocket {
     public func receive(dontWait: Bool = false) throws(ZMQError) -> [Data] {
         var frames: [Data] = []
         repeat {
-            frames.append(try receiveFrame(flags: dontWait && frames.isEmpty ? ZMQ_DONTWAIT : 0))
+            frames.append(try receiveFrame(flags: dontWait && frames.isEmpty ? ZMQ_DONTWAIT : 0, first: frames.isEmpty))
         } while hasMore
         return frames
     }
 
-    private func receiveFrame(flags: Int32) throws(ZMQError) -> Data {
+    private func receiveFrame(flags: Int32, first: Bool) throws(ZMQError) -> Data {
         zmq_msg_init(message)
         defer { zmq_msg_close(message) }
         while zmq_msg_recv(message, handle, flags) < 0 {
             let error = ZMQError.current()
             if error != .interrupted { throw error }
         }
+        if first { lastUserId = zmq_msg_gets(message, "User-Id").map { String(cString: $0) } }
         let size = zmq_msg_size(message)
         guard size > 0, let data = zmq_msg_data(message) else { return Data() }
         return Data(bytes: data, count: size)

@@ -13,7 +13,13 @@ public final class Suite: @unchecked Sendable {
     public let venuePort: Int
     public let dataDirectory: String
     public var databasePath: String { dataDirectory + "/breakwater.sqlite" }
-    public var endpoints: BusEndpoints { BusEndpoints(host: "127.0.0.1", basePort: busPort) }
+    public var endpoints: BusEndpoints {
+        var endpoints = BusEndpoints(host: "127.0.0.1", basePort: busPort)
+        endpoints.credentials = clientCredentials
+        return endpoints
+    }
+    /// The keys of the test's own connections to an authenticated bus (nil: plain text).
+    public var clientCredentials: BusCredentials?
     /// Extra environment for every service started after it is set (e.g. tighter limits).
     public var environment: [String: String] = [:]
     /// The paper venue's saved book (BW_VENUE_STATE_PATH), so a restarted venue-sim keeps it.

@@ -1,6 +1,7 @@
 import BusKit
 import Foundation
 import Logging
+import Metrics
 import Observability
 import Synchronization
 import ZeroMQ
@@ -14,9 +15,26 @@ public final class BusServer: Sendable {
         public var partitionCount = Partitioner.defaultCount
         public var heartbeatIntervalMs = 1_000
         public var liveness = 3
+        /// CURVE on every socket, admitting only the listed peers; nil: plain text.
+        public var security: Security?
 
         public init(endpoints: BusEndpoints) { self.endpoints = endpoints }
     }
+
+    /// An authenticated bus: its server key pair and the peers it admits (docs/security.md).
+    public struct Security: Sendable {
+        public var serverKeys: CurveKeyPair
+        public var peers: BusPeerList
+
+        public init(serverKeys: CurveKeyPair, peers: BusPeerList) {
+            self.serverKeys = serverKeys
+            self.peers = peers
+        }
+    }
+
+    /// The ZAP domain of the bus's sockets.
+    static let zapDomain = "breakwater-bus"
+
 
     private struct Sockets {
         var router: SocketLoop.SocketID
@@ -41,6 +59,8 @@ public final class BusServer: Sendable {
     /// The topics someone subscribed to on the tap (an XPUB tells): while there are none,
     /// the tap costs nothing (no decode, redaction or hop frame per forwarded message).
     private let tapTopics = Mutex<Set<Data>>([])
+    /// Decides who may connect, when the bus is authenticated.
+    private let authenticator: ZAPHandler?
 
     public init(configuration: Configuration, context: ZMQContext, logger: Logger) throws {
         self.logger = logger
@@ -50,29 +70,53 @@ public final class BusServer: Sendable {
             heartbeatIntervalMs: configuration.heartbeatIntervalMs, liveness: configuration.liveness,
             startMs: WallClock.nowNanos() / 1_000_000, ids: SystemIDGenerator())
         confined = Confined(broker: broker)
+        authenticator = try configuration.security.map { security throws(ZMQError) in
+            try Self.authenticator(security, context: context, logger: logger)
+        }
         let tick = Mutex<(@Sendable () -> Void)?>(nil)
         let dropped = Mutex<(@Sendable () -> Void)?>(nil)
         loop = SocketLoop(
             name: "bus", tickIntervalMs: 100,
             onTick: { tick.withLock { $0 }?() },
             onUnroutable: { _, _ in dropped.withLock { $0 }?() })
-        try bind(configuration.endpoints, context: context)
+        try bind(configuration.endpoints, security: configuration.security, context: context)
         tick.withLock { $0 = { [weak self] in self?.onTick() } }
         dropped.withLock { $0 = { [weak self] in self?.unroutable.add(1, ordering: .relaxed) } }
     }
 
-    private func bind(_ endpoints: BusEndpoints, context: ZMQContext) throws {
+    /// The ZAP handler of an authenticated bus: a listed key is admitted under its peer's
+    /// name (every message it sends carries it), anything else is refused at the handshake,
+    /// counted and logged with the key's fingerprint.
+    private static func authenticator(
+        _ security: Security, context: ZMQContext, logger: Logger
+    ) throws(ZMQError) -> ZAPHandler {
+        let peers = security.peers
+        let refusals = Counter(label: "bw_bus_handshakes_refused_total")
+        return try ZAPHandler(
+            context: context,
+            decide: { _, key in peers.peer(for: key)?.name },
+            refused: { _, key, address in
+                refusals.increment()
+                logger.warning("bus.handshake.refused", metadata: [
+                    "key": "\(key?.fingerprint ?? "none (no CURVE)")", "address": "\(address)",
+                ])
+            })
+    }
+
+    private func bind(_ endpoints: BusEndpoints, security: Security?, context: ZMQContext) throws {
         let hb = Int32(heartbeatIntervalMs)
+        // An authenticated bus: CURVE on every socket, each handshake asked of the ZAP handler.
+        let curve: [SocketOption] = security.map { [.curveServer(secretKey: $0.serverKeys.secretKey), .zapDomain(Self.zapDomain)] } ?? []
         let router = try ZMQSocket(context: context, type: .router, options: [
             .routerMandatory, .routerHandover, .heartbeat(intervalMs: hb, timeoutMs: hb * 3, ttlMs: hb * 3),
             .sendHighWaterMark(100_000), .receiveHighWaterMark(100_000), .maxMessageSize(1 << 20),
-        ])
+        ] + curve)
         try router.bind(endpoints.rpc)
-        let xsub = try ZMQSocket(context: context, type: .xsub, options: [.receiveHighWaterMark(100_000)])
+        let xsub = try ZMQSocket(context: context, type: .xsub, options: [.receiveHighWaterMark(100_000)] + curve)
         try xsub.bind(endpoints.eventsIn)
-        let xpub = try ZMQSocket(context: context, type: .xpub, options: [.sendHighWaterMark(100_000)])
+        let xpub = try ZMQSocket(context: context, type: .xpub, options: [.sendHighWaterMark(100_000)] + curve)
         try xpub.bind(endpoints.eventsOut)
-        let tap = try ZMQSocket(context: context, type: .xpub, options: [.sendHighWaterMark(10_000)])
+        let tap = try ZMQSocket(context: context, type: .xpub, options: [.sendHighWaterMark(10_000)] + curve)
         try tap.bind(endpoints.tap)
 
         let routerID = loop.register(router, name: "rpc") { [weak self] in self?.onRouter($0) }
@@ -89,6 +133,7 @@ public final class BusServer: Sendable {
 
     public func stop() {
         loop.stop()
+        authenticator?.stop()
         logger.info("bus.stopped")
     }
 

@@ -8,5 +8,6 @@ await ServiceMain.run(service: "bus", servesOnBus: false) { settings, logger in
     var configuration = BusServer.Configuration(endpoints: .init(host: host, basePort: port))
     configuration.heartbeatIntervalMs = try settings.int("BW_HEARTBEAT_MS", default: 1_000, in: 50...60_000)
     configuration.liveness = try settings.int("BW_LIVENESS", default: 3, in: 2...100)
+    configuration.security = try BusService.security(settings)
     return try BusService(configuration: configuration, logger: logger)
 }

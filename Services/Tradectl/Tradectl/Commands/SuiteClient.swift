@@ -14,7 +14,7 @@ struct SuiteClient {
         var logger = Logger(label: "tradectl")
         logger.logLevel = .error
         bus = try BusConnection(
-            configuration: .init(endpoints: BusEndpoints(host: options.busHost, basePort: options.busPort), identity: "tradectl:\(getpid()):\(SystemIDGenerator().hex(bytes: 4))"),
+            configuration: .init(endpoints: try options.endpoints(), identity: "tradectl:\(getpid()):\(SystemIDGenerator().hex(bytes: 4))"),
             context: context, logger: logger)
         timeout = .seconds(options.timeout)
         bus.start()

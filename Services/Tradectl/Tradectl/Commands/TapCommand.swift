@@ -40,12 +40,12 @@ struct TapCommand: AsyncParsableCommand {
 
     func run() async throws {
         let filter = TapFilter(type: type, service: service, account: account, trace: trace)
-        let endpoints = BusEndpoints(host: bus.busHost, basePort: bus.busPort)
+        let endpoints = try bus.endpoints()
         let context = ZMQContext()
         let loop = SocketLoop(name: "tradectl-tap")
         let (records, continuation) = AsyncStream.makeStream(of: TapEvent.self, bufferingPolicy: .bufferingNewest(10_000))
         // The tap topic is the message type: a type filter is also the subscription prefix.
-        let socket = try ZMQSocket(context: context, type: .sub, options: [.subscribe(type ?? ""), .receiveHighWaterMark(100_000)])
+        let socket = try ZMQSocket(context: context, type: .sub, options: [.subscribe(type ?? ""), .receiveHighWaterMark(100_000)] + (endpoints.credentials.map { [$0.clientOption] } ?? []))
         try socket.connect(endpoints.tap)
         _ = loop.register(socket, name: "tap") { frames in
             if let record = TapRecordView(frames: frames) { continuation.yield(.record(record)) }

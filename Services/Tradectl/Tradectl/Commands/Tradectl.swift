@@ -1,11 +1,13 @@
 import ArgumentParser
+import BusKit
+import Foundation
 
 /// `tradectl`: the command-line client of Breakwater.
 public struct Tradectl: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "tradectl",
         abstract: "Breakwater's command-line client: submit and query orders, run the suite locally.",
-        subcommands: [Up.self, OrderCommand.self, BusCommandGroup.self, RiskCommand.self, DatabaseCommandGroup.self, TapCommand.self, TraceCommand.self, ReconCommandGroup.self, VenueCommandGroup.self])
+        subcommands: [Up.self, OrderCommand.self, BusCommandGroup.self, RiskCommand.self, DatabaseCommandGroup.self, TapCommand.self, TraceCommand.self, ReconCommandGroup.self, VenueCommandGroup.self, KeysCommandGroup.self])
 
     public init() {}
 }
@@ -20,6 +22,16 @@ struct BusOptions: ParsableArguments {
 
     @Option(help: "Seconds to wait for a reply.")
     var timeout = 10
+
+    @Option(help: "The key file for an authenticated bus (default: BW_BUS_KEY_FILE; e.g. data/keys/operator.key).")
+    var keyFile = ProcessInfo.processInfo.environment["BW_BUS_KEY_FILE"] ?? ""
+
+    /// The bus's endpoints, with this command's keys when a key file is given.
+    func endpoints() throws -> BusEndpoints {
+        var endpoints = BusEndpoints(host: busHost, basePort: busPort)
+        if !keyFile.isEmpty { endpoints.credentials = try BusKeyFile.load(path: keyFile).credentials(path: keyFile) }
+        return endpoints
+    }
 }
 
 extension Tradectl {

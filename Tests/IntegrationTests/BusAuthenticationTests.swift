@@ -1,0 +1,132 @@
+import BusKit
+import BusProtocol
+import Foundation
+import Glibc
+import Logging
+import Testing
+import TestSupport
+import TradingModel
+import ZeroMQ
+
+/// Issue 16, step 1, against the real executables: an authenticated bus (CURVE on every
+/// socket, a ZAP handler admitting the listed keys). The whole suite trades over it with the
+/// keys `tradectl keys init` made; a connection with no key or an unknown key gets nothing,
+/// and the unknown key's refusals are counted; a key added (or removed) takes effect on SIGHUP.
+@Suite("an authenticated bus (CURVE)", .serialized)
+struct BusAuthenticationTests {
+    /// A suite whose services each use their key from `tradectl keys init`; the bus serves /metrics.
+    static func authenticatedSuite() throws -> (suite: Suite, keys: String, busHTTP: Int) {
+        let suite = try Suite()
+        let keys = suite.dataDirectory + "/keys"
+        let made = try TradectlProcess.run(["keys", "init", "--dir", keys])
+        #expect(made.status == 0, "\(made.stderr)")
+        let busHTTP = FreePorts.block(of: 1)
+        suite.serviceEnvironment["bus"] = [
+            "BW_BUS_KEY_FILE": keys + "/bus.key", "BW_BUS_PEERS_FILE": keys + "/peers.json", "BW_HTTP_PORT": "\(busHTTP)",
+        ]
+        for name in ["persistence-writer", "risk-service", "order-gateway", "reconciler"] {
+            suite.serviceEnvironment[name, default: [:]]["BW_BUS_KEY_FILE"] = keys + "/\(name).key"
+        }
+        suite.clientCredentials = try BusKeyFile.load(path: keys + "/operator.key").credentials()
+        return (suite, keys, busHTTP)
+    }
+
+    /// Whether a new connection with `credentials` gets an answer to `bus.status` within 2 s.
+    static func answered(_ suite: Suite, credentials: BusCredentials?) async throws -> Bool {
+        var endpoints = BusEndpoints(host: "127.0.0.1", basePort: suite.busPort)
+        endpoints.credentials = credentials
+        let context = ZMQContext()
+        var logger = Logger(label: "auth-test")
+        logger.logLevel = .critical
+        let connection = try BusConnection(configuration: .init(endpoints: endpoints, identity: "auth-\(UUID())"), context: context, logger: logger)
+        connection.start()
+        defer {
+            connection.stop()
+            context.terminate()
+        }
+        do {
+            let reply = try await connection.request(
+                service: BusCommand.service, type: BusCommand.status, body: Data("{}".utf8), timeout: .seconds(2), attempts: 1)
+            return reply.header.type != "error"
+        } catch {
+            return false
+        }
+    }
+
+    static func refusals(_ port: Int) async -> Int {
+        guard let metrics = await HTTPProbe.get(port: port, path: "/metrics") else { return -1 }
+        return HTTPProbe.sample(metrics.body, metric: "bw_bus_handshakes_refused_total") ?? 0
+    }
+
+    @Test("the suite trades over CURVE with its keys; no key and an unknown key get no reply; the unknown key is counted")
+    func onlyListedKeysGetAnAnswer() async throws {
+        let (suite, keys, busHTTP) = try Self.authenticatedSuite()
+        defer { suite.tearDown() }
+        // The secrets are the owner's only; the peer list holds no secret.
+        for name in ["bus", "operator", "risk-service"] {
+            let mode = try FileManager.default.attributesOfItem(atPath: keys + "/\(name).key")[.posixPermissions] as? NSNumber
+            #expect(mode?.intValue == 0o600, "\(name).key")
+        }
+        #expect(try !String(contentsOfFile: keys + "/peers.json", encoding: .utf8).contains("secret"))
+        try suite.start()
+
+        let client = try suite.client()
+        defer { client.close() }
+        #expect(try await client.waitUntilReady())
+        let order = try await client.submit(OrderSubmit(
+            clientOrderId: "curve-1", account: "acct-1", symbol: "BTC/USDT", side: .buy, type: .market, qty: ExactDecimal("0.01")!))
+        #expect(order.state == .filled)
+
+        #expect(try await !Self.answered(suite, credentials: nil))
+        let stranger = try CurveKeyPair.generate()
+        let serverKey = try BusKeyFile.load(path: keys + "/bus.key").credentials().keyPair.publicKey
+        #expect(try await !Self.answered(suite, credentials: BusCredentials(name: "stranger", keyPair: stranger, serverKey: serverKey)))
+        #expect(try await eventually { await Self.refusals(busHTTP) >= 1 })
+        let log = try String(contentsOfFile: suite.dataDirectory + "/logs/bus.log", encoding: .utf8)
+        #expect(log.contains("bus.handshake.refused") && log.contains(stranger.publicKey.fingerprint))
+        #expect(!log.contains(stranger.secretKey.z85) && !log.contains(stranger.publicKey.z85))
+    }
+
+    @Test("a client key added with tradectl keys add-client works after SIGHUP, and stops working when removed and reloaded")
+    func keysReloadOnHangUp() async throws {
+        let (suite, keys, _) = try Self.authenticatedSuite()
+        defer { suite.tearDown() }
+        try suite.start(["bus"])
+        #expect(try await eventually(timeout: .seconds(30)) { try await Self.answered(suite, credentials: suite.clientCredentials) })
+
+        let added = try TradectlProcess.run(["keys", "add-client", "--dir", keys, "--name", "strategy-1", "--accounts", "acct-1"])
+        #expect(added.status == 0, "\(added.stderr)")
+        let strategy = try BusKeyFile.load(path: keys + "/strategy-1.key").credentials()
+        #expect(try await !Self.answered(suite, credentials: strategy))  // not admitted before the reload
+        suite.signal("bus", SIGHUP)
+        #expect(try await eventually(timeout: .seconds(20)) { try await Self.answered(suite, credentials: strategy) })
+
+        let list = try BusPeerList(path: keys + "/peers.json")
+        #expect(list.all.contains { $0.name == "strategy-1" && $0.role == "client" && $0.accounts == ["acct-1"] })
+        try BusPeerList.write(list.all.filter { $0.name != "strategy-1" }, to: keys + "/peers.json")
+        suite.signal("bus", SIGHUP)
+        #expect(try await eventually(timeout: .seconds(20)) { try await !Self.answered(suite, credentials: strategy) })
+        #expect(try await Self.answered(suite, credentials: suite.clientCredentials))  // the others still work
+
+        // Bad input: a second init, a client without accounts, and a key file others can read.
+        #expect(try TradectlProcess.run(["keys", "init", "--dir", keys]).status != 0)
+        #expect(try TradectlProcess.run(["keys", "add-client", "--dir", keys, "--name", "s2", "--accounts", ","]).status != 0)
+        chmod(keys + "/operator.key", 0o644)
+        let open = try TradectlProcess.run(["bus", "status", "--bus-port", "\(suite.busPort)", "--key-file", keys + "/operator.key"])
+        #expect(open.status != 0 && open.stderr.contains("chmod 600"))
+    }
+
+    @Test("a bus given a key file but no peer list, or a peer list but no key, refuses to start and says why")
+    func halfConfiguredSecurityStopsTheBus() throws {
+        let (suite, keys, _) = try Self.authenticatedSuite()
+        defer { suite.tearDown() }
+        let noPeers = try suite.runToExit("bus", environment: ["BW_BUS_KEY_FILE": keys + "/bus.key"])
+        #expect(noPeers.status != 0 && noPeers.stderr.contains("BW_BUS_PEERS_FILE"))
+        let noKey = try suite.runToExit("bus", environment: ["BW_BUS_PEERS_FILE": keys + "/peers.json"])
+        #expect(noKey.status != 0 && noKey.stderr.contains("BW_BUS_KEY_FILE"))
+        let garbage = suite.dataDirectory + "/garbage.json"
+        try Data("{\"peers\": [{\"name\": \"x\"".utf8).write(to: URL(fileURLWithPath: garbage))
+        let badPeers = try suite.runToExit("bus", environment: ["BW_BUS_KEY_FILE": keys + "/bus.key", "BW_BUS_PEERS_FILE": garbage])
+        #expect(badPeers.status != 0 && badPeers.stderr.contains("peer list"))
+    }
+}
