@@ -145,7 +145,7 @@ public final class BusPeerList: Sendable {
     }
 
     public let path: String
-    private let peers = Mutex<[CurveKey: BusPeer]>([:])
+    private let peers = Mutex<(byKey: [CurveKey: BusPeer], byName: [String: BusPeer])>(([:], [:]))
 
     /// Loads `path`; throws when it is unreadable or malformed.
     public init(path: String) throws(BusKeyError) {
@@ -167,26 +167,35 @@ public final class BusPeerList: Sendable {
         } catch {
             throw .malformed(path: path, reason: "not the JSON of a peer list ({\"peers\": […]})")
         }
-        var byKey: [CurveKey: BusPeer] = [:]
+        var byKey: [CurveKey: BusPeer] = [:], byName: [String: BusPeer] = [:]
         for peer in file.peers {
             guard let key = CurveKey(z85: peer.publicKey) else {
                 throw .malformed(path: path, reason: "the key of peer '\(peer.name)' is not 40 Z85 characters")
             }
+            guard byName[peer.name] == nil, byKey[key] == nil else {
+                throw .malformed(path: path, reason: "peer '\(peer.name)' or its key is listed twice")
+            }
             byKey[key] = peer
+            byName[peer.name] = peer
         }
-        peers.withLock { $0 = byKey }
+        peers.withLock { $0 = (byKey, byName) }
     }
 
     /// The peer holding `key`, if admitted.
     public func peer(for key: CurveKey) -> BusPeer? {
-        peers.withLock { $0[key] }
+        peers.withLock { $0.byKey[key] }
+    }
+
+    /// The admitted peer of this name (a connection's ZAP user id), if still listed.
+    public func peer(named name: String) -> BusPeer? {
+        peers.withLock { $0.byName[name] }
     }
 
     /// How many peers are admitted.
-    public var count: Int { peers.withLock { $0.count } }
+    public var count: Int { peers.withLock { $0.byKey.count } }
 
     /// Every admitted peer.
-    public var all: [BusPeer] { peers.withLock { Array($0.values) } }
+    public var all: [BusPeer] { peers.withLock { Array($0.byKey.values) } }
 
     /// Writes a peer list (sorted by name).
     public static func write(_ peers: [BusPeer], to path: String) throws {

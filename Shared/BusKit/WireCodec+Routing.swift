@@ -8,6 +8,8 @@ extension WireCodec {
     public struct Routing: Sendable, Equatable {
         /// The request's id (for the bus's own error replies).
         public var id: String
+        /// The message type.
+        public var type: String
         /// The target service.
         public var service: String?
         /// The routing key.
@@ -34,7 +36,7 @@ extension WireCodec {
             throw ServiceError(.invalidRequest, reason: "malformed_header", "the header is not a JSON object with v, id, type (and service, key as strings)")
         }
         try checkEnvelope(v: fields.v, id: fields.id, type: fields.type)
-        return Routing(id: fields.id, service: fields.service, key: fields.key)
+        return Routing(id: fields.id, type: fields.type, service: fields.service, key: fields.key)
     }
 
     /// The frame the bus appends to a keyed request it forwards: the partition and its

@@ -33,6 +33,8 @@ public enum ErrorCode: String, Codable, Sendable, CaseIterable {
     case accountNotReconciled = "ACCOUNT_NOT_RECONCILED"
     /// The kill switch halted the account: no new orders until an operator resumes it.
     case tradingHalted = "TRADING_HALTED"
+    /// An authenticated bus refused the request: the sender's role may not send it (docs/security.md).
+    case forbidden = "FORBIDDEN"
 
     /// Whether resending the same request later can succeed.
     public var isRetryable: Bool {

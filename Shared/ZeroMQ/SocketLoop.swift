@@ -28,7 +28,8 @@ public final class SocketLoop: Sendable {
         // Owned by the loop thread once `start` runs; created before it.
         let socket: ZMQSocket
         let name: String
-        let onReceive: @Sendable ([Data]) -> Void
+        /// The frames and the ZAP user id of the peer that sent them (nil without ZAP).
+        let onReceive: @Sendable ([Data], String?) -> Void
     }
 
     struct State {
@@ -74,7 +75,13 @@ public final class SocketLoop: Sendable {
 
     /// Registers a socket (before `start`). The loop takes ownership of it.
     public func register(_ socket: consuming ZMQSocket, name: String, onReceive: @escaping @Sendable ([Data]) -> Void) -> SocketID {
-        let registration = Registration(socket: socket, name: name, onReceive: onReceive)
+        register(socket, name: name, onReceiveFrom: { frames, _ in onReceive(frames) })
+    }
+
+    /// Registers a socket whose handler also gets the authenticated sender of each message
+    /// (its ZAP user id, `ZMQSocket.lastUserId`): what an authenticated bus decides on.
+    public func register(_ socket: consuming ZMQSocket, name: String, onReceiveFrom: @escaping @Sendable ([Data], String?) -> Void) -> SocketID {
+        let registration = Registration(socket: socket, name: name, onReceive: onReceiveFrom)
         return state.withLock { state in
             precondition(!state.started, "register sockets before start")
             state.registrations.append(registration)
@@ -179,7 +186,7 @@ extension SocketLoop {
         for _ in 0..<1_000 {
             do {
                 let frames = try registration.socket.receive(dontWait: true)
-                registration.onReceive(frames)
+                registration.onReceive(frames, registration.socket.lastUserId)
             } catch {
                 return
             }

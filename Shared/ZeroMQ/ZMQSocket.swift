@@ -81,20 +81,22 @@ public final class ZMQSocket {
     /// Receives one whole multipart message. With `dontWait`, throws `.wouldBlock` when none is queued.
     public func receive(dontWait: Bool = false) throws(ZMQError) -> [Data] {
         var frames: [Data] = []
+        lastUserId = nil
         repeat {
-            frames.append(try receiveFrame(flags: dontWait && frames.isEmpty ? ZMQ_DONTWAIT : 0, first: frames.isEmpty))
+            frames.append(try receiveFrame(flags: dontWait && frames.isEmpty ? ZMQ_DONTWAIT : 0))
         } while hasMore
         return frames
     }
 
-    private func receiveFrame(flags: Int32, first: Bool) throws(ZMQError) -> Data {
+    private func receiveFrame(flags: Int32) throws(ZMQError) -> Data {
         zmq_msg_init(message)
         defer { zmq_msg_close(message) }
         while zmq_msg_recv(message, handle, flags) < 0 {
             let error = ZMQError.current()
             if error != .interrupted { throw error }
         }
-        if first { lastUserId = zmq_msg_gets(message, "User-Id").map { String(cString: $0) } }
+        // The frames a peer sent carry its ZAP user id (a ROUTER's routing-id frame may not).
+        if lastUserId == nil { lastUserId = zmq_msg_gets(message, "User-Id").map { String(cString: $0) } }
         let size = zmq_msg_size(message)
         guard size > 0, let data = zmq_msg_data(message) else { return Data() }
         return Data(bytes: data, count: size)

@@ -129,4 +129,62 @@ struct BusAuthenticationTests {
         let badPeers = try suite.runToExit("bus", environment: ["BW_BUS_KEY_FILE": keys + "/bus.key", "BW_BUS_PEERS_FILE": garbage])
         #expect(badPeers.status != 0 && badPeers.stderr.contains("peer list"))
     }
+
+    /// The refusal of one raw request (code and reason), or nil when it was answered with success.
+    static func refusal(
+        _ client: SuiteClientConnection, service: String, type: String, key: String?, body: String
+    ) async throws -> String? {
+        let reply = try await client.bus.request(service: service, type: type, key: key, body: Data(body.utf8), timeout: .seconds(10), attempts: 1)
+        guard reply.header.isError else { return nil }
+        let error = reply.errorBody()
+        return "\(error.code.rawValue)/\(error.reason)"
+    }
+
+    @Test("roles from the key: a client trades its own accounts only; the operator has the controls but not the services' calls; a service registers as itself")
+    func rolesAreEnforcedByTheBus() async throws {
+        let (suite, keys, _) = try Self.authenticatedSuite()
+        defer { suite.tearDown() }
+        let added = try TradectlProcess.run(["keys", "add-client", "--dir", keys, "--name", "strategy-1", "--accounts", "acct-1"])
+        #expect(added.status == 0, "\(added.stderr)")
+        try suite.start()
+        let operatorClient = try suite.client()
+        defer { operatorClient.close() }
+        #expect(try await operatorClient.waitUntilReady())
+
+        suite.clientCredentials = try BusKeyFile.load(path: keys + "/strategy-1.key").credentials()
+        let strategy = try suite.client()
+        defer { strategy.close() }
+        let mine = #"{"client_order_id":"role-1","account":"acct-1","symbol":"BTC/USDT","side":"buy","type":"market","qty":"0.01"}"#
+        let theirs = #"{"client_order_id":"role-2","account":"acct-2","symbol":"BTC/USDT","side":"buy","type":"market","qty":"0.01"}"#
+        #expect(try await Self.refusal(strategy, service: "order-gateway", type: "order.submit", key: "acct-1", body: mine) == nil)
+        #expect(try await Self.refusal(strategy, service: "order-gateway", type: "order.submit", key: "acct-2", body: theirs) == "FORBIDDEN/account_not_bound")
+        #expect(try await Self.refusal(strategy, service: "order-gateway", type: "order.cancel", key: "acct-2",
+            body: #"{"account":"acct-2","client_order_id":"role-1"}"#) == "FORBIDDEN/account_not_bound")
+        // Keyed by its own account but about another: the gateway refuses it.
+        #expect(try await Self.refusal(strategy, service: "order-gateway", type: "order.submit", key: "acct-1", body: theirs) == "INVALID_REQUEST/key_mismatch")
+        #expect(try await Self.refusal(strategy, service: "persistence-writer", type: "journal.append", key: nil, body: #"{"facts":[]}"#) == "FORBIDDEN/not_for_clients")
+        #expect(try await Self.refusal(strategy, service: "risk-service", type: "risk.reset", key: "acct-1", body: #"{"account":"acct-1"}"#) == "FORBIDDEN/not_for_clients")
+        #expect(try await Self.refusal(strategy, service: "bus", type: "bus.ready", key: nil,
+            body: #"{"service":"order-gateway","worker":"fake"}"#) == "FORBIDDEN/not_that_service")
+        #expect(try await Self.refusal(strategy, service: "risk-service", type: "risk.show", key: "acct-1", body: #"{"account":"acct-1"}"#) == nil)
+
+        #expect(try await Self.refusal(operatorClient, service: "risk-service", type: "risk.trip", key: "acct-2",
+            body: #"{"account":"acct-2","reason":"roles"}"#) == nil)
+        #expect(try await Self.refusal(operatorClient, service: "risk-service", type: "risk.reset", key: "acct-2", body: #"{"account":"acct-2"}"#) == nil)
+        #expect(try await Self.refusal(operatorClient, service: "persistence-writer", type: "journal.append", key: nil, body: #"{"facts":[]}"#) == "FORBIDDEN/service_only")
+
+        suite.clientCredentials = try BusKeyFile.load(path: keys + "/order-gateway.key").credentials()
+        let gatewayKey = try suite.client()
+        defer { gatewayKey.close() }
+        #expect(try await Self.refusal(gatewayKey, service: "bus", type: "bus.ready", key: nil,
+            body: #"{"service":"risk-service","worker":"impostor"}"#) == "FORBIDDEN/not_that_service")
+
+        // A key removed while connected: its next request is refused, without a restart.
+        let list = try BusPeerList(path: keys + "/peers.json")
+        try BusPeerList.write(list.all.filter { $0.name != "strategy-1" }, to: keys + "/peers.json")
+        suite.signal("bus", SIGHUP)
+        #expect(try await eventually(timeout: .seconds(20)) {
+            try await Self.refusal(strategy, service: "risk-service", type: "risk.show", key: "acct-1", body: #"{"account":"acct-1"}"#) == "FORBIDDEN/peer_not_listed"
+        })
+    }
 }

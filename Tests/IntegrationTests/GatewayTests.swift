@@ -153,9 +153,14 @@ struct GatewayTests {
             ("oversized message", GatewayAPI.submit, order(#""qty":"0.01","price":"1000","pad":"\#(String(repeating: "x", count: 70_000))""#), .invalidRequest),
         ]
         for (name, type, data, code) in cases {
-            let got = try await client.errorCode(type, key: "acct-1", body: data)
+            // Keyed by the body's account, as a client keys its requests (another key is `key_mismatch`).
+            let account = (try? JSONSerialization.jsonObject(with: data) as? [String: Any])?["account"] as? String
+            let got = try await client.errorCode(type, key: account ?? "acct-1", body: data)
             #expect(got == code, "\(name): expected \(code), got \(String(describing: got))")
         }
+        let mismatched = try await client.bus.request(
+            service: GatewayAPI.service, type: GatewayAPI.submit, key: "acct-2", body: order(#""qty":"0.01","price":"1000""#), attempts: 1)
+        #expect(mismatched.errorBody().code == .invalidRequest && mismatched.errorBody().reason == "key_mismatch")
         // G2: the same order twice without an id inside 5 s.
         _ = try await client.submit(restingBuy(nil, qty: "0.02"))
         let second = try await client.errorCode(GatewayAPI.submit, key: "acct-1", body: WireCodec.encode(restingBuy(nil, qty: "0.02")))

@@ -3,17 +3,24 @@ import BusProtocol
 import Foundation
 
 extension Broker {
-    func command(_ message: Message, from sender: Data, nowMs: Int) -> [Outgoing] {
+    func command(_ message: Message, from sender: Data, nowMs: Int, caller: BusPolicy.Caller = .anyone) -> [Outgoing] {
         switch message.header.type {
         case BusCommand.ready:
             guard let registration = try? message.decode(BusCommand.Registration.self) else {
                 return [errorReply(to: sender, replyTo: message.header.id, ServiceError(.invalidRequest, reason: "malformed_ready", "READY needs service and worker"))]
             }
+            if let refusal = BusPolicy.registrationRefusal(caller, service: registration.service) {
+                return [errorReply(to: sender, replyTo: message.header.id, refusal)]
+            }
             register(sender, registration: registration, nowMs: nowMs)
             return []
-        case BusCommand.heartbeat:
-            return isWorker(sender) ? [] : [commandFrames(to: sender, type: BusCommand.reregister)]
-        case BusCommand.disconnect:
+        case BusCommand.heartbeat, BusCommand.disconnect:
+            if let refusal = BusPolicy.registrationRefusal(caller, service: nil) {
+                return [errorReply(to: sender, replyTo: message.header.id, refusal)]
+            }
+            guard message.header.type == BusCommand.disconnect else {
+                return isWorker(sender) ? [] : [commandFrames(to: sender, type: BusCommand.reregister)]
+            }
             remove(sender)
             return []
         case BusCommand.status:

@@ -49,7 +49,9 @@ final class Broker {
 
     // MARK: Inbound
 
-    func handle(_ frames: [Data], nowMs: Int) -> [Outgoing] {
+    /// Handles one message from the ROUTER. `caller` is its authenticated sender (`.anyone`
+    /// on a plain-text bus): what it may send is `BusPolicy`'s to decide, never its header's.
+    func handle(_ frames: [Data], nowMs: Int, caller: BusPolicy.Caller = .anyone) -> [Outgoing] {
         guard frames.count >= 4, let delimiter = frames.indices.dropFirst().first(where: { frames[$0].isEmpty }),
             frames.count == delimiter + 3
         else {
@@ -62,6 +64,9 @@ final class Broker {
         let route = Array(frames[1..<delimiter])
         if workersByID[sender] != nil { workersByID[sender]?.expiresAtMs = nowMs + heartbeatIntervalMs * liveness }
         if !route.isEmpty {
+            if let refusal = BusPolicy.replyRefusal(caller) {
+                return [errorReply(to: sender, replyTo: nil, refusal)]
+            }
             // A worker's reply: pass it back along the route unchanged.
             return [Outgoing(frames: route + Array(frames[delimiter...]), tap: tap(frames[delimiter + 1], from: sender, to: route[0], kind: "reply"))]
         }
@@ -78,10 +83,13 @@ final class Broker {
         if service == BusCommand.service {
             // The bus's own commands are the only requests it reads whole.
             do {
-                return command(try WireCodec.decodeMessage(header: header, body: body), from: sender, nowMs: nowMs)
+                return command(try WireCodec.decodeMessage(header: header, body: body), from: sender, nowMs: nowMs, caller: caller)
             } catch {
                 return [errorReply(to: sender, replyTo: routing.id, error)]
             }
+        }
+        if let refusal = BusPolicy.refusal(caller, type: routing.type, service: service, key: routing.key) {
+            return [errorReply(to: sender, replyTo: routing.id, refusal)]
         }
         return [forward(routing, service: service, header: header, body: body, from: sender)]
     }

@@ -61,6 +61,9 @@ public final class BusServer: Sendable {
     private let tapTopics = Mutex<Set<Data>>([])
     /// Decides who may connect, when the bus is authenticated.
     private let authenticator: ZAPHandler?
+    /// The peers of an authenticated bus (nil: plain text), for the role of each sender.
+    private let peers: BusPeerList?
+    private let refusedPublications = Counter(label: "bw_bus_publications_refused_total")
 
     public init(configuration: Configuration, context: ZMQContext, logger: Logger) throws {
         self.logger = logger
@@ -70,6 +73,7 @@ public final class BusServer: Sendable {
             heartbeatIntervalMs: configuration.heartbeatIntervalMs, liveness: configuration.liveness,
             startMs: WallClock.nowNanos() / 1_000_000, ids: SystemIDGenerator())
         confined = Confined(broker: broker)
+        peers = configuration.security?.peers
         authenticator = try configuration.security.map { security throws(ZMQError) in
             try Self.authenticator(security, context: context, logger: logger)
         }
@@ -119,8 +123,8 @@ public final class BusServer: Sendable {
         let tap = try ZMQSocket(context: context, type: .xpub, options: [.sendHighWaterMark(10_000)] + curve)
         try tap.bind(endpoints.tap)
 
-        let routerID = loop.register(router, name: "rpc") { [weak self] in self?.onRouter($0) }
-        let xsubID = loop.register(xsub, name: "events-in") { [weak self] in self?.forward($0, to: \.xpub) }
+        let routerID = loop.register(router, name: "rpc", onReceiveFrom: { [weak self] in self?.onRouter($0, from: $1) })
+        let xsubID = loop.register(xsub, name: "events-in", onReceiveFrom: { [weak self] in self?.onPublished($0, from: $1) })
         let xpubID = loop.register(xpub, name: "events-out") { [weak self] in self?.forward($0, to: \.xsub) }
         let tapID = loop.register(tap, name: "tap") { [weak self] in self?.onTapSubscription($0) }
         sockets.withLock { $0 = Sockets(router: routerID, xsub: xsubID, xpub: xpubID, tap: tapID) }
@@ -137,9 +141,30 @@ public final class BusServer: Sendable {
         logger.info("bus.stopped")
     }
 
-    private func onRouter(_ frames: [Data]) {
-        let outgoing = confined.broker.handle(frames, nowMs: Self.nowMs())
+    private func onRouter(_ frames: [Data], from userId: String?) {
+        let outgoing = confined.broker.handle(frames, nowMs: Self.nowMs(), caller: caller(userId))
         send(outgoing)
+    }
+
+    /// An event into the plane: forwarded unless its sender may not publish its topic
+    /// (dropped and counted; a PUB gets no reply).
+    private func onPublished(_ frames: [Data], from userId: String?) {
+        let topic = frames.first.map { String(decoding: $0.prefix(64), as: UTF8.self) } ?? ""
+        if let refusal = BusPolicy.publicationRefusal(caller(userId), topic: topic) {
+            refusedPublications.increment()
+            logger.warning("bus.publication.refused", metadata: ["topic": "\(topic)", "reason": "\(refusal.reason)"])
+            return
+        }
+        forward(frames, to: \.xpub)
+    }
+
+    /// Who sent a message: anyone on a plain-text bus, else the listed peer of its ZAP user id.
+    private func caller(_ userId: String?) -> BusPolicy.Caller {
+        guard let peers else { return .anyone }
+        guard let userId, let peer = peers.peer(named: userId), let role = BusPolicy.Role(peer) else {
+            return .unlisted(name: userId ?? "?")
+        }
+        return .peer(name: peer.name, role)
     }
 
     private func onTick() {

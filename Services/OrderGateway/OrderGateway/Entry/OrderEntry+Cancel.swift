@@ -1,5 +1,6 @@
 import BusKit
 import BusProtocol
+import ServiceRuntime
 import TradingModel
 import VenueKit
 
@@ -8,7 +9,7 @@ import VenueKit
 /// lock and no rate-limit token: a kill switch must not queue behind new orders.
 extension OrderEntry {
     func cancel(_ message: Message) async throws(ServiceError) -> OrderReply {
-        let ref = try message.decode(OrderRef.self)
+        let ref = try message.decode(accountScoped: OrderRef.self)
         try requireKnown(ref.account)
         let current = try await readBack(account: ref.account, clientOrderId: ref.clientOrderId).order
         guard !current.state.isTerminal else { return OrderReply(order: current) }

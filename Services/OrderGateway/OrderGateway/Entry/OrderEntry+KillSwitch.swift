@@ -1,5 +1,6 @@
 import BusKit
 import BusProtocol
+import ServiceRuntime
 import TradingModel
 import VenueKit
 
@@ -18,7 +19,7 @@ import VenueKit
 /// nothing slips in behind the sweep.
 extension OrderEntry {
     func cancelAll(_ message: Message) async throws(ServiceError) -> CancelAllReply {
-        let ref = try message.decode(AccountRef.self)
+        let ref = try message.decode(accountScoped: AccountRef.self)
         try requireKnown(ref.account)
         let operationId = KillSwitch.operationId(requestId: message.header.id)
         let traceparent = message.header.traceparent
@@ -99,7 +100,7 @@ extension OrderEntry {
     /// Lifts the kill switch's halt (journaled: every replica and every restart sees it).
     /// Resuming an account that is not halted is journaled too and changes nothing.
     func resume(_ message: Message) async throws(ServiceError) -> ResumeReply {
-        let ref = try message.decode(AccountRef.self)
+        let ref = try message.decode(accountScoped: AccountRef.self)
         try requireKnown(ref.account)
         let fact = Fact(
             id: "resume:\(ref.account):\(message.header.id)", account: ref.account,

@@ -36,7 +36,7 @@ struct OrderEntry: Sendable {
     let logger: Logger
 
     func submit(_ message: Message) async throws(ServiceError) -> OrderReply {
-        let submit = try message.decode(OrderSubmit.self)
+        let submit = try message.decode(accountScoped: OrderSubmit.self)
         let instrument = instruments[submit.symbol]
         try OrderValidator.validate(submit, instrument: instrument, knownAccounts: accounts)
         guard let instrument else { preconditionFailure("validated orders have an instrument") }
@@ -168,7 +168,7 @@ struct OrderEntry: Sendable {
     }
 
     func get(_ message: Message) async throws(ServiceError) -> OrderReply {
-        let ref = try message.decode(OrderRef.self)
+        let ref = try message.decode(accountScoped: OrderRef.self)
         return try await readBack(account: ref.account, clientOrderId: ref.clientOrderId)
     }
 

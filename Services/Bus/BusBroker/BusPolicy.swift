@@ -1,0 +1,112 @@
+import BusKit
+import BusProtocol
+
+/// Who may send what on an authenticated bus (issue 16 step 2, docs/security.md). Decided
+/// from the sender's authenticated name (the ZAP user id libzmq attaches to each message),
+/// never from anything the sender wrote in its header.
+enum BusPolicy {
+    /// The sender of one message, as the bus knows it.
+    enum Caller: Equatable {
+        /// A plain-text bus: nobody is authenticated and everything passes (as before).
+        case anyone
+        /// An authenticated peer with its role.
+        case peer(name: String, Role)
+        /// Authenticated under a name no longer listed (its key was removed and the list
+        /// reloaded): refused until it is listed again.
+        case unlisted(name: String)
+    }
+
+    /// What a peer is.
+    enum Role: Equatable {
+        /// A service of the suite: it registers as that service only.
+        case service(String)
+        /// A strategy: orders and views of its own accounts.
+        case client(accounts: Set<String>)
+        /// A person with tradectl: any account, and the controls.
+        case `operator`
+
+        /// The role a peer list entry names; nil for one the bus does not know.
+        init?(_ peer: BusPeer) {
+            switch peer.role {
+            case "operator": self = .operator
+            case "client": self = .client(accounts: Set(peer.accounts ?? []))
+            case let role where role.hasPrefix("service:") && role.count > "service:".count:
+                self = .service(String(role.dropFirst("service:".count)))
+            default: return nil
+            }
+        }
+    }
+
+    /// Requests only services send each other: the journal's writes and risk's internal calls.
+    static let serviceOnlyTypes: Set<String> = ["journal.append", "risk.authorize", "risk.venue_outcome", "risk.venue_outcomes"]
+    /// The controls an operator may use and a client may not.
+    static let operatorOnlyTypes: Set<String> = ["order.resume", "risk.trip", "risk.reset"]
+    /// The views a client may ask besides its orders.
+    static let clientViewTypes: Set<String> = ["risk.show"]
+
+    /// Nil if `caller` may send a request of `type` to `service` under `key`; else why not.
+    static func refusal(_ caller: Caller, type: String, service: String, key: String?) -> ServiceError? {
+        switch caller {
+        case .anyone:
+            return nil
+        case .unlisted(let name):
+            return ServiceError(.forbidden, reason: "peer_not_listed", "the key of '\(name)' is no longer admitted")
+        case .peer(_, .service):
+            return nil
+        case .peer(let name, .operator):
+            guard !serviceOnlyTypes.contains(type) else {
+                return ServiceError(.forbidden, reason: "service_only", "'\(type)' is sent by services only, not by the operator '\(name)'")
+            }
+            return nil
+        case .peer(let name, .client(let accounts)):
+            if service == BusCommand.service, type == BusCommand.status { return nil }
+            guard (type.hasPrefix("order.") || clientViewTypes.contains(type)), !operatorOnlyTypes.contains(type) else {
+                return ServiceError(.forbidden, reason: "not_for_clients", "a client key ('\(name)') may send orders and views, not '\(type)'")
+            }
+            guard let key, accounts.contains(key) else {
+                return ServiceError(.forbidden, reason: "account_not_bound", "the key of '\(name)' is not bound to account '\(key ?? "-")'")
+            }
+            return nil
+        }
+    }
+
+    /// Nil if `caller` may register as a worker of `service` (and heartbeat as one); else why not.
+    static func registrationRefusal(_ caller: Caller, service: String?) -> ServiceError? {
+        switch caller {
+        case .anyone:
+            return nil
+        case .peer(_, .service(let own)) where service == nil || service == own:
+            return nil
+        case .peer(let name, _), .unlisted(let name):
+            return ServiceError(.forbidden, reason: "not_that_service", "'\(name)' may not register as \(service ?? "a worker")")
+        }
+    }
+
+    /// Nil if `caller` may publish an event of `topic`: services only, and facts (`fact.…`,
+    /// what every fold trusts) only by the persistence-writer, which commits them first.
+    static func publicationRefusal(_ caller: Caller, topic: String) -> ServiceError? {
+        switch caller {
+        case .anyone:
+            return nil
+        case .peer(let name, .service(let service)):
+            guard !topic.hasPrefix("fact.") || service == "persistence-writer" else {
+                return ServiceError(.forbidden, reason: "facts_by_the_writer", "'\(name)' may not publish facts: only the persistence-writer does")
+            }
+            return nil
+        case .peer(_, .operator) where topic.hasPrefix("span."):
+            return nil  // tradectl's own spans (`order submit --trace`)
+        case .peer(let name, _), .unlisted(let name):
+            return ServiceError(.forbidden, reason: "not_a_publisher", "'\(name)' publishes no events")
+        }
+    }
+
+    /// Nil if `caller` may send a reply (a message with a route back to a requester): only
+    /// services answer requests, so nobody else can inject a reply into another's call.
+    static func replyRefusal(_ caller: Caller) -> ServiceError? {
+        switch caller {
+        case .anyone, .peer(_, .service): return nil
+        case .peer(let name, _), .unlisted(let name):
+            return ServiceError(.forbidden, reason: "not_a_worker", "'\(name)' answers no requests: a reply from it is refused")
+        }
+    }
+}
