@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from decimal import Decimal
 import random
 import shutil
 import sys
@@ -89,6 +90,34 @@ def schedule(rng: random.Random, duration: float, replicas: int = 2) -> list[dic
     return events
 
 
+class Market:
+    """The venue's BTC/USDT bid, followed on its stream: how far a crash went and when the
+    rally after it is back (a venue restart or freeze in between changes how many steps
+    each takes, so the rally runs until the price is back, not for a fixed time)."""
+
+    def __init__(self, venue_port: int):
+        import zmq  # pyzmq, installed by `make deps`
+        self.socket = zmq.Context.instance().socket(zmq.SUB)
+        self.socket.setsockopt(zmq.LINGER, 0)
+        self.socket.setsockopt(zmq.SUBSCRIBE, b"tick.BTC/USDT")
+        self.socket.connect(f"tcp://127.0.0.1:{venue_port + 1}")
+        self.bid: Decimal | None = None
+        self.stopped = threading.Event()
+        threading.Thread(target=self.follow, daemon=True).start()
+
+    def follow(self) -> None:
+        while not self.stopped.is_set():
+            if not self.socket.poll(timeout=500):
+                continue
+            try:
+                self.bid = Decimal(json.loads(self.socket.recv_multipart()[-1])["bid"])
+            except (ValueError, KeyError, ArithmeticError):
+                continue
+
+    def close(self) -> None:
+        self.stopped.set()
+
+
 class Campaign:
     def __init__(self, suite: Suite, bus_port: int, venue_port: int, seed: int):
         self.suite = suite
@@ -105,6 +134,7 @@ class Campaign:
         # so overlapping events do not clear each other's faults.
         self.venue_faults: dict[str, dict] = {}
         self.venue_lock = threading.Lock()
+        self.market = Market(venue_port)
 
     # MARK: Clients
 
@@ -178,6 +208,8 @@ class Campaign:
                 self.active_writer = "writer-b" if target == "writer-a" else "writer-a"
             time.sleep(event["down_s"])  # how long the service stays down
             self.suite.start(target)
+            if target == "venue-sim":
+                self.set_venue_faults(event["at"], None)  # a restarted venue has none: send those in force
         elif kind == "freeze":
             target = self.label(event["target"])
             if self.suite.freeze(target):
@@ -188,12 +220,17 @@ class Campaign:
             time.sleep(event["for_s"])  # how long the faults last
             self.set_venue_faults(event["at"], None)
         elif kind == "loss":
+            before = self.market.bid
             self.set_venue_faults(event["at"], {"market_trend_bps": event["trend_bps"]})
             time.sleep(event["for_s"])  # the crash
             # The step that undoes one crash step: 1 / (1 − d) − 1 (−200 bps → +204).
             rally = round(10000 * (10000 / (10000 + event["trend_bps"]) - 1))
             self.set_venue_faults(event["at"], {"market_trend_bps": rally})
-            time.sleep(event["for_s"])  # the rally back
+            if before is None:
+                time.sleep(event["for_s"])  # no quote seen yet: as long as the crash
+            back = time.monotonic() + max(30.0, 4 * event["for_s"])
+            while before is not None and time.monotonic() < back and (self.market.bid or 0) < before * Decimal("0.995"):
+                time.sleep(0.25)  # the rally runs until the price is back (bounded)
             self.set_venue_faults(event["at"], None)
             # A HARD_STOP pulled the kill switch: the operator resumes once the market is back.
             for account in ACCOUNTS:
@@ -212,7 +249,7 @@ class Campaign:
             time.sleep(event["for_s"])
             self.control("order.resume", "order-gateway", account, {"account": account})
 
-    def set_venue_faults(self, key: float, faults: dict | None) -> None:
+    def set_venue_faults(self, key: float | None, faults: dict | None) -> None:
         """Adds (or, with None, removes) one event's faults and sends the venue all in force,
         resent until the venue answers (it may be down or frozen by another event)."""
         with self.venue_lock:
@@ -357,6 +394,7 @@ def main() -> int:
             "unexpected_exits": suite.unexpected_exits, "violations": found,
         }
     finally:
+        campaign.market.close()
         suite.stop()
     (work / "report.json").write_text(json.dumps(report, indent=2))
     print(f"chaos: {report.get('orders', 0)} orders, {report.get('venue_fills', 0)} fills, faults {report.get('faults', {})}, "

@@ -99,9 +99,11 @@ class Suite:
         process.kill()
         process.wait()
 
-    def stop_one(self, label: str, grace_s: float = 10.0) -> None:
-        """SIGTERM and reap (thawed first): a graceful stop, as a scale-down does. One that
-        does not exit within the grace is killed and recorded."""
+    def stop_one(self, label: str, grace_s: float = 15.0) -> None:
+        """SIGTERM and reap (thawed first): a graceful stop, as a scale-down does. A service
+        drains for up to BW_SHUTDOWN_TIMEOUT_MS (10 s) and is cancelled 2 s later; one that
+        has not exited within the grace (that, and slack for a busy machine) is killed and
+        recorded."""
         process = self.processes.pop(label, None)
         if process is None or process.poll() is not None:
             return
