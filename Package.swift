@@ -63,7 +63,7 @@ let package = Package(
         .target(
             name: "BinanceVenue",
             dependencies: [
-                "BinanceWire", "VenueKit", "TradingModel",
+                "BinanceWire", "VenueKit", "TradingModel", "BusKit", "ServiceRuntime",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -119,10 +119,10 @@ let package = Package(
 
         .target(
             name: "Reconciler",
-            dependencies: ["BusKit", "TradingModel", "VenueKit", "ServiceRuntime"],
+            dependencies: ["BusKit", "TradingModel", "VenueKit", "BinanceVenue", "ServiceRuntime"],
             path: "Services/Reconciler/Reconciler"
         ),
-        .executableTarget(name: "reconciler", dependencies: ["Reconciler", "ServiceRuntime"], path: "Services/Reconciler/Main"),
+        .executableTarget(name: "reconciler", dependencies: ["Reconciler", "BinanceVenue", "ServiceRuntime"], path: "Services/Reconciler/Main"),
 
         .target(
             name: "VenueSim",
@@ -161,7 +161,7 @@ let package = Package(
         .testTarget(name: "BusBrokerTests", dependencies: ["BusBroker", "BusKit", "TestSupport"], path: "Tests/BusBrokerTests"),
         .testTarget(name: "PersistenceWriterTests", dependencies: ["PersistenceWriter", "TradingModel"], path: "Tests/PersistenceWriterTests"),
         .testTarget(name: "IntegrationTests", dependencies: [
-                "BusKit", "TradingModel", "Tradectl", "TestSupport", "VenueKit",
+                "BusKit", "TradingModel", "Tradectl", "TestSupport", "VenueKit", "BinanceVenue",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 "ServiceRuntime",
             ],
@@ -169,7 +169,7 @@ let package = Package(
         .testTarget(name: "ObservabilityTests", dependencies: ["Observability"], path: "Tests/ObservabilityTests"),
         .testTarget(
             name: "BinanceVenueTests",
-            dependencies: ["BinanceVenue", "BinanceWire", "VenueKit", "TradingModel"],
+            dependencies: ["BinanceVenue", "BinanceWire", "VenueKit", "TradingModel", "ServiceRuntime"],
             path: "Tests/BinanceVenueTests"),
         .testTarget(name: "VenueSimTests", dependencies: ["VenueSim", "VenueKit", "TradingModel"], path: "Tests/VenueSimTests"),
         .testTarget(

@@ -10,14 +10,15 @@ import TradingModel
 /// SQLite file and the risk ledger, and found again after a restart of the suite.
 @Suite("order path through the real services", .serialized, .timeLimit(.minutes(3)))
 struct OrderPathTests {
-    @Test("a market buy is filled, journaled, reserved and settled, and survives a restart")
-    func marketBuyEndToEnd() async throws {
+    @Test("a market buy is filled, journaled, reserved and settled, and survives a restart", arguments: VenueFront.allCases)
+    func marketBuyEndToEnd(front: VenueFront) async throws {
         let suite = try Suite()
         defer { suite.tearDown() }
+        try front.configure(suite)
         try suite.start()
         let client = try suite.client()
         defer { client.close() }
-        #expect(try await client.waitUntilReady())
+        #expect(try await client.waitUntilReady(accounts: front.accounts))
 
         let request = OrderSubmit(clientOrderId: "it-buy-1", account: "acct-1", symbol: "BTC/USDT", side: .buy, type: .market, qty: ExactDecimal("0.01")!)
         var order = try await client.submit(request)
@@ -65,7 +66,7 @@ struct OrderPathTests {
         try suite.start()
         let second = try suite.client()
         defer { second.close() }
-        #expect(try await second.waitUntilReady())
+        #expect(try await second.waitUntilReady(accounts: front.accounts))
         let found = try await second.get(account: "acct-1", id: "it-buy-1")
         #expect(found.state == .filled && found.venueOrderId == order.venueOrderId)
     }
