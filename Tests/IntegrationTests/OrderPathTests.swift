@@ -40,6 +40,8 @@ struct OrderPathTests {
             let state = try String.fetchOne(db, sql: "SELECT state FROM orders WHERE account = ? AND client_order_id = ?", arguments: ["acct-1", "it-buy-1"])
             #expect(state == "filled")
             #expect(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM fills WHERE client_order_id = 'it-buy-1'") == 1)
+            // The fill came through the front under test (the Binance adapter journals as venue `binance`).
+            #expect(try String.fetchOne(db, sql: "SELECT venue FROM fills WHERE client_order_id = 'it-buy-1'") == front.venueName)
             let types = try String.fetchAll(db, sql: "SELECT type FROM journal WHERE msg_id LIKE '%it-buy-1' OR msg_id LIKE 'fill:%' ORDER BY seq")
             // The intent comes first (G9); the ack's facts and the stream's fill may interleave.
             #expect(types.first == "order.intent")

@@ -11,6 +11,9 @@ enum VenueFront: String, CaseIterable, Sendable, CustomTestStringConvertible {
 
     var testDescription: String { rawValue }
 
+    /// The venue name its fills are journaled under.
+    var venueName: String { rawValue }
+
     /// The accounts the suite trades: a Binance key trades one account.
     var accounts: [String] {
         switch self {
