@@ -51,7 +51,7 @@ extension BinanceSpotVenue {
         let order = try venueOrder(report, markets: markets, fills: [])
         let trades: [BinanceTrade] = try await rest.signed(
             .GET, "/api/v3/myTrades", BinanceQuery([("symbol", report.symbol), ("orderId", String(report.orderId)), ("limit", String(Self.tradePage))]))
-        return try venueOrder(report, markets: markets, fills: trades.map { fill($0, order: order) })
+        return try venueOrder(report, markets: markets, fills: trades.map { fill($0, clientOrderId: order.clientOrderId, symbol: order.symbol) })
     }
 
     /// One page of the account's trades in `venueSymbol` with id ≥ `fromId`, oldest first.
@@ -62,19 +62,16 @@ extension BinanceSpotVenue {
         for trade in trades {
             guard let instrument = markets.instrument(venueSymbol: trade.symbol) else { continue }
             let clientOrderId = try await clientOrderId(ofOrder: trade.orderId, venueSymbol: venueSymbol, markets: markets)
-            fills.append(VenueFill(
-                tradeId: String(trade.id), tradeSeq: trade.id, venueOrderId: String(trade.orderId), clientOrderId: clientOrderId,
-                account: configuration.account, symbol: instrument.symbol, side: trade.isBuyer ? .buy : .sell,
-                qty: trade.qty, price: trade.price, fee: trade.commission, feeAsset: trade.commissionAsset, ts: trade.time * 1_000_000))
+            fills.append(fill(trade, clientOrderId: clientOrderId, symbol: instrument.symbol))
         }
         return fills
     }
 
-    /// `trade` of `order` as a fill.
-    private func fill(_ trade: BinanceTrade, order: VenueOrder) -> VenueFill {
+    /// `trade` (of the order with `clientOrderId`, in Breakwater's `symbol`) as a fill.
+    private func fill(_ trade: BinanceTrade, clientOrderId: String, symbol: String) -> VenueFill {
         VenueFill(
-            tradeId: String(trade.id), tradeSeq: trade.id, venueOrderId: order.venueOrderId, clientOrderId: order.clientOrderId,
-            account: configuration.account, symbol: order.symbol, side: order.side, qty: trade.qty, price: trade.price,
+            tradeId: String(trade.id), tradeSeq: trade.id, venueOrderId: String(trade.orderId), clientOrderId: clientOrderId,
+            account: configuration.account, symbol: symbol, side: trade.isBuyer ? .buy : .sell, qty: trade.qty, price: trade.price,
             fee: trade.commission, feeAsset: trade.commissionAsset, ts: trade.time * 1_000_000)
     }
 

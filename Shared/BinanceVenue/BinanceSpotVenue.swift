@@ -75,13 +75,17 @@ public final class BinanceSpotVenue: Venue {
 
     /// Measures the server time offset, reads the instruments and checks the key with a
     /// signed call (a rejected key is `.fatal`): call before trading.
-    public func start() async throws(VenueError) {
+    /// - Returns: the instruments traded.
+    @discardableResult
+    public func start() async throws(VenueError) -> [Instrument] {
         try await rest.syncTime()
-        _ = try await instruments()
+        let instruments = try await instruments()
         let _: BinanceAccount = try await rest.signed(.GET, "/api/v3/account", BinanceQuery([("omitZeroBalances", "true")]))
         logger.info("venue.binance.ready", metadata: [
             "venue.base_url": "\(configuration.baseURL)", "venue.time_offset_ms": "\(rest.serverOffsetMillis)",
+            "venue.instruments": "\(instruments.count)",
         ])
+        return instruments
     }
 
     /// The last request weight the venue reported for this minute.

@@ -57,6 +57,38 @@ struct SecretCanaryTests {
     }
 }
 
+extension SecretCanaryTests {
+    @Test("the Binance key and secret (key file, venue-sim's credentials) reach no log, no tap line, no database row")
+    func binanceCanary() async throws {
+        let canary = "CANARY-\(UUID().uuidString.prefix(8))-b1n4"
+        let suite = try Suite()
+        defer { suite.tearDown() }
+        try VenueFront.binance.configure(suite, key: canary + "-apikey", secret: canary + "-secret")
+        suite.environment["BW_LOG_LEVEL"] = "trace"
+        try suite.start()
+        let tap = try TapProcess(suite: suite, arguments: [])
+        defer { tap.stop() }
+        let client = try suite.client()
+        defer { client.close() }
+        #expect(try await client.waitUntilReady(accounts: VenueFront.binance.accounts))
+        let order = try await client.submit(OrderSubmit(
+            clientOrderId: "canary-binance-1", account: "acct-1", symbol: "BTC/USDT", side: .buy, type: .market, qty: ExactDecimal("0.01")!))
+        #expect(order.venueOrderId != nil)
+        suite.stop()
+        tap.stop()
+        let logs = suite.allLogs()
+        #expect(logs.keys.contains { $0.contains("venue-sim") } && logs.keys.contains { $0.contains("order-gateway") })
+        for (file, text) in logs {
+            #expect(!text.contains(canary), "the Binance canary leaked into \(file)")
+        }
+        #expect(!tap.output().contains(canary), "the Binance canary leaked into the tap")
+        for file in try FileManager.default.contentsOfDirectory(atPath: suite.dataDirectory) where file.hasPrefix("breakwater.sqlite") || file.hasPrefix("venue-book") {
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: suite.dataDirectory + "/" + file))
+            #expect(bytes.range(of: Data(canary.utf8)) == nil, "the Binance canary is in \(file)")
+        }
+    }
+}
+
 /// `tradectl tap` running against a suite, its output captured in a file.
 final class TapProcess: @unchecked Sendable {
     private let process = Process()

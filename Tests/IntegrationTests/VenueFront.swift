@@ -22,18 +22,18 @@ enum VenueFront: String, CaseIterable, Sendable, CustomTestStringConvertible {
         }
     }
 
-    /// Sets `suite`'s environment for this front (before it starts).
-    func configure(_ suite: Suite) throws {
+    /// Sets `suite`'s environment for this front (before it starts); `key` and `secret` are the Binance key's.
+    func configure(_ suite: Suite, key: String = "it-key-1", secret: String = "it-secret-1") throws {
         guard self == .binance else { return }
         let port = FreePorts.block(of: 1)
         let keyFile = suite.dataDirectory + "/binance.key"
-        guard FileManager.default.createFile(atPath: keyFile, contents: Data("it-key-1\nit-secret-1\n".utf8), attributes: [.posixPermissions: 0o600]) else {
+        guard FileManager.default.createFile(atPath: keyFile, contents: Data("\(key)\n\(secret)\n".utf8), attributes: [.posixPermissions: 0o600]) else {
             throw CocoaError(.fileWriteUnknown)
         }
         suite.environment.merge([
             "BW_ACCOUNTS": "acct-1:USDT=100000,BTC=2,ETH=20",
             "BW_VENUE_BINANCE_PORT": "\(port)",
-            "BW_VENUE_BINANCE_CREDENTIALS": "acct-1:it-key-1:it-secret-1",
+            "BW_VENUE_BINANCE_CREDENTIALS": "acct-1:\(key):\(secret)",
             "BW_VENUE_MODE": "live",
             "BW_BINANCE_BASE_URL": "http://127.0.0.1:\(port)",
             "BW_BINANCE_KEY_FILE": keyFile,

@@ -32,9 +32,7 @@ enum GatewayVenue: Sendable {
     func start() async throws(VenueError) -> [Instrument] {
         switch self {
         case .paper(let venue): return try await venue.instruments()
-        case .binance(let venue):
-            try await venue.start()
-            return try await venue.instruments()
+        case .binance(let venue): return try await venue.start()
         }
     }
 

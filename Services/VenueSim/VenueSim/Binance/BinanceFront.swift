@@ -14,8 +14,8 @@ import TradingModel
 ///
 /// Each API key stands for one paper account (`BW_VENUE_BINANCE_CREDENTIALS`).
 public struct BinanceFront: Sendable {
-    /// One API key's secret and the paper account it trades.
-    public struct Credential: Sendable, Equatable {
+    /// One API key's secret and the paper account it trades (never printed: see `description`).
+    public struct Credential: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible {
         public var account: String
         public var secret: String
 
@@ -23,6 +23,9 @@ public struct BinanceFront: Sendable {
             self.account = account
             self.secret = secret
         }
+
+        public var description: String { "Credential(account: \(account), secret: [REDACTED])" }
+        public var debugDescription: String { description }
     }
 
     /// The rate limits in force (Binance's own by default).
@@ -37,8 +40,9 @@ public struct BinanceFront: Sendable {
         public init() {}
     }
 
-    /// Where the front listens and who may use it.
-    public struct Configuration: Sendable {
+    /// Where the front listens and who may use it. Printed without its keys and secrets
+    /// (the service logs its configuration at start).
+    public struct Configuration: Sendable, CustomStringConvertible, CustomDebugStringConvertible {
         public var host: String
         /// The HTTP port; 0 picks a free one.
         public var port: Int
@@ -51,6 +55,11 @@ public struct BinanceFront: Sendable {
             self.port = port
             self.keys = keys
         }
+
+        public var description: String {
+            "BinanceFront.Configuration(host: \(host), port: \(port), keys: \(keys.count) [REDACTED], limits: \(limits))"
+        }
+        public var debugDescription: String { description }
     }
 
     /// An answer: HTTP status, extra headers, JSON body.
