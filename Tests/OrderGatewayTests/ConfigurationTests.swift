@@ -49,7 +49,11 @@ struct LiveConfigurationTests {
         let live = [
             "BW_VENUE_MODE": "live", "BW_BINANCE_BASE_URL": "http://127.0.0.1:5572", "BW_BINANCE_KEY_FILE": path, "BW_BINANCE_ACCOUNT": "acct-1",
         ]
-        #expect(try GatewayConfiguration(settings: Settings(live)).live?.recvWindow == .seconds(5))
+        let configuration = try GatewayConfiguration(settings: Settings(live))
+        #expect(configuration.live?.recvWindow == .seconds(5))
+        // The venue bucket defaults to Binance's order limit (100 per 10 s), not the paper venue's 500/s.
+        #expect(configuration.rateLimits.venuePerSecond == 10 && configuration.rateLimits.venueBurst == 100)
+        #expect(try GatewayConfiguration(settings: Settings([:])).rateLimits.venuePerSecond == 500)
         do {
             _ = try GatewayConfiguration(settings: Settings(live.merging(["BW_BINANCE_RECV_WINDOW_MS": "10000"]) { $1 }))
             Issue.record("a recvWindow equal to the grace must be refused")

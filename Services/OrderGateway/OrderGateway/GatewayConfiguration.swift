@@ -32,11 +32,13 @@ public struct GatewayConfiguration: Sendable {
         bus = try settings.busEndpoints()
         venue = try settings.venueEndpoints()
         accounts = Set(try settings.accounts().keys)
+        live = try BinanceSpotVenue.Configuration.live(settings)
+        // Binance takes 100 new orders per 10 s per account: the live venue's bucket defaults to that.
         rateLimits = .init(
             accountPerSecond: Int64(try settings.int("BW_RATE_ACCOUNT_PER_SEC", default: 50, in: 1...1_000_000)),
             accountBurst: Int64(try settings.int("BW_RATE_ACCOUNT_BURST", default: 100, in: 1...1_000_000)),
-            venuePerSecond: Int64(try settings.int("BW_RATE_VENUE_PER_SEC", default: 500, in: 1...1_000_000)),
-            venueBurst: Int64(try settings.int("BW_RATE_VENUE_BURST", default: 1000, in: 1...1_000_000)))
+            venuePerSecond: Int64(try settings.int("BW_RATE_VENUE_PER_SEC", default: live == nil ? 500 : 10, in: 1...1_000_000)),
+            venueBurst: Int64(try settings.int("BW_RATE_VENUE_BURST", default: live == nil ? 1000 : 100, in: 1...1_000_000)))
         duplicateWindow = .milliseconds(try settings.int("BW_DUPLICATE_WINDOW_MS", default: 5000, in: 0...3_600_000))
         venueTimeout = .milliseconds(try settings.int("BW_VENUE_TIMEOUT_MS", default: 2000, in: 10...60_000))
         retryAttempts = try settings.int("BW_VENUE_RETRY_ATTEMPTS", default: 4, in: 1...20)
@@ -44,7 +46,6 @@ public struct GatewayConfiguration: Sendable {
         retryMaxDelay = .milliseconds(try settings.int("BW_VENUE_RETRY_MAX_MS", default: 2000, in: 1...600_000))
         unknownGrace = .milliseconds(try settings.int("BW_UNKNOWN_GRACE_MS", default: 10_000, in: 100...3_600_000))
         venueSilence = .milliseconds(try settings.int("BW_VENUE_SILENCE_MS", default: 3_000, in: 100...600_000))
-        live = try BinanceSpotVenue.Configuration.live(settings)
         if let live, live.recvWindow >= unknownGrace {
             // A place that timed out must not be able to land after the gateway gave up on it.
             throw ConfigurationError(
