@@ -1,7 +1,8 @@
 # Breakwater — developer entry points. `make` alone lists the targets.
 #
 #   make up     build (debug) and start the whole suite locally, data in ./data/
-#   make test   unit + integration tests, then the README's Python snippet against the real suite
+#   make test   unit + integration tests, then the README's Python snippet and Binance's own
+#               clients (ccxt, binance-sdk-spot) against the real suite
 #
 # Variables you may override:
 #   SWIFT        the swift driver                       (default: swift)
@@ -55,10 +56,24 @@ build: deps ## debug build of every executable (.build/debug/)
 # whole run shorter than unbounded parallelism (2m33s vs 2m56s measured here).
 TEST_PARALLELISM ?= 6
 
-test: deps ## build, run the Swift tests, then the README snippet against the real suite
+# Binance's own clients (ccxt and the official binance-sdk-spot, pinned) for the Binance front's
+# test, in a virtual environment of their own under .build/ (about 20 s the first time; reused).
+BINANCE_VENV := .build/binance-venv
+CCXT_VERSION := 4.5.90
+BINANCE_SDK_SPOT_VERSION := 13.3.0
+
+$(BINANCE_VENV)/.installed-$(CCXT_VERSION)-$(BINANCE_SDK_SPOT_VERSION):
+	@$(PYTHON) -m venv --help >/dev/null 2>&1 && $(PYTHON) -c 'import ensurepip' >/dev/null 2>&1 \
+	  || { $(APT) update -qq && $(APT) install -y -qq --no-install-recommends python3-venv >/dev/null; }
+	$(PYTHON) -m venv $(BINANCE_VENV)
+	$(BINANCE_VENV)/bin/pip install --quiet --disable-pip-version-check ccxt==$(CCXT_VERSION) binance-sdk-spot==$(BINANCE_SDK_SPOT_VERSION)
+	@touch $@
+
+test: deps $(BINANCE_VENV)/.installed-$(CCXT_VERSION)-$(BINANCE_SDK_SPOT_VERSION) ## build, run the Swift tests, then the README snippet and Binance's clients against the real suite
 	$(SWIFT) build --build-tests $(SWIFT_FLAGS)
 	SWT_EXPERIMENTAL_MAXIMUM_PARALLELIZATION_WIDTH=$(TEST_PARALLELISM) $(SWIFT) test --skip-build $(SWIFT_FLAGS)
 	$(PYTHON) scripts/readme_snippet_test.py --bin-dir "$$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)"
+	$(BINANCE_VENV)/bin/python scripts/binance_clients_test.py --bin-dir "$$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)"
 
 up: deps ## build and run the whole suite locally (tradectl up); Ctrl-C stops it
 	$(SWIFT) build $(SWIFT_FLAGS)

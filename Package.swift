@@ -25,6 +25,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.3"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
     ],
     targets: [
         // MARK: Shared libraries
@@ -50,6 +52,22 @@ let package = Package(
             name: "VenueKit",
             dependencies: ["BusKit", "TradingModel"],
             path: "Shared/VenueKit"
+        ),
+        // Binance Spot's REST wire (signing, error codes, JSON shapes): spoken by venue-sim's
+        // Binance front and by the live adapter.
+        .target(
+            name: "BinanceWire",
+            dependencies: ["TradingModel", "VenueKit", .product(name: "Crypto", package: "swift-crypto")],
+            path: "Shared/BinanceWire"
+        ),
+        .target(
+            name: "BinanceVenue",
+            dependencies: [
+                "BinanceWire", "VenueKit", "TradingModel", "BusKit", "ServiceRuntime",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Shared/BinanceVenue"
         ),
         .target(
             name: "Observability",
@@ -94,19 +112,25 @@ let package = Package(
 
         .target(
             name: "OrderGateway",
-            dependencies: ["BusKit", "TradingModel", "VenueKit", "ServiceRuntime"],
+            dependencies: ["BusKit", "TradingModel", "VenueKit", "BinanceVenue", "ServiceRuntime"],
             path: "Services/OrderGateway/OrderGateway"
         ),
         .executableTarget(name: "order-gateway", dependencies: ["OrderGateway", "ServiceRuntime"], path: "Services/OrderGateway/Main"),
 
         .target(
             name: "Reconciler",
-            dependencies: ["BusKit", "TradingModel", "VenueKit", "ServiceRuntime"],
+            dependencies: ["BusKit", "TradingModel", "VenueKit", "BinanceVenue", "ServiceRuntime"],
             path: "Services/Reconciler/Reconciler"
         ),
-        .executableTarget(name: "reconciler", dependencies: ["Reconciler", "ServiceRuntime"], path: "Services/Reconciler/Main"),
+        .executableTarget(name: "reconciler", dependencies: ["Reconciler", "BinanceVenue", "ServiceRuntime"], path: "Services/Reconciler/Main"),
 
-        .target(name: "VenueSim", dependencies: ["BusKit", "TradingModel", "VenueKit", "ServiceRuntime"], path: "Services/VenueSim/VenueSim"),
+        .target(
+            name: "VenueSim",
+            dependencies: [
+                "BusKit", "TradingModel", "VenueKit", "ServiceRuntime", "BinanceWire",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            path: "Services/VenueSim/VenueSim"),
         .executableTarget(name: "venue-sim", dependencies: ["VenueSim", "ServiceRuntime"], path: "Services/VenueSim/Main"),
 
         .target(
@@ -137,12 +161,16 @@ let package = Package(
         .testTarget(name: "BusBrokerTests", dependencies: ["BusBroker", "BusKit", "TestSupport"], path: "Tests/BusBrokerTests"),
         .testTarget(name: "PersistenceWriterTests", dependencies: ["PersistenceWriter", "TradingModel"], path: "Tests/PersistenceWriterTests"),
         .testTarget(name: "IntegrationTests", dependencies: [
-                "BusKit", "TradingModel", "Tradectl", "TestSupport", "VenueKit",
+                "BusKit", "TradingModel", "Tradectl", "TestSupport", "VenueKit", "BinanceVenue",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 "ServiceRuntime",
             ],
             path: "Tests/IntegrationTests"),
         .testTarget(name: "ObservabilityTests", dependencies: ["Observability"], path: "Tests/ObservabilityTests"),
+        .testTarget(
+            name: "BinanceVenueTests",
+            dependencies: ["BinanceVenue", "BinanceWire", "VenueKit", "TradingModel", "ServiceRuntime"],
+            path: "Tests/BinanceVenueTests"),
         .testTarget(name: "VenueSimTests", dependencies: ["VenueSim", "VenueKit", "TradingModel"], path: "Tests/VenueSimTests"),
         .testTarget(
             name: "OrderGatewayTests",

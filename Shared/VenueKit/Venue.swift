@@ -35,7 +35,14 @@ public protocol Venue: Sendable {
     /// The venue's name, part of every fill's deterministic fact id.
     var name: String { get }
     func instruments() async throws(VenueError) -> [Instrument]
-    /// Places an order; the venue treats a repeated client_order_id as the same order.
+    /// Places an order, once: an adapter never resends it by itself.
+    ///
+    /// Do not count on a venue to treat a repeated client_order_id as the same order. The
+    /// paper venue-sim does (it returns the existing order), but Binance refuses a repeat
+    /// only while the first order is OPEN: a resend after a market order filled is a SECOND
+    /// order. So after a place whose outcome is unknown (a transient error, a timeout), ask
+    /// with `order(account:clientOrderId:)` first and resend only when the venue says it
+    /// has no such order (G10; the gateway's `VenuePlacement` does exactly that).
     func place(_ order: VenuePlace) async throws(VenueError) -> VenueOrder
     /// `place`, calling `sent` (at least once; it must be idempotent) when the request is
     /// on its way; see the default in the extension.

@@ -211,7 +211,7 @@ struct GatewayTests {
         #expect(try await client.submit(restingBuy("after-flood")).state == .accepted)
     }
 
-    @Test("live mode without LIVE_TRADING and credentials refuses to start")
+    @Test("live mode without a venue URL and a key file refuses to start")
     func liveNeedsOptIn() async throws {
         let suite = try Suite()
         defer { suite.tearDown() }

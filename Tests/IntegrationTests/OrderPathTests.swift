@@ -10,14 +10,15 @@ import TradingModel
 /// SQLite file and the risk ledger, and found again after a restart of the suite.
 @Suite("order path through the real services", .serialized, .timeLimit(.minutes(3)))
 struct OrderPathTests {
-    @Test("a market buy is filled, journaled, reserved and settled, and survives a restart")
-    func marketBuyEndToEnd() async throws {
+    @Test("a market buy is filled, journaled, reserved and settled, and survives a restart", arguments: VenueFront.allCases)
+    func marketBuyEndToEnd(front: VenueFront) async throws {
         let suite = try Suite()
         defer { suite.tearDown() }
+        try front.configure(suite)
         try suite.start()
         let client = try suite.client()
         defer { client.close() }
-        #expect(try await client.waitUntilReady())
+        #expect(try await client.waitUntilReady(accounts: front.accounts))
 
         let request = OrderSubmit(clientOrderId: "it-buy-1", account: "acct-1", symbol: "BTC/USDT", side: .buy, type: .market, qty: ExactDecimal("0.01")!)
         var order = try await client.submit(request)
@@ -39,6 +40,8 @@ struct OrderPathTests {
             let state = try String.fetchOne(db, sql: "SELECT state FROM orders WHERE account = ? AND client_order_id = ?", arguments: ["acct-1", "it-buy-1"])
             #expect(state == "filled")
             #expect(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM fills WHERE client_order_id = 'it-buy-1'") == 1)
+            // The fill came through the front under test (the Binance adapter journals as venue `binance`).
+            #expect(try String.fetchOne(db, sql: "SELECT venue FROM fills WHERE client_order_id = 'it-buy-1'") == front.venueName)
             let types = try String.fetchAll(db, sql: "SELECT type FROM journal WHERE msg_id LIKE '%it-buy-1' OR msg_id LIKE 'fill:%' ORDER BY seq")
             // The intent comes first (G9); the ack's facts and the stream's fill may interleave.
             #expect(types.first == "order.intent")
@@ -65,7 +68,7 @@ struct OrderPathTests {
         try suite.start()
         let second = try suite.client()
         defer { second.close() }
-        #expect(try await second.waitUntilReady())
+        #expect(try await second.waitUntilReady(accounts: front.accounts))
         let found = try await second.get(account: "acct-1", id: "it-buy-1")
         #expect(found.state == .filled && found.venueOrderId == order.venueOrderId)
     }

@@ -41,19 +41,51 @@ struct SecretCanaryTests {
 
         suite.stop()
         tap.stop()
+        let logs = try Self.expectNoLeak(of: canary, suite: suite, tap: tap, files: ["breakwater.sqlite"])
+        // The canary was there to leak: the gateway's trace log shows the masked body.
+        #expect(logs.values.contains { $0.contains("[REDACTED]") })
+        #expect(tap.output().contains("[REDACTED]"))
+    }
+
+    /// Expects `canary` in no log file, no tap line and no data file whose name starts with
+    /// one of `files`; returns the logs.
+    @discardableResult
+    static func expectNoLeak(of canary: String, suite: Suite, tap: TapProcess, files: [String]) throws -> [String: String] {
         let logs = suite.allLogs()
         #expect(!logs.isEmpty)
         for (file, text) in logs {
             #expect(!text.contains(canary), "the canary leaked into \(file)")
         }
-        // The canary was there to leak: the gateway's trace log shows the masked body.
-        #expect(logs.values.contains { $0.contains("[REDACTED]") })
         #expect(!tap.output().contains(canary), "the canary leaked into the tap")
-        #expect(tap.output().contains("[REDACTED]"))
-        for file in try FileManager.default.contentsOfDirectory(atPath: suite.dataDirectory) where file.hasPrefix("breakwater.sqlite") {
+        for file in try FileManager.default.contentsOfDirectory(atPath: suite.dataDirectory) where files.contains(where: file.hasPrefix) {
             let bytes = try Data(contentsOf: URL(fileURLWithPath: suite.dataDirectory + "/" + file))
             #expect(bytes.range(of: Data(canary.utf8)) == nil, "the canary is in \(file)")
         }
+        return logs
+    }
+}
+
+extension SecretCanaryTests {
+    @Test("the Binance key and secret (key file, venue-sim's credentials) reach no log, no tap line, no database row")
+    func binanceCanary() async throws {
+        let canary = "CANARY-\(UUID().uuidString.prefix(8))-b1n4"
+        let suite = try Suite()
+        defer { suite.tearDown() }
+        try VenueFront.binance.configure(suite, key: canary + "-apikey", secret: canary + "-secret")
+        suite.environment["BW_LOG_LEVEL"] = "trace"
+        try suite.start()
+        let tap = try TapProcess(suite: suite, arguments: [])
+        defer { tap.stop() }
+        let client = try suite.client()
+        defer { client.close() }
+        #expect(try await client.waitUntilReady(accounts: VenueFront.binance.accounts))
+        let order = try await client.submit(OrderSubmit(
+            clientOrderId: "canary-binance-1", account: "acct-1", symbol: "BTC/USDT", side: .buy, type: .market, qty: ExactDecimal("0.01")!))
+        #expect(order.venueOrderId != nil)
+        suite.stop()
+        tap.stop()
+        let logs = try Self.expectNoLeak(of: canary, suite: suite, tap: tap, files: ["breakwater.sqlite", "venue-book"])
+        #expect(logs.keys.contains { $0.contains("venue-sim") } && logs.keys.contains { $0.contains("order-gateway") })
     }
 }
 

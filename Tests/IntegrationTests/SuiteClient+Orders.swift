@@ -25,8 +25,8 @@ extension SuiteClientConnection {
 
     /// Waits until the accounts are reconciled (C1: orders are accepted) and the gateway
     /// is registered and has market data (a get answers NOT_FOUND).
-    func waitUntilReady() async throws -> Bool {
-        guard try await waitUntilReconciled() else { return false }
+    func waitUntilReady(accounts: [String] = ["acct-1", "acct-2"]) async throws -> Bool {
+        guard try await waitUntilReconciled(accounts) else { return false }
         return try await eventually(timeout: .seconds(60), every: .milliseconds(100)) {
             do {
                 _ = try await get(account: "acct-1", id: "readiness-probe")

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import ServiceRuntime
 import Testing
@@ -15,17 +16,18 @@ struct ConfigurationTests {
         #expect(configuration.venueSilence == .seconds(3))
     }
 
-    @Test("live mode is refused without LIVE_TRADING, without credentials, and without an adapter", arguments: [
-        (["BW_VENUE_MODE": "live"], "LIVE_TRADING"),
-        (["BW_VENUE_MODE": "live", "LIVE_TRADING": "true"], "BW_VENUE_API_KEY"),
-        (["BW_VENUE_MODE": "live", "LIVE_TRADING": "true", "BW_VENUE_API_KEY": "k"], "BW_VENUE_API_SECRET"),
-        (["BW_VENUE_MODE": "live", "LIVE_TRADING": "true", "BW_VENUE_API_KEY": "k", "BW_VENUE_API_SECRET": "s"], "BW_VENUE_MODE"),
+    @Test("live mode is refused without a venue URL, off this machine without LIVE_TRADING, and without a key file", arguments: [
+        (["BW_VENUE_MODE": "live"], "BW_BINANCE_BASE_URL"),
+        (["BW_VENUE_MODE": "live", "BW_BINANCE_BASE_URL": "https://api.binance.com"], "LIVE_TRADING"),
+        (["BW_VENUE_MODE": "live", "BW_BINANCE_BASE_URL": "https://api.binance.com", "LIVE_TRADING": "true"], "BW_BINANCE_KEY_FILE"),
+        (["BW_VENUE_MODE": "live", "BW_BINANCE_BASE_URL": "http://127.0.0.1:5572"], "BW_BINANCE_KEY_FILE"),
         (["BW_VENUE_MODE": "sandbox"], "BW_VENUE_MODE"),
         (["BW_RATE_ACCOUNT_BURST": "0"], "BW_RATE_ACCOUNT_BURST"),
         (["BW_DUPLICATE_WINDOW_MS": "soon"], "BW_DUPLICATE_WINDOW_MS"),
         (["BW_VENUE_SILENCE_MS": "10"], "BW_VENUE_SILENCE_MS"),
     ])
     func refusals(environment: [String: String], key: String) {
+        // (The whole live rule set, key file modes included: BinanceVenueTests.LiveSettingsTests.)
         do {
             _ = try GatewayConfiguration(settings: Settings(environment))
             Issue.record("configuration \(environment) must be refused")
@@ -33,6 +35,30 @@ struct ConfigurationTests {
             #expect(error.key == key)
         } catch {
             Issue.record("unexpected \(error)")
+        }
+    }
+}
+
+@Suite("gateway configuration: the live venue's recvWindow")
+struct LiveConfigurationTests {
+    @Test("a recvWindow not below the unknown-order grace is refused (a timed-out place could land after it was given up on)")
+    func recvWindowBelowGrace() throws {
+        let path = NSTemporaryDirectory() + "gateway-key-\(UUID().uuidString)"
+        #expect(FileManager.default.createFile(atPath: path, contents: Data("k\ns\n".utf8), attributes: [.posixPermissions: 0o600]))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let live = [
+            "BW_VENUE_MODE": "live", "BW_BINANCE_BASE_URL": "http://127.0.0.1:5572", "BW_BINANCE_KEY_FILE": path, "BW_BINANCE_ACCOUNT": "acct-1",
+        ]
+        let configuration = try GatewayConfiguration(settings: Settings(live))
+        #expect(configuration.live?.recvWindow == .seconds(5))
+        // The venue bucket defaults to Binance's order limit (100 per 10 s), not the paper venue's 500/s.
+        #expect(configuration.rateLimits.venuePerSecond == 10 && configuration.rateLimits.venueBurst == 100)
+        #expect(try GatewayConfiguration(settings: Settings([:])).rateLimits.venuePerSecond == 500)
+        do {
+            _ = try GatewayConfiguration(settings: Settings(live.merging(["BW_BINANCE_RECV_WINDOW_MS": "10000"]) { $1 }))
+            Issue.record("a recvWindow equal to the grace must be refused")
+        } catch let error as ConfigurationError {
+            #expect(error.key == "BW_BINANCE_RECV_WINDOW_MS")
         }
     }
 }

@@ -27,15 +27,15 @@ public struct GatewayService: Service {
         let bus = try BusConnection(
             configuration: .init(endpoints: configuration.bus, identity: Settings.replicaIdentity(service: GatewayAPI.service)),
             context: context, logger: logger)
-        let venue = try PaperVenueClient(
-            rpc: configuration.venue.rpc, streamEndpoint: configuration.venue.stream,
-            subscribe: [VenueTopic.tick, VenueTopic.fill, VenueTopic.order], context: context, logger: logger, timeout: configuration.venueTimeout)
+        let link = try GatewayVenue(configuration, context: context, logger: logger)
+        let venue = link.venue
         bus.start()
-        let instruments = await loadInstruments(venue)
+        let instruments = try await loadInstruments(link)
         let reports = OutcomeReports()
-        let link = VenueLink(silence: configuration.venueSilence)
-        let entry = makeEntry(bus: bus, venue: venue, instruments: instruments, reports: reports, link: link)
+        let entry = makeEntry(
+            bus: bus, venue: venue, instruments: instruments, reports: reports, link: VenueLink(silence: configuration.venueSilence))
         await withDiscardingTaskGroup { group in
+            group.addTask { await link.run() }
             group.addTask { await followVenue(venue, entry: entry) }
             group.addTask { await reports.deliver(over: bus, logger: logger) }
             group.addTask { await resolveUnknownOrders(entry.unknownOrders) }
@@ -62,7 +62,7 @@ public struct GatewayService: Service {
             } onGracefulShutdown: {
                 bus.stopAccepting()
             }
-            venue.stop()
+            link.stop()
             reports.finish()
             group.cancelAll()
         }
@@ -70,7 +70,7 @@ public struct GatewayService: Service {
         context.terminate()
     }
 
-    private func makeEntry(bus: BusConnection, venue: PaperVenueClient, instruments: [Instrument], reports: OutcomeReports, link: VenueLink) -> OrderEntry {
+    private func makeEntry(bus: BusConnection, venue: any Venue, instruments: [Instrument], reports: OutcomeReports, link: VenueLink) -> OrderEntry {
         let placement = VenuePlacement(
             venue: venue,
             retry: RetryPolicy(attempts: configuration.retryAttempts, baseDelay: configuration.retryBaseDelay, maxDelay: configuration.retryMaxDelay),
@@ -91,11 +91,17 @@ public struct GatewayService: Service {
             now: { WallClock.nowNanos() }, logger: logger)
     }
 
-    /// The venue's instrument rules; waits for the venue to answer.
-    private func loadInstruments(_ venue: PaperVenueClient) async -> [Instrument] {
+    /// The venue's instrument rules; waits for the venue to answer. A venue that refuses
+    /// the credentials stops the gateway (nothing would work until the operator fixes them).
+    private func loadInstruments(_ link: GatewayVenue) async throws -> [Instrument] {
         while !Task.isCancelled {
-            if let instruments = try? await venue.instruments() { return instruments }
-            logger.notice("gateway.waiting_for_venue")
+            do throws(VenueError) {
+                return try await link.start()
+            } catch .fatal(let error) {
+                throw error
+            } catch {
+                logger.notice("gateway.waiting_for_venue", metadata: ["error": "\(error.serviceError)"])
+            }
             try? await Task.sleep(for: .milliseconds(500))
         }
         return []
@@ -119,7 +125,7 @@ public struct GatewayService: Service {
     /// Ticks are applied as they arrive. Fills and order updates are journaled in arrival
     /// order by a second task. A journal round trip per fill used to hold the ticks back:
     /// under load the quotes went stale and market orders got QUOTE_EXPIRED.
-    private func followVenue(_ venue: PaperVenueClient, entry: OrderEntry) async {
+    private func followVenue(_ venue: any Venue, entry: OrderEntry) async {
         let (updates, queue) = AsyncStream.makeStream(of: VenueEvent.self, bufferingPolicy: .bufferingNewest(Self.venueUpdateQueueLimit))
         await withDiscardingTaskGroup { group in
             group.addTask {
@@ -144,7 +150,7 @@ public struct GatewayService: Service {
 
     /// Journals one fill or order update from the venue's stream, less what the gateway's
     /// order path journals itself (`OwnFacts`: no echo appends).
-    private func journal(_ event: VenueEvent, venue: PaperVenueClient, entry: OrderEntry) async {
+    private func journal(_ event: VenueEvent, venue: any Venue, entry: OrderEntry) async {
         switch event {
         case .tick:
             break

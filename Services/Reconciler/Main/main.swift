@@ -1,3 +1,4 @@
+import BinanceVenue
 import Reconciler
 import ServiceRuntime
 
@@ -5,5 +6,6 @@ import ServiceRuntime
 await ServiceMain.run(service: "reconciler") { settings, logger in
     ReconcilerService(
         endpoints: try settings.busEndpoints(), venue: try settings.venueEndpoints(),
+        live: try BinanceSpotVenue.Configuration.live(settings),
         configuration: try ReconcilerConfiguration.load(settings), logger: logger)
 }

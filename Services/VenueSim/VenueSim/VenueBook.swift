@@ -8,8 +8,8 @@ import VenueKit
 /// It also owns the fault injector (so faulty decisions follow the request order)
 /// and the state file (the book is saved before any reply that depends on it).
 actor VenueBook {
-    private var exchange: PaperExchange
-    private var injector: FaultInjector
+    var exchange: PaperExchange
+    var injector: FaultInjector
     private let stateFile: VenueStateFile?
     /// Changes not yet in the log (only kept with a state file).
     private var pending: [BookEvent] = []
@@ -41,7 +41,7 @@ actor VenueBook {
         return exchange.advanceMarket(now: now, trendBps: trend)
     }
 
-    private func record(
+    func record(
         _ kind: BookEvent.Kind, now: Int64, place: VenuePlace? = nil, cancel: VenueOrderRef? = nil, trendBps: Int? = nil
     ) {
         guard stateFile != nil else { return }

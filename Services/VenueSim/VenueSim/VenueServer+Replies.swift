@@ -86,10 +86,12 @@ extension VenueServer {
     func flushLoop() async {
         for await _ in outbox.doorbell {
             let waiting = await outbox.take()
+            let savers = await outbox.takeSavers()
             if let error = await exchange.persist() {
                 logger.error("venue.state.save_failed", metadata: ["error": "\(error)"])
             }
             for item in waiting { await send(item.frames, on: item.socket, after: item.delay) }
+            for saver in savers { saver.resume() }
         }
     }
 

@@ -25,6 +25,8 @@ public struct VenueServer: Service {
         public var seed: UInt64 = 42
         /// Where the book is saved (BW_VENUE_STATE_PATH); nil keeps it in memory only.
         public var statePath: String?
+        /// The Binance Spot front (BW_VENUE_BINANCE_PORT); nil serves none.
+        public var binance: BinanceFront.Configuration?
 
         public init(rpc: String, stream: String) {
             self.rpc = rpc
@@ -98,6 +100,10 @@ public struct VenueServer: Service {
     public func run() async throws {
         loop.start()
         logger.info("venue.started", metadata: ["rpc": "\(configuration.rpc)", "stream": "\(configuration.stream)"])
+        let front = configuration.binance.map {
+            BinanceFront(configuration: $0, book: exchange, saved: { await outbox.waitForSave() }, logger: logger)
+        }
+        var frontError: (any Error)?
         await withDiscardingTaskGroup { group in
             group.addTask { await marketLoop() }
             group.addTask { await delayed.run(loop) }
@@ -110,12 +116,24 @@ public struct VenueServer: Service {
                     }
                 }
             }
-            try? await gracefulShutdown()
+            if let front {
+                // Ends by itself on graceful shutdown (Hummingbird follows the service group),
+                // after its requests in flight, which wait for the flush loop still running here.
+                do {
+                    try await front.run()
+                } catch {
+                    logger.critical("venue.binance.failed", metadata: ["error": "\(error)"])
+                    frontError = error
+                }
+            } else {
+                try? await gracefulShutdown()
+            }
             group.cancelAll()
         }
         if let error = await exchange.persist() { logger.error("venue.state.save_failed", metadata: ["error": "\(error)"]) }
         loop.stop()
         context.terminate()
+        if let frontError { throw frontError }
     }
 
     private func marketLoop() async {

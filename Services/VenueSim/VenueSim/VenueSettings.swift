@@ -16,6 +16,29 @@ public enum VenueSettings {
         configuration.faults = try faults(settings)
         let path = settings.string("BW_VENUE_STATE_PATH", default: "")
         configuration.statePath = path.isEmpty ? nil : path
+        configuration.binance = try binance(settings, host: host)
+        return configuration
+    }
+
+    /// The Binance Spot front: on when BW_VENUE_BINANCE_PORT is set, trading the accounts
+    /// that BW_VENUE_BINANCE_CREDENTIALS (`account:api-key:secret`, comma-separated) gives keys.
+    static func binance(_ settings: Settings, host: String) throws -> BinanceFront.Configuration? {
+        guard !settings.string("BW_VENUE_BINANCE_PORT", default: "").isEmpty else { return nil }
+        let port = try settings.int("BW_VENUE_BINANCE_PORT", default: 0, in: 0...65535)
+        var keys: [String: BinanceFront.Credential] = [:]
+        for entry in settings.string("BW_VENUE_BINANCE_CREDENTIALS", default: "").split(separator: ",") {
+            let parts = entry.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+            guard parts.count == 3, !parts.contains(where: \.isEmpty) else {
+                throw VenueConfigurationError(description: "configuration BW_VENUE_BINANCE_CREDENTIALS: '\(entry.prefix(40))…' is not account:api-key:secret")
+            }
+            keys[parts[1]] = BinanceFront.Credential(account: parts[0], secret: parts[2])
+        }
+        guard !keys.isEmpty else {
+            throw VenueConfigurationError(description: "configuration BW_VENUE_BINANCE_CREDENTIALS: the Binance front needs at least one account:api-key:secret")
+        }
+        var configuration = BinanceFront.Configuration(host: host, port: port, keys: keys)
+        configuration.limits.weightPerMinute = try settings.int("BW_VENUE_BINANCE_WEIGHT_PER_MIN", default: 6_000, in: 1...1_000_000)
+        configuration.limits.ordersPer10s = try settings.int("BW_VENUE_BINANCE_ORDERS_PER_10S", default: 100, in: 1...1_000_000)
         return configuration
     }
 

@@ -1,3 +1,4 @@
+import BinanceVenue
 import BusKit
 import BusProtocol
 import Foundation
@@ -24,17 +25,22 @@ public struct ReconcilerService: Service {
 
     private let endpoints: BusEndpoints
     private let venueEndpoints: (rpc: String, stream: String)
+    /// The live venue (BW_VENUE_MODE=live), polled instead of the paper venue.
+    private let live: BinanceSpotVenue.Configuration?
     private let configuration: ReconcilerConfiguration
     private let now: @Sendable () -> Int64
     private let logger: Logger
 
-    /// - Parameter now: the clock, unix nanoseconds (grace periods, position age).
+    /// - Parameters:
+    ///   - live: the live venue; nil trades on the paper venue at `venue`.
+    ///   - now: the clock, unix nanoseconds (grace periods, position age).
     public init(
-        endpoints: BusEndpoints, venue: (rpc: String, stream: String), configuration: ReconcilerConfiguration,
-        now: @escaping @Sendable () -> Int64 = { WallClock.nowNanos() }, logger: Logger
+        endpoints: BusEndpoints, venue: (rpc: String, stream: String), live: BinanceSpotVenue.Configuration? = nil,
+        configuration: ReconcilerConfiguration, now: @escaping @Sendable () -> Int64 = { WallClock.nowNanos() }, logger: Logger
     ) {
         self.endpoints = endpoints
         self.venueEndpoints = venue
+        self.live = live
         self.configuration = configuration
         self.now = now
         self.logger = logger
@@ -46,8 +52,14 @@ public struct ReconcilerService: Service {
         var busConfiguration = BusConnection.Configuration(endpoints: endpoints, identity: identity)
         busConfiguration.subscriptions = [JournalAPI.factTopic]
         let bus = try BusConnection(configuration: busConfiguration, context: context, logger: logger)
-        let venue = try PaperVenueClient(rpc: venueEndpoints.rpc, streamEndpoint: venueEndpoints.stream, subscribe: [], context: context, logger: logger, timeout: .seconds(5))
-        let watch = try StreamWatch(rpc: venueEndpoints.rpc, endpoint: venueEndpoints.stream, silence: configuration.streamSilence, context: context, logger: logger)
+        let paper = live == nil
+            ? try PaperVenueClient(rpc: venueEndpoints.rpc, streamEndpoint: venueEndpoints.stream, subscribe: [], context: context, logger: logger, timeout: .seconds(5))
+            : nil
+        // The live venue is polled on the interval alone (until its user data stream lands, there is no stream to watch for gaps).
+        let venue: any Venue = live.map { BinanceSpotVenue(configuration: $0, logger: logger) } ?? paper!
+        let watch = try paper.map { _ in
+            try StreamWatch(rpc: venueEndpoints.rpc, endpoint: venueEndpoints.stream, silence: configuration.streamSilence, context: context, logger: logger)
+        }
         let follower = FactFollower(bus: bus, logger: logger)
         let journal = JournalState()
         let stats = ReconcilerStats()
@@ -65,7 +77,7 @@ public struct ReconcilerService: Service {
                     await journal.apply(record)
                 }
             }
-            group.addTask { await watch.run { gap in await stats.streamEvent(gap: gap) } }
+            if let watch { group.addTask { await watch.run { gap in await stats.streamEvent(gap: gap) } } }
             group.addTask { await reconcileForever(reconciler, watch: watch, stats: stats) }
             await withGracefulShutdownHandler {
                 await bus.handleRequests { message throws(ServiceError) in
@@ -80,8 +92,8 @@ public struct ReconcilerService: Service {
             } onGracefulShutdown: {
                 bus.stopAccepting()
             }
-            watch.stop()
-            venue.stop()
+            watch?.stop()
+            paper?.stop()
             bus.stop()
             group.cancelAll()
         }
@@ -90,7 +102,7 @@ public struct ReconcilerService: Service {
 
     /// C1 for every account, then C2 forever: every interval, sooner after a stream
     /// gap or reconnect (at most once per trigger spacing).
-    private func reconcileForever(_ reconciler: Reconciler, watch: StreamWatch, stats: ReconcilerStats) async {
+    private func reconcileForever(_ reconciler: Reconciler, watch: StreamWatch?, stats: ReconcilerStats) async {
         await reconciler.announceRunStart()
         await withDiscardingTaskGroup { group in
             for account in configuration.accounts {
@@ -102,7 +114,7 @@ public struct ReconcilerService: Service {
         while !Task.isCancelled {
             try? await Task.sleep(for: .milliseconds(20))
             let elapsed = clock.now - lastRun
-            let triggered = elapsed >= configuration.triggerSpacing && watch.takeTrigger()
+            let triggered = elapsed >= configuration.triggerSpacing && watch?.takeTrigger() == true
             guard triggered || elapsed >= configuration.interval else { continue }
             let started = clock.now
             lastRun = started

@@ -19,6 +19,8 @@ actor Outbox {
     /// The most frame sets waiting at once.
     let limit = 200_000
     private var waiting: [Item] = []
+    /// Requests of the Binance front waiting for the save of their changes.
+    private var savers: [CheckedContinuation<Void, Never>] = []
     private var streamSeq: Int64 = 0
     /// Rung by every `add`: the flusher saves and sends as soon as something waits, with
     /// no fixed tick. Rings while a save runs coalesce into one (the next save covers them all).
@@ -44,6 +46,21 @@ actor Outbox {
         if waiting.count >= limit { waiting.removeFirst() }
         waiting.append(Item(frames: frames, socket: socket, delay: delay))
         ring.yield()
+    }
+
+    /// Returns once a save that started after this call has run (at once without a state
+    /// file, on the next flush): the Binance front answers only after its change is on disk.
+    func waitForSave() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            savers.append(continuation)
+            ring.yield()
+        }
+    }
+
+    /// The requests waiting for the save (the caller saves, then resumes them).
+    func takeSavers() -> [CheckedContinuation<Void, Never>] {
+        defer { savers.removeAll(keepingCapacity: true) }
+        return savers
     }
 
     /// Everything waiting now (the caller saves, then sends it).

@@ -1,0 +1,130 @@
+import AsyncHTTPClient
+import BinanceWire
+import BusProtocol
+import Foundation
+import NIOCore
+import NIOHTTP1
+import Synchronization
+import VenueKit
+
+/// Binance Spot's REST API, one call at a time: SIGNED calls carry `timestamp` (the local
+/// clock plus the measured server offset) and `recvWindow`, signed with HMAC-SHA256; every
+/// failure is classified (`BinanceErrorClassifier`). After a 429 or 418 no call at all is
+/// sent until its `Retry-After` has passed. A place is never resent here: only a -1021
+/// (refused before the matching engine, so never executed) is sent again, once, after the
+/// offset is measured anew.
+final class BinanceREST: Sendable {
+    let baseURL: String
+    let credentials: BinanceCredentials
+    let recvWindowMillis: Int64
+    let timeout: Duration
+    /// Unix nanoseconds now (injected: tests skew it).
+    let now: @Sendable () -> Int64
+    /// Server time minus local time, ms (measured at start and after every -1021).
+    private let offsetMillis = Atomic<Int64>(0)
+    /// No call before this unix ns (a 429's or 418's Retry-After), with the error to answer meanwhile.
+    private let gate = Mutex<(until: Int64, error: VenueError)?>(nil)
+    /// The last `X-MBX-USED-WEIGHT-1M` the venue reported.
+    let usedWeight = Atomic<Int>(0)
+    private let http: HTTPClient
+
+    /// The largest reply body read (exchangeInfo of the real venue is ~0.5 MB per 100 symbols).
+    static let maxReplyBytes = 32 << 20
+
+    init(baseURL: String, credentials: BinanceCredentials, recvWindow: Duration, timeout: Duration, now: @escaping @Sendable () -> Int64) {
+        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        self.credentials = credentials
+        self.recvWindowMillis = Self.millis(recvWindow)
+        self.timeout = timeout
+        self.now = now
+        http = HTTPClient.shared
+    }
+
+    /// The current server-minus-local offset in ms.
+    var serverOffsetMillis: Int64 { offsetMillis.load(ordering: .relaxed) }
+
+    /// Measures the server time offset: the server's time against the midpoint of the call.
+    func syncTime() async throws(VenueError) {
+        let before = now() / 1_000_000
+        let time: BinanceServerTime = try await call(.GET, "/api/v3/time", BinanceQuery(), signed: false)
+        let after = now() / 1_000_000
+        offsetMillis.store(time.serverTime - (before + after) / 2, ordering: .relaxed)
+    }
+
+    /// An unsigned (market data) call.
+    func get<Reply: Decodable>(_ path: String, _ query: BinanceQuery = BinanceQuery()) async throws(VenueError) -> Reply {
+        try await call(.GET, path, query, signed: false)
+    }
+
+    /// A SIGNED call.
+    func signed<Reply: Decodable>(_ method: HTTPMethod, _ path: String, _ params: BinanceQuery) async throws(VenueError) -> Reply {
+        try await call(method, path, params, signed: true)
+    }
+
+    private func call<Reply: Decodable>(_ method: HTTPMethod, _ path: String, _ params: BinanceQuery, signed: Bool) async throws(VenueError) -> Reply {
+        for attempt in 0..<2 {
+            try checkGate()
+            var query = params
+            if signed {
+                query.append("recvWindow", String(recvWindowMillis))
+                query.append("timestamp", String(now() / 1_000_000 + serverOffsetMillis))
+            }
+            var text = query.encoded
+            if signed { text += "&signature=" + BinanceSigner.signature(payload: text, secret: credentials.secret) }
+            let (status, headers, body) = try await send(method, path, text, signed: signed)
+            if let used = headers.first(name: "X-MBX-USED-WEIGHT-1M").flatMap(Int.init) { usedWeight.store(used, ordering: .relaxed) }
+            if status == 200 {
+                do {
+                    return try JSONDecoder().decode(Reply.self, from: body)
+                } catch {
+                    throw .fatal(ServiceError(.internal, reason: "venue_reply_unreadable", "Binance \(path) answered what this adapter cannot read: \(error)"))
+                }
+            }
+            let verdict = BinanceErrorClassifier.classify(
+                status: status, body: try? JSONDecoder().decode(BinanceErrorBody.self, from: body),
+                retryAfter: headers.first(name: "Retry-After").flatMap(Int.init))
+            switch verdict {
+            case .venue(let error):
+                throw error
+            case .clockSkew(let error):
+                guard attempt == 0 else { throw error }
+                try await syncTime()
+            case .backOff(let error, let seconds, _):
+                gate.withLock { $0 = (now() + Int64(seconds) * 1_000_000_000, error) }
+                throw error
+            }
+        }
+        preconditionFailure("the loop returns or throws on its second attempt")
+    }
+
+    /// Throws the back-off's error while a 429's or 418's Retry-After runs.
+    private func checkGate() throws(VenueError) {
+        let blocked = gate.withLock { state -> VenueError? in
+            guard let current = state else { return nil }
+            if now() >= current.until {
+                state = nil
+                return nil
+            }
+            return current.error
+        }
+        if let blocked { throw blocked }
+    }
+
+    private func send(_ method: HTTPMethod, _ path: String, _ query: String, signed: Bool) async throws(VenueError) -> (Int, HTTPHeaders, Data) {
+        var request = HTTPClientRequest(url: baseURL + path + (query.isEmpty ? "" : "?" + query))
+        request.method = method
+        if signed { request.headers.add(name: "X-MBX-APIKEY", value: credentials.apiKey) }
+        do {
+            let response = try await http.execute(request, timeout: .milliseconds(Self.millis(timeout)))
+            let body = try await response.body.collect(upTo: Self.maxReplyBytes)
+            return (Int(response.status.code), response.headers, Data(body.readableBytesView))
+        } catch {
+            // Sent or not, answered or not: the venue may have acted.
+            throw .transient(ServiceError(.timeout, reason: "venue_timeout", "Binance \(path): \(error)"))
+        }
+    }
+
+    static func millis(_ duration: Duration) -> Int64 {
+        duration.components.seconds * 1_000 + duration.components.attoseconds / 1_000_000_000_000_000
+    }
+}

@@ -1,0 +1,152 @@
+import BinanceVenue
+import BusKit
+import BusProtocol
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Logging
+import Synchronization
+import Testing
+import TestSupport
+import TradingModel
+import VenueKit
+
+/// The Binance adapter against a real venue-sim's Binance front: the `Venue` calls, the
+/// id mapping round trip, a skewed clock (-1021, measured again, resent once) and a rate
+/// limit (429: no call until Retry-After).
+@Suite("Binance adapter against venue-sim's Binance front", .serialized, .timeLimit(.minutes(2)))
+struct BinanceAdapterTests {
+    /// venue-sim alone, its Binance front on a free port; the adapter for acct-1.
+    private func start(_ extra: [String: String] = [:], now: @escaping @Sendable () -> Int64 = { WallClock.nowNanos() }) async throws -> (Suite, BinanceSpotVenue) {
+        let suite = try Suite()
+        let port = FreePorts.block(of: 1)
+        suite.environment = [
+            "BW_ACCOUNTS": "acct-1:USDT=100000,BTC=2,ETH=20", "BW_VENUE_BINANCE_PORT": "\(port)",
+            "BW_VENUE_BINANCE_CREDENTIALS": "acct-1:adapter-key:adapter-secret",
+        ].merging(extra) { $1 }
+        try suite.start("venue-sim")
+        var configuration = BinanceSpotVenue.Configuration(
+            baseURL: "http://127.0.0.1:\(port)", credentials: BinanceCredentials(apiKey: "adapter-key", secret: "adapter-secret"), account: "acct-1")
+        configuration.timeout = .seconds(5)
+        let venue = BinanceSpotVenue(configuration: configuration, logger: Logger(label: "test"), now: now)
+        let ready = try await eventually(timeout: .seconds(30), every: .milliseconds(50)) {
+            do throws(VenueError) {
+                try await venue.start()
+                return true
+            } catch {
+                return false
+            }
+        }
+        try #require(ready, "venue-sim's Binance front never answered")
+        return (suite, venue)
+    }
+
+    private static func limitBuy(_ id: String, price: String = "40000") -> VenuePlace {
+        VenuePlace(
+            account: "acct-1", clientOrderId: id, symbol: "BTC/USDT", side: .buy, type: .limit, qty: ExactDecimal("0.001")!,
+            price: ExactDecimal(price)!, timeInForce: .gtc)
+    }
+
+    @Test("place, query, list, cancel and trades through the Venue seam; a long id round-trips through its hash")
+    func venueCalls() async throws {
+        let (suite, venue) = try await start()
+        defer { suite.tearDown() }
+        #expect(try await venue.instruments().map(\.symbol) == ["BTC/USDT", "ETH/USDT"])
+        let longId = "recon:acct-1:reopen:" + String(repeating: "7", count: 40)
+        let resting = try await venue.place(Self.limitBuy(longId))
+        #expect(resting.status == .new && resting.clientOrderId == longId)
+        #expect(try await venue.order(account: "acct-1", clientOrderId: longId)?.venueOrderId == resting.venueOrderId)
+        #expect(try await venue.openOrders(account: "acct-1").map(\.clientOrderId) == [longId])
+        let canceled = try await venue.cancel(account: "acct-1", clientOrderId: longId)
+        #expect(canceled.status == .canceled && canceled.clientOrderId == longId)
+        // A second cancel answers the ended order, as the paper venue does.
+        #expect(try await venue.cancel(account: "acct-1", clientOrderId: longId).status == .canceled)
+        #expect(try await venue.order(account: "acct-1", clientOrderId: "never-placed") == nil)
+
+        let market = VenuePlace(
+            account: "acct-1", clientOrderId: "adapter-mkt-1", symbol: "BTC/USDT", side: .buy, type: .market,
+            qty: ExactDecimal("0.001")!, price: nil, timeInForce: .ioc)
+        let filled = try await venue.place(market)
+        #expect(filled.status == .filled && filled.fills.count == 1 && filled.fills[0].feeAsset == "USDT")
+        let queried = try #require(try await venue.order(account: "acct-1", clientOrderId: "adapter-mkt-1"))
+        #expect(queried.fills == filled.fills.map { var fill = $0; fill.ts = queried.fills.first?.ts ?? fill.ts; return fill })
+        let fills = try await venue.allFills(account: "acct-1", afterTradeSeq: nil)
+        #expect(fills.map(\.tradeId) == filled.fills.map(\.tradeId) && fills.first?.clientOrderId == "adapter-mkt-1")
+        let balances = try await venue.balances(account: "acct-1")
+        #expect(balances.balances["BTC"] == ExactDecimal("2.001")!)
+        #expect(balances.balances["USDT"] == ExactDecimal(100_000) - filled.fills[0].qty.multiplied(by: filled.fills[0].price, rounding: .halfEven) - filled.fills[0].fee)
+
+        await #expect(throws: VenueError.self) { try await venue.place(Self.limitBuy("wrong-account-order").withAccount("acct-2")) }
+        do throws(VenueError) {
+            _ = try await venue.place(Self.limitBuy("dup-open"))
+            _ = try await venue.place(Self.limitBuy("dup-open"))
+            Issue.record("a second open order with the same id must be refused")
+        } catch {
+            #expect(error == .permanent(error.serviceError) && error.serviceError.code == .duplicate)
+        }
+    }
+
+    @Test("a clock 10 s behind: the first signed call gets -1021, the offset is measured again and the call succeeds")
+    func clockSkew() async throws {
+        let skew = SkewedClock()
+        let (suite, venue) = try await start(now: { skew.now() })
+        defer { suite.tearDown() }
+        skew.set(offset: -10_000_000_000)  // after start: the measured offset is now 10 s stale
+        let placed = try await venue.place(Self.limitBuy("skewed-1"))
+        #expect(placed.status == .new)
+        #expect(venue.serverOffsetMillis > 9_000)
+    }
+
+    @Test("past the venue's weight limit: 429 with Retry-After, then no call at all until it passes")
+    func rateLimited() async throws {
+        let (suite, venue) = try await start(["BW_VENUE_BINANCE_WEIGHT_PER_MIN": "60"])
+        defer { suite.tearDown() }
+        var limited: ServiceError?
+        for _ in 0..<10 where limited == nil {
+            do throws(VenueError) {
+                _ = try await venue.balances(account: "acct-1")  // weight 20
+            } catch {
+                limited = error.serviceError
+            }
+        }
+        let error = try #require(limited)
+        #expect(error.code == .rateLimited && (error.retryAfterMs ?? 0) > 0)
+        let port = try #require(suite.environment["BW_VENUE_BINANCE_PORT"])
+        let before = try await Self.usedWeight(port: port)
+        // The gate answers at once, sending nothing: the venue counts only the two probes.
+        do throws(VenueError) {
+            _ = try await venue.order(account: "acct-1", clientOrderId: "anything")
+            Issue.record("a call during the back-off must be refused")
+        } catch {
+            #expect(error.serviceError.code == .rateLimited)
+        }
+        let after = try await Self.usedWeight(port: port)
+        // (Unless the venue's minute ended between the probes: then its count started again.)
+        #expect(after == before + 1 || after < before)
+    }
+}
+
+extension BinanceAdapterTests {
+    /// The request weight venue-sim's Binance front has counted this minute (one more for this probe).
+    static func usedWeight(port: String) async throws -> Int {
+        let (_, response) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/api/v3/time")!)
+        let header = (response as? HTTPURLResponse)?.value(forHTTPHeaderField: "X-MBX-USED-WEIGHT-1M")
+        return try #require(header.flatMap { Int($0) })
+    }
+}
+
+/// A clock whose offset a test moves.
+private final class SkewedClock: Sendable {
+    private let offset = Mutex<Int64>(0)
+    func set(offset value: Int64) { offset.withLock { $0 = value } }
+    func now() -> Int64 { WallClock.nowNanos() + offset.withLock { $0 } }
+}
+
+extension VenuePlace {
+    fileprivate func withAccount(_ account: String) -> VenuePlace {
+        var copy = self
+        copy.account = account
+        return copy
+    }
+}
