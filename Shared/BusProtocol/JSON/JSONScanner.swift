@@ -194,6 +194,28 @@ public struct JSONScanner {
         (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
     }
 
+    /// Steps over one value of the subset (an object, an array, a string, an integer, a
+    /// literal) and returns the byte range it took, to be read later with `scanner(of:)`
+    /// (e.g. a fact's payload, whose type may come after it).
+    public mutating func skipValue() throws(Unsupported) -> Range<Int> {
+        skipWhitespace()
+        let start = index
+        switch current {
+        case UInt8(ascii: "{"): try object { (scanner, _) throws(Unsupported) in _ = try scanner.skipValue() }
+        case UInt8(ascii: "["): try array { (scanner) throws(Unsupported) in _ = try scanner.skipValue() }
+        case UInt8(ascii: "\""): _ = try string()
+        case UInt8(ascii: "t"), UInt8(ascii: "f"): _ = try bool()
+        case UInt8(ascii: "n"): guard try null() else { throw Unsupported() }
+        default: _ = try int64()
+        }
+        return start..<index
+    }
+
+    /// A scanner over a range that `skipValue` returned (of the same bytes).
+    public func scanner(of range: Range<Int>) -> JSONScanner {
+        JSONScanner(UnsafeRawBufferPointer(rebasing: bytes[range]))
+    }
+
     /// Checks that only whitespace is left.
     public mutating func end() throws(Unsupported) {
         skipWhitespace()
