@@ -1,28 +1,28 @@
 extension Header {
     /// The header read by the byte-level fast path, or nil when the frame is outside
-    /// `JSONScanner`'s subset: the caller then decodes it with `JSONDecoder`, which accepts
+    /// `JSONByteScanner`'s subset: the caller then decodes it with `JSONDecoder`, which accepts
     /// or refuses it exactly as before. Every header a Breakwater service writes is inside
     /// the subset; a client's may not be (an escape, an unknown key).
     public static func scanned(from bytes: UnsafeRawBufferPointer) -> Header? {
-        var scanner = JSONScanner(bytes)
+        var scanner = JSONByteScanner(bytes)
         var header = Header(id: "", type: "", ts: 0)
         var seen: UInt64 = 0
-        do throws(JSONScanner.Unsupported) {
-            try scanner.object { (scanner, key) throws(JSONScanner.Unsupported) in
+        do throws(JSONByteScanner.Unsupported) {
+            try scanner.object { (scanner, key) throws(JSONByteScanner.Unsupported) in
                 switch key {
-                case "v": try JSONScanner.see(0, in: &seen); header.v = try scanner.int()
-                case "id": try JSONScanner.see(1, in: &seen); header.id = try scanner.string()
-                case "type": try JSONScanner.see(2, in: &seen); header.type = try scanner.string()
-                case "ts": try JSONScanner.see(3, in: &seen); header.ts = try scanner.int64()
-                case "service": try JSONScanner.see(4, in: &seen); header.service = try scanner.optionalString()
-                case "key": try JSONScanner.see(5, in: &seen); header.key = try scanner.optionalString()
-                case "traceparent": try JSONScanner.see(6, in: &seen); header.traceparent = try scanner.optionalString()
-                case "reply_to": try JSONScanner.see(7, in: &seen); header.replyTo = try scanner.optionalString()
-                case "deadline": try JSONScanner.see(8, in: &seen); header.deadline = try scanner.optionalInt64()
-                case "partition": try JSONScanner.see(9, in: &seen); header.partition = try scanner.optionalInt()
-                case "epoch": try JSONScanner.see(10, in: &seen); header.epoch = try scanner.optionalInt64()
-                case "seq": try JSONScanner.see(11, in: &seen); header.seq = try scanner.optionalInt64()
-                default: throw JSONScanner.Unsupported()
+                case "v": try JSONByteScanner.see(0, in: &seen); header.v = try scanner.int()
+                case "id": try JSONByteScanner.see(1, in: &seen); header.id = try scanner.string()
+                case "type": try JSONByteScanner.see(2, in: &seen); header.type = try scanner.string()
+                case "ts": try JSONByteScanner.see(3, in: &seen); header.ts = try scanner.int64()
+                case "service": try JSONByteScanner.see(4, in: &seen); header.service = try scanner.optionalString()
+                case "key": try JSONByteScanner.see(5, in: &seen); header.key = try scanner.optionalString()
+                case "traceparent": try JSONByteScanner.see(6, in: &seen); header.traceparent = try scanner.optionalString()
+                case "reply_to": try JSONByteScanner.see(7, in: &seen); header.replyTo = try scanner.optionalString()
+                case "deadline": try JSONByteScanner.see(8, in: &seen); header.deadline = try scanner.optionalInt64()
+                case "partition": try JSONByteScanner.see(9, in: &seen); header.partition = try scanner.optionalInt()
+                case "epoch": try JSONByteScanner.see(10, in: &seen); header.epoch = try scanner.optionalInt64()
+                case "seq": try JSONByteScanner.see(11, in: &seen); header.seq = try scanner.optionalInt64()
+                default: throw JSONByteScanner.Unsupported()
                 }
             }
             try scanner.end()
@@ -38,7 +38,7 @@ extension Header {
     /// left out), or nil when a field needs escaping (then `JSONEncoder` writes it).
     public func writtenBytes() -> [UInt8]? {
         var writer = JSONBytesWriter(capacity: 160 + (traceparent == nil ? 0 : 70))
-        do throws(JSONScanner.Unsupported) {
+        do throws(JSONByteScanner.Unsupported) {
             writer.beginObject()
             writer.int("deadline", ifPresent: deadline)
             writer.int("epoch", ifPresent: epoch)

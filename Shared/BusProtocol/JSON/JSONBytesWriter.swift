@@ -4,7 +4,7 @@
 ///
 /// The caller writes keys in sorted order (the golden tests compare every fast encoder with
 /// `JSONEncoder` over random values). A string that would need an escape (a quote, a
-/// backslash, a control character) throws `JSONScanner.Unsupported`, and the caller encodes
+/// backslash, a control character) throws `JSONByteScanner.Unsupported`, and the caller encodes
 /// the whole value with `JSONEncoder` instead: escaping is Foundation's alone, so the bytes
 /// never differ.
 public struct JSONBytesWriter {
@@ -66,7 +66,7 @@ public struct JSONBytesWriter {
     }
 
     /// Writes a string value; throws for one that needs escaping (see the type's doc).
-    public mutating func string(_ value: String) throws(JSONScanner.Unsupported) {
+    public mutating func string(_ value: String) throws(JSONByteScanner.Unsupported) {
         beginValue()
         bytes.append(UInt8(ascii: "\""))
         var utf8 = value
@@ -75,7 +75,7 @@ public struct JSONBytesWriter {
             bytes.append(contentsOf: buffer)
             return true
         }
-        guard plain else { throw JSONScanner.Unsupported() }
+        guard plain else { throw JSONByteScanner.Unsupported() }
         bytes.append(UInt8(ascii: "\""))
     }
 
@@ -109,7 +109,7 @@ public struct JSONBytesWriter {
     }
 
     /// The optional fields: written only when present, as `encodeIfPresent` does.
-    public mutating func string(_ name: StaticString, ifPresent value: String?) throws(JSONScanner.Unsupported) {
+    public mutating func string(_ name: StaticString, ifPresent value: String?) throws(JSONByteScanner.Unsupported) {
         guard let value else { return }
         key(name)
         try string(value)

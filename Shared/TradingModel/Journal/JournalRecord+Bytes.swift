@@ -4,22 +4,22 @@ import BusProtocol
 /// by each of its subscribers (risk, the reconciler, the gateway's follower), and an
 /// order's facts are its intent, its acceptance and its fills.
 ///
-/// Other fact types, and anything outside `JSONScanner`'s subset, return nil and are
+/// Other fact types, and anything outside `JSONByteScanner`'s subset, return nil and are
 /// decoded by `JSONDecoder` as before (the golden tests check both give the same record).
 extension JournalRecord: WireBytesDecodable {
     public static func scanned(from bytes: UnsafeRawBufferPointer) -> JournalRecord? {
-        var scanner = JSONScanner(bytes)
+        var scanner = JSONByteScanner(bytes)
         var seq: Int64?, ts: Int64?, partition: Int?, epoch: Int64?, fact: Fact?
         var seen: UInt64 = 0
-        do throws(JSONScanner.Unsupported) {
-            try scanner.object { (scanner, key) throws(JSONScanner.Unsupported) in
+        do throws(JSONByteScanner.Unsupported) {
+            try scanner.object { (scanner, key) throws(JSONByteScanner.Unsupported) in
                 switch key {
-                case "seq": try JSONScanner.see(0, in: &seen); seq = try scanner.int64()
-                case "ts": try JSONScanner.see(1, in: &seen); ts = try scanner.int64()
-                case "partition": try JSONScanner.see(2, in: &seen); partition = try scanner.optionalInt()
-                case "epoch": try JSONScanner.see(3, in: &seen); epoch = try scanner.optionalInt64()
-                case "fact": try JSONScanner.see(4, in: &seen); fact = try Fact.scan(&scanner)
-                default: throw JSONScanner.Unsupported()
+                case "seq": try JSONByteScanner.see(0, in: &seen); seq = try scanner.int64()
+                case "ts": try JSONByteScanner.see(1, in: &seen); ts = try scanner.int64()
+                case "partition": try JSONByteScanner.see(2, in: &seen); partition = try scanner.optionalInt()
+                case "epoch": try JSONByteScanner.see(3, in: &seen); epoch = try scanner.optionalInt64()
+                case "fact": try JSONByteScanner.see(4, in: &seen); fact = try Fact.scan(&scanner)
+                default: throw JSONByteScanner.Unsupported()
                 }
             }
             try scanner.end()
@@ -33,34 +33,34 @@ extension JournalRecord: WireBytesDecodable {
 
 extension Fact {
     /// A fact of one of the hot types; throws for any other (the record is then Foundation's).
-    static func scan(_ scanner: inout JSONScanner) throws(JSONScanner.Unsupported) -> Fact {
+    static func scan(_ scanner: inout JSONByteScanner) throws(JSONByteScanner.Unsupported) -> Fact {
         var id: String?, account: String?, type: String?, payload: Range<Int>?
         var seen: UInt64 = 0
-        try scanner.object { (scanner, key) throws(JSONScanner.Unsupported) in
+        try scanner.object { (scanner, key) throws(JSONByteScanner.Unsupported) in
             switch key {
-            case "id": try JSONScanner.see(0, in: &seen); id = try scanner.string()
-            case "account": try JSONScanner.see(1, in: &seen); account = try scanner.string()
-            case "type": try JSONScanner.see(2, in: &seen); type = try scanner.string()
+            case "id": try JSONByteScanner.see(0, in: &seen); id = try scanner.string()
+            case "account": try JSONByteScanner.see(1, in: &seen); account = try scanner.string()
+            case "type": try JSONByteScanner.see(2, in: &seen); type = try scanner.string()
             // The payload's type may come after it (sorted keys put `payload` before `type`).
-            case "payload": try JSONScanner.see(3, in: &seen); payload = try scanner.skipValue()
-            default: throw JSONScanner.Unsupported()
+            case "payload": try JSONByteScanner.see(3, in: &seen); payload = try scanner.skipValue()
+            default: throw JSONByteScanner.Unsupported()
             }
         }
-        guard let id, let account, let type, let payload else { throw JSONScanner.Unsupported() }
+        guard let id, let account, let type, let payload else { throw JSONByteScanner.Unsupported() }
         var body = scanner.scanner(of: payload)
         let decoded: FactPayload
         switch type {
         case "order.intent": decoded = .orderIntent(try OrderIntent.scan(&body))
         case "order.accepted": decoded = .orderAccepted(try OrderAccepted.scan(&body))
         case "fill.recorded": decoded = .fillRecorded(try FillRecorded.scan(&body))
-        default: throw JSONScanner.Unsupported()
+        default: throw JSONByteScanner.Unsupported()
         }
         try body.end()
         return Fact(id: id, account: account, payload: decoded)
     }
 }
 
-extension JSONScanner {
+extension JSONByteScanner {
     /// An exact decimal string (Foundation's path gives a malformed one its error).
     mutating func decimal() throws(Unsupported) -> ExactDecimal {
         guard let value = ExactDecimal(try string()) else { throw Unsupported() }
@@ -80,27 +80,27 @@ extension JSONScanner {
 }
 
 extension OrderIntent {
-    static func scan(_ scanner: inout JSONScanner) throws(JSONScanner.Unsupported) -> OrderIntent {
+    static func scan(_ scanner: inout JSONByteScanner) throws(JSONByteScanner.Unsupported) -> OrderIntent {
         var clientOrderId: String?, symbol: String?, side: Side?, type: OrderType?, qty: ExactDecimal?
         var price: ExactDecimal?, tif: TimeInForce?, reserveAsset: String?, reserveAmount: ExactDecimal?, approvedAt: Int64?
         var seen: UInt64 = 0
-        try scanner.object { (scanner, key) throws(JSONScanner.Unsupported) in
+        try scanner.object { (scanner, key) throws(JSONByteScanner.Unsupported) in
             switch key {
-            case "client_order_id": try JSONScanner.see(0, in: &seen); clientOrderId = try scanner.string()
-            case "symbol": try JSONScanner.see(1, in: &seen); symbol = try scanner.string()
-            case "side": try JSONScanner.see(2, in: &seen); side = try scanner.raw(Side.self)
-            case "type": try JSONScanner.see(3, in: &seen); type = try scanner.raw(OrderType.self)
-            case "qty": try JSONScanner.see(4, in: &seen); qty = try scanner.decimal()
-            case "price": try JSONScanner.see(5, in: &seen); price = try scanner.optionalDecimal()
-            case "time_in_force": try JSONScanner.see(6, in: &seen); tif = try scanner.raw(TimeInForce.self)
-            case "reserve_asset": try JSONScanner.see(7, in: &seen); reserveAsset = try scanner.string()
-            case "reserve_amount": try JSONScanner.see(8, in: &seen); reserveAmount = try scanner.decimal()
-            case "approved_at": try JSONScanner.see(9, in: &seen); approvedAt = try scanner.optionalInt64()
-            default: throw JSONScanner.Unsupported()
+            case "client_order_id": try JSONByteScanner.see(0, in: &seen); clientOrderId = try scanner.string()
+            case "symbol": try JSONByteScanner.see(1, in: &seen); symbol = try scanner.string()
+            case "side": try JSONByteScanner.see(2, in: &seen); side = try scanner.raw(Side.self)
+            case "type": try JSONByteScanner.see(3, in: &seen); type = try scanner.raw(OrderType.self)
+            case "qty": try JSONByteScanner.see(4, in: &seen); qty = try scanner.decimal()
+            case "price": try JSONByteScanner.see(5, in: &seen); price = try scanner.optionalDecimal()
+            case "time_in_force": try JSONByteScanner.see(6, in: &seen); tif = try scanner.raw(TimeInForce.self)
+            case "reserve_asset": try JSONByteScanner.see(7, in: &seen); reserveAsset = try scanner.string()
+            case "reserve_amount": try JSONByteScanner.see(8, in: &seen); reserveAmount = try scanner.decimal()
+            case "approved_at": try JSONByteScanner.see(9, in: &seen); approvedAt = try scanner.optionalInt64()
+            default: throw JSONByteScanner.Unsupported()
             }
         }
         guard let clientOrderId, let symbol, let side, let type, let qty, let tif, let reserveAsset, let reserveAmount else {
-            throw JSONScanner.Unsupported()
+            throw JSONByteScanner.Unsupported()
         }
         return OrderIntent(
             clientOrderId: clientOrderId, symbol: symbol, side: side, type: type, qty: qty, price: price, timeInForce: tif,
@@ -109,43 +109,43 @@ extension OrderIntent {
 }
 
 extension OrderAccepted {
-    static func scan(_ scanner: inout JSONScanner) throws(JSONScanner.Unsupported) -> OrderAccepted {
+    static func scan(_ scanner: inout JSONByteScanner) throws(JSONByteScanner.Unsupported) -> OrderAccepted {
         var clientOrderId: String?, venueOrderId: String?
         var seen: UInt64 = 0
-        try scanner.object { (scanner, key) throws(JSONScanner.Unsupported) in
+        try scanner.object { (scanner, key) throws(JSONByteScanner.Unsupported) in
             switch key {
-            case "client_order_id": try JSONScanner.see(0, in: &seen); clientOrderId = try scanner.string()
-            case "venue_order_id": try JSONScanner.see(1, in: &seen); venueOrderId = try scanner.string()
-            default: throw JSONScanner.Unsupported()
+            case "client_order_id": try JSONByteScanner.see(0, in: &seen); clientOrderId = try scanner.string()
+            case "venue_order_id": try JSONByteScanner.see(1, in: &seen); venueOrderId = try scanner.string()
+            default: throw JSONByteScanner.Unsupported()
             }
         }
-        guard let clientOrderId, let venueOrderId else { throw JSONScanner.Unsupported() }
+        guard let clientOrderId, let venueOrderId else { throw JSONByteScanner.Unsupported() }
         return OrderAccepted(clientOrderId: clientOrderId, venueOrderId: venueOrderId)
     }
 }
 
 extension FillRecorded {
-    static func scan(_ scanner: inout JSONScanner) throws(JSONScanner.Unsupported) -> FillRecorded {
+    static func scan(_ scanner: inout JSONByteScanner) throws(JSONByteScanner.Unsupported) -> FillRecorded {
         var clientOrderId: String?, venueOrderId: String?, tradeId: String?, symbol: String?, side: Side?
         var qty: ExactDecimal?, price: ExactDecimal?, fee: ExactDecimal?, feeAsset: String?, ts: Int64?
         var seen: UInt64 = 0
-        try scanner.object { (scanner, key) throws(JSONScanner.Unsupported) in
+        try scanner.object { (scanner, key) throws(JSONByteScanner.Unsupported) in
             switch key {
-            case "client_order_id": try JSONScanner.see(0, in: &seen); clientOrderId = try scanner.string()
-            case "venue_order_id": try JSONScanner.see(1, in: &seen); venueOrderId = try scanner.string()
-            case "trade_id": try JSONScanner.see(2, in: &seen); tradeId = try scanner.string()
-            case "symbol": try JSONScanner.see(3, in: &seen); symbol = try scanner.string()
-            case "side": try JSONScanner.see(4, in: &seen); side = try scanner.raw(Side.self)
-            case "qty": try JSONScanner.see(5, in: &seen); qty = try scanner.decimal()
-            case "price": try JSONScanner.see(6, in: &seen); price = try scanner.decimal()
-            case "fee": try JSONScanner.see(7, in: &seen); fee = try scanner.decimal()
-            case "fee_asset": try JSONScanner.see(8, in: &seen); feeAsset = try scanner.string()
-            case "ts": try JSONScanner.see(9, in: &seen); ts = try scanner.int64()
-            default: throw JSONScanner.Unsupported()
+            case "client_order_id": try JSONByteScanner.see(0, in: &seen); clientOrderId = try scanner.string()
+            case "venue_order_id": try JSONByteScanner.see(1, in: &seen); venueOrderId = try scanner.string()
+            case "trade_id": try JSONByteScanner.see(2, in: &seen); tradeId = try scanner.string()
+            case "symbol": try JSONByteScanner.see(3, in: &seen); symbol = try scanner.string()
+            case "side": try JSONByteScanner.see(4, in: &seen); side = try scanner.raw(Side.self)
+            case "qty": try JSONByteScanner.see(5, in: &seen); qty = try scanner.decimal()
+            case "price": try JSONByteScanner.see(6, in: &seen); price = try scanner.decimal()
+            case "fee": try JSONByteScanner.see(7, in: &seen); fee = try scanner.decimal()
+            case "fee_asset": try JSONByteScanner.see(8, in: &seen); feeAsset = try scanner.string()
+            case "ts": try JSONByteScanner.see(9, in: &seen); ts = try scanner.int64()
+            default: throw JSONByteScanner.Unsupported()
             }
         }
         guard let clientOrderId, let venueOrderId, let tradeId, let symbol, let side, let qty, let price, let fee, let feeAsset, let ts
-        else { throw JSONScanner.Unsupported() }
+        else { throw JSONByteScanner.Unsupported() }
         return FillRecorded(
             clientOrderId: clientOrderId, venueOrderId: venueOrderId, tradeId: tradeId, symbol: symbol, side: side,
             qty: qty, price: price, fee: fee, feeAsset: feeAsset, ts: ts)

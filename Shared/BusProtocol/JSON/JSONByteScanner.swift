@@ -5,12 +5,12 @@
 /// control characters), integers without fraction or exponent, `true`/`false`/`null`,
 /// whitespace between tokens. Anything outside that subset — an escape, a float, an
 /// unknown key, a duplicate key, a type the reader did not ask for, trailing bytes — makes
-/// it throw `JSONScanner.Unsupported`, and the caller decodes the same bytes with
+/// it throw `JSONByteScanner.Unsupported`, and the caller decodes the same bytes with
 /// `JSONDecoder`, which then accepts or refuses them exactly as before (with its error).
 /// So the fast path may only ever accept input that `JSONDecoder` accepts with the same
 /// value, which the golden tests check: a misuse to avoid is a fast decoder that skips a
 /// key it does not know (Foundation would still validate the skipped value).
-public struct JSONScanner {
+public struct JSONByteScanner {
     /// Thrown for input outside the fast subset; carries nothing on purpose (the fallback
     /// decoder produces the error the sender sees).
     public struct Unsupported: Error {
@@ -43,31 +43,26 @@ public struct JSONScanner {
     }
 
     /// Reads an object, calling `field` with each key; `field` must read that key's value.
-    public mutating func object(_ field: (inout JSONScanner, String) throws(Unsupported) -> Void) throws(Unsupported) {
-        try expect(UInt8(ascii: "{"))
-        skipWhitespace()
-        if current == UInt8(ascii: "}") {
-            index += 1
-            return
-        }
-        while true {
-            let key = try string()
-            try expect(UInt8(ascii: ":"))
-            try field(&self, key)
-            skipWhitespace()
-            switch current {
-            case UInt8(ascii: ","): index += 1
-            case UInt8(ascii: "}"): index += 1; return
-            default: throw Unsupported()
-            }
+    public mutating func object(_ field: (inout JSONByteScanner, String) throws(Unsupported) -> Void) throws(Unsupported) {
+        try elements(open: UInt8(ascii: "{"), close: UInt8(ascii: "}")) { (scanner) throws(Unsupported) in
+            let key = try scanner.string()
+            try scanner.expect(UInt8(ascii: ":"))
+            try field(&scanner, key)
         }
     }
 
     /// Reads an array, calling `element` once per element; `element` must read it.
-    public mutating func array(_ element: (inout JSONScanner) throws(Unsupported) -> Void) throws(Unsupported) {
-        try expect(UInt8(ascii: "["))
+    public mutating func array(_ element: (inout JSONByteScanner) throws(Unsupported) -> Void) throws(Unsupported) {
+        try elements(open: UInt8(ascii: "["), close: UInt8(ascii: "]"), element)
+    }
+
+    /// `open`, elements separated by commas (none after the last), `close`.
+    private mutating func elements(
+        open: UInt8, close: UInt8, _ element: (inout JSONByteScanner) throws(Unsupported) -> Void
+    ) throws(Unsupported) {
+        try expect(open)
         skipWhitespace()
-        if current == UInt8(ascii: "]") {
+        if current == close {
             index += 1
             return
         }
@@ -76,7 +71,7 @@ public struct JSONScanner {
             skipWhitespace()
             switch current {
             case UInt8(ascii: ","): index += 1
-            case UInt8(ascii: "]"): index += 1; return
+            case close: index += 1; return
             default: throw Unsupported()
             }
         }
@@ -212,8 +207,8 @@ public struct JSONScanner {
     }
 
     /// A scanner over a range that `skipValue` returned (of the same bytes).
-    public func scanner(of range: Range<Int>) -> JSONScanner {
-        JSONScanner(UnsafeRawBufferPointer(rebasing: bytes[range]))
+    public func scanner(of range: Range<Int>) -> JSONByteScanner {
+        JSONByteScanner(UnsafeRawBufferPointer(rebasing: bytes[range]))
     }
 
     /// Checks that only whitespace is left.
