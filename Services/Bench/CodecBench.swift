@@ -27,17 +27,25 @@ enum CodecBench {
                 ts: 1_764_650_000_000_001_500))),
             partition: 7, epoch: 2, ts: 1_764_650_000_000_003_000)
         let recordJSON = try encoder.encode(record)
+        let ack = AppendAck(status: "committed", seqs: [42], order: OrderView(
+            clientOrderId: "c-9", account: "acct-1", symbol: "ETH/USDT", side: .buy, type: .market, qty: ExactDecimal("0.01")!,
+            price: ExactDecimal("2550.75")!, state: .filled, filledQty: ExactDecimal("0.01")!, avgPrice: ExactDecimal("2525.5")!,
+            venueOrderId: "v-77"))
+        let ackJSON = try encoder.encode(ack)
         let rows: [(String, () throws -> Void, () throws -> Void)] = [
             ("Header decode", { _ = try decoder.decode(Header.self, from: headerJSON) },
              { _ = try WireCodec.decodeMessage(header: headerJSON, body: Data()) }),
             ("Header encode", { _ = try encoder.encode(header) }, { _ = WireCodec.encode(header) }),
             ("JournalRecord (fill) decode", { _ = try decoder.decode(JournalRecord.self, from: recordJSON) },
              { _ = try WireCodec.decode(JournalRecord.self, from: recordJSON) }),
+            ("AppendAck (with order) decode", { _ = try decoder.decode(AppendAck.self, from: ackJSON) },
+             { _ = try WireCodec.decode(AppendAck.self, from: ackJSON) }),
+            ("AppendAck (with order) encode", { _ = try encoder.encode(ack) }, { _ = WireCodec.encode(ack) }),
         ]
         print("  message                        Foundation      fast path")
         for (name, foundation, fast) in rows {
             let slow = try best(iterations, foundation), quick = try best(iterations, fast)
-            print("  \(name.padding(toLength: 28, withPad: " ", startingAt: 0))  \(String(format: "%9.0f", slow))   \(String(format: "%9.0f", quick))   (×\(String(format: "%.1f", slow / max(quick, 1))))")
+            print("  \(name.padding(toLength: 30, withPad: " ", startingAt: 0))  \(String(format: "%9.0f", slow))   \(String(format: "%9.0f", quick))   (×\(String(format: "%.1f", slow / max(quick, 1))))")
         }
     }
 
