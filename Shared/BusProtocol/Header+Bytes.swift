@@ -37,8 +37,7 @@ extension Header {
     /// The header's JSON as the wire's `JSONEncoder` writes it (sorted keys, nil fields
     /// left out), or nil when a field needs escaping (then `JSONEncoder` writes it).
     public func writtenBytes() -> [UInt8]? {
-        var writer = JSONBytesWriter(capacity: 160 + (traceparent == nil ? 0 : 70))
-        do throws(JSONByteScanner.Unsupported) {
+        JSONBytesWriter.written(capacity: 160 + (traceparent == nil ? 0 : 70)) { (writer) throws(JSONByteScanner.Unsupported) in
             writer.beginObject()
             writer.int("deadline", ifPresent: deadline)
             writer.int("epoch", ifPresent: epoch)
@@ -57,10 +56,7 @@ extension Header {
             writer.key("v")
             writer.int(v)
             writer.endObject()
-        } catch {
-            return nil
         }
-        return writer.bytes
     }
 }
 

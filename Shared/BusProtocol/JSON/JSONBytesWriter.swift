@@ -14,6 +14,20 @@ public struct JSONBytesWriter {
     private var started: UInt64 = 0
     private var depth = 0
 
+    /// The bytes `write` produces, or nil when it gave up (a string to escape): the caller
+    /// then encodes with `JSONEncoder`.
+    public static func written(
+        capacity: Int, _ write: (inout JSONBytesWriter) throws(JSONByteScanner.Unsupported) -> Void
+    ) -> [UInt8]? {
+        var writer = JSONBytesWriter(capacity: capacity)
+        do throws(JSONByteScanner.Unsupported) {
+            try write(&writer)
+        } catch {
+            return nil
+        }
+        return writer.bytes
+    }
+
     /// A writer with room for `capacity` bytes.
     public init(capacity: Int = 256) {
         bytes.reserveCapacity(capacity)

@@ -55,16 +55,12 @@ extension OrderView {
 
 extension OrderReply: WireBytesEncodable, WireBytesDecodable {
     public func writtenBytes() -> [UInt8]? {
-        var writer = JSONBytesWriter(capacity: 320)
-        do throws(JSONByteScanner.Unsupported) {
+        JSONBytesWriter.written(capacity: 320) { (writer) throws(JSONByteScanner.Unsupported) in
             writer.beginObject()
             writer.key("order")
             try order.write(to: &writer)
             writer.endObject()
-        } catch {
-            return nil
         }
-        return writer.bytes
     }
 
     public static func scanned(from bytes: UnsafeRawBufferPointer) -> OrderReply? {
@@ -87,8 +83,7 @@ extension AppendAck: WireBytesEncodable, WireBytesDecodable {
     public func writtenBytes() -> [UInt8]? {
         // A refusal carries a ServiceError (free text): Foundation writes it.
         guard error == nil else { return nil }
-        var writer = JSONBytesWriter(capacity: 360)
-        do throws(JSONByteScanner.Unsupported) {
+        return JSONBytesWriter.written(capacity: 360) { (writer) throws(JSONByteScanner.Unsupported) in
             writer.beginObject()
             if let order {
                 writer.key("order")
@@ -101,10 +96,7 @@ extension AppendAck: WireBytesEncodable, WireBytesDecodable {
             writer.key("status")
             try writer.string(status)
             writer.endObject()
-        } catch {
-            return nil
         }
-        return writer.bytes
     }
 
     public static func scanned(from bytes: UnsafeRawBufferPointer) -> AppendAck? {
