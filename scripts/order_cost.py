@@ -5,6 +5,10 @@ not a test: it prints figures and never fails on them.
 
 usage: scripts/order_cost.py BIN_DIR BUS_PORT ORDERS   (needs pyzmq; the venue uses BUS_PORT+15)
 
+With ORDER_COST_PERF=FILE set, the measured run is recorded by `perf record -g` on the six
+services (one perf process, FILE its output): read it with
+`perf report -i FILE --no-children --comm persistence-writer --sort sym`.
+
 After the measured run it sends 50 more orders with the bus tap (BUS_PORT+3) subscribed
 and prints the bus requests per order by type (the tap costs CPU, so it is not on
 during the measured run). Venue calls do not cross the bus and are not counted.
@@ -54,10 +58,16 @@ def snap(ps):
                 if "ctxt_switches" in line: cs += int(line.split()[1])
         r[name] = (cpu, cs)
     return r
-ps = pids(); a = snap(ps); lat = []; states = {}
+ps = pids(); perf = None
+if os.environ.get("ORDER_COST_PERF"):
+    perf = subprocess.Popen(["perf", "record", "-g", "-q", "-o", os.environ["ORDER_COST_PERF"], "-p",
+                             ",".join(p.split("/")[-1] for p in ps.values())], stdout=subprocess.DEVNULL)
+    time.sleep(1.0)
+a = snap(ps); lat = []; states = {}
 for _ in range(n):
     d, s = order(); lat.append(d); states[s] = states.get(s, 0) + 1
 b = snap(ps); tick = os.sysconf("SC_CLK_TCK")
+if perf: perf.send_signal(signal.SIGINT); perf.wait(timeout=60)
 lat.sort(); f = lambda q: lat[min(len(lat)-1, len(lat)*q//1000)]/1e6
 print(f"{bindir}: n={n} p50 {f(500):.2f} ms p99 {f(990):.2f} ms min {lat[0]/1e6:.2f} ms states {states}")
 tot_cpu = tot_cs = 0

@@ -2,7 +2,7 @@ import Foundation
 import ZeroMQ
 
 // breakwater-bench [SECTION…]: figures from the real processes, printed next to each
-// other from one run on one machine — never a pass/fail. Sections: orders, risk, writer, peer (default: all).
+// other from one run on one machine — never a pass/fail. Sections: orders, risk, writer, peer, codec (default: all).
 // Knobs are environment variables, listed in docs/benchmarks.md.
 
 let sections: [String: () async throws -> Void] = [
@@ -10,8 +10,9 @@ let sections: [String: () async throws -> Void] = [
     "risk": RiskBench.run,
     "writer": WriterBench.run,
     "peer": PeerBench.run,
+    "codec": CodecBench.run,
 ]
-let order = ["orders", "risk", "writer", "peer"]
+let order = ["orders", "risk", "writer", "peer", "codec"]
 // A section's helper process: this binary re-executed with a subcommand.
 if CommandLine.arguments.dropFirst().first == WriterBenchProducer.subcommand {
     try await WriterBenchProducer.run(Array(CommandLine.arguments.dropFirst(2)))

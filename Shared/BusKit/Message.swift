@@ -35,7 +35,12 @@ public enum WireCodec {
     /// The largest message (all frames) a service accepts; larger ones are refused.
     public static let maxMessageBytes = 64 * 1024
 
+    /// The value's JSON: from its byte-level writer when it has one (exactly the same bytes,
+    /// see `JSONBytesWriter`), else from `JSONEncoder.wire`.
     public static func encode<T: Encodable>(_ value: T) -> Data {
+        if let fast = value as? any WireBytesEncodable, let bytes = fast.writtenBytes() {
+            return Data(bytes)
+        }
         do {
             return try JSONEncoder.wire.encode(value)
         } catch {
@@ -43,7 +48,12 @@ public enum WireCodec {
         }
     }
 
+    /// Decodes with the type's byte-level reader when it has one and the bytes are inside
+    /// its subset, else with `JSONDecoder.wire` (which gives every refusal its error).
     public static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws(ServiceError) -> T {
+        if let fast = type as? any WireBytesDecodable.Type, let value = scanned(fast, from: data) as? T {
+            return value
+        }
         do {
             return try JSONDecoder.wire.decode(type, from: data)
         } catch let error as ServiceError {
@@ -53,6 +63,10 @@ public enum WireCodec {
         } catch {
             throw ServiceError(.invalidRequest, reason: "malformed_body", "the body is not valid JSON")
         }
+    }
+
+    private static func scanned(_ type: any WireBytesDecodable.Type, from data: Data) -> (any WireBytesDecodable)? {
+        data.withUnsafeBytes { type.scanned(from: $0) }
     }
 
     /// The reason of the error for a message over `maxMessageBytes`.
@@ -91,18 +105,27 @@ public enum WireCodec {
             throw ServiceError(.invalidRequest, reason: tooLargeReason, "a message may be at most \(maxMessageBytes) bytes")
         }
         let decoded: Header
-        do {
-            decoded = try JSONDecoder.wire.decode(Header.self, from: header)
-        } catch let error as DecodingError {
-            throw ServiceError(.invalidRequest, reason: "malformed_header", describe(error))
-        } catch {
-            throw ServiceError(.invalidRequest, reason: "malformed_header", "the header is not valid JSON")
+        if let scanned = header.withUnsafeBytes({ Header.scanned(from: $0) }) {
+            decoded = scanned
+        } else {
+            decoded = try decodeHeader(header)
         }
         try checkEnvelope(v: decoded.v, id: decoded.id, type: decoded.type)
         if let traceparent = decoded.traceparent, !TraceContext.isValid(traceparent) {
             throw ServiceError(.invalidRequest, reason: "malformed_traceparent", "traceparent must be 00-<32 hex>-<16 hex>-<2 hex>")
         }
         return Message(header: decoded, body: body.isEmpty ? Data("{}".utf8) : body)
+    }
+
+    /// A header frame outside the fast subset, decoded (or refused) by `JSONDecoder`.
+    private static func decodeHeader(_ header: Data) throws(ServiceError) -> Header {
+        do {
+            return try JSONDecoder.wire.decode(Header.self, from: header)
+        } catch let error as DecodingError {
+            throw ServiceError(.invalidRequest, reason: "malformed_header", describe(error))
+        } catch {
+            throw ServiceError(.invalidRequest, reason: "malformed_header", "the header is not valid JSON")
+        }
     }
 
     /// The version, and a short non-empty id and type: what every reader of a header checks first.

@@ -22,6 +22,12 @@ extension WireCodec {
         guard header.count + bodyBytes <= maxMessageBytes else {
             throw ServiceError(.invalidRequest, reason: tooLargeReason, "a message may be at most \(maxMessageBytes) bytes")
         }
+        // The fast path reads the whole header; outside its subset the routing fields alone
+        // are decoded, as before (the rest of the header is the worker's to refuse).
+        if let scanned = header.withUnsafeBytes({ Header.scanned(from: $0) }) {
+            try checkEnvelope(v: scanned.v, id: scanned.id, type: scanned.type)
+            return Routing(id: scanned.id, service: scanned.service, key: scanned.key)
+        }
         struct Fields: Decodable {
             let v: Int
             let id: String

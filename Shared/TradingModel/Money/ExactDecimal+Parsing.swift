@@ -6,7 +6,8 @@ extension ExactDecimal {
     /// trailing dot, more than 12 fraction digits (refused, never silently rounded)
     /// and values that do not fit.
     public init?(_ string: String) {
-        guard let units = Self.parseUnits(Array(string.utf8)) else { return nil }
+        var string = string
+        guard let units = string.withUTF8({ Self.parseUnits($0) }) else { return nil }
         self.init(units: units)
     }
 
@@ -14,31 +15,45 @@ extension ExactDecimal {
     private static let dot = UInt8(ascii: ".")
     private static let zeroDigit = UInt8(ascii: "0")
 
-    private static func parseUnits(_ bytes: [UInt8]) -> Int128? {
+    /// One pass over the bytes, no copies (every decimal on the wire comes through here):
+    /// the integer digits, then the fraction's, then zeros up to 12 fraction digits, so the
+    /// result is value × 10^12.
+    private static func parseUnits(_ bytes: UnsafeBufferPointer<UInt8>) -> Int128? {
         let negative = bytes.first == minus
-        let body = negative ? bytes.dropFirst() : bytes[...]
-        let parts = body.split(separator: dot, maxSplits: 1, omittingEmptySubsequences: false)
-        let integer = parts[0]
-        let fraction = parts.count == 2 ? parts[1] : []
-        guard !integer.isEmpty else { return nil }
-        if parts.count == 2, fraction.isEmpty || fraction.count > fractionDigits { return nil }
-        // Integer digits, then the fraction padded to exactly 12 digits: value × 10^12.
-        let padding = repeatElement(zeroDigit, count: fractionDigits - fraction.count)
-        guard let magnitude = accumulate(integer + fraction + padding, into: 0) else { return nil }
+        var index = negative ? 1 : 0
+        var magnitude: UInt128 = 0
+        let integerStart = index
+        while index < bytes.count, bytes[index] != dot {
+            guard let next = appendDigit(bytes[index], to: magnitude) else { return nil }
+            magnitude = next
+            index += 1
+        }
+        guard index > integerStart else { return nil }
+        var fraction = 0
+        if index < bytes.count {
+            index += 1
+            while index < bytes.count {
+                guard fraction < fractionDigits, let next = appendDigit(bytes[index], to: magnitude) else { return nil }
+                magnitude = next
+                fraction += 1
+                index += 1
+            }
+            guard fraction > 0 else { return nil }
+        }
+        for _ in fraction..<fractionDigits {
+            guard let next = appendDigit(zeroDigit, to: magnitude) else { return nil }
+            magnitude = next
+        }
         return signed(magnitude, negative: negative)
     }
 
-    /// Appends decimal `digits` to `start`; `nil` on a non-digit or on overflow.
-    private static func accumulate<Digits: Collection<UInt8>>(_ digits: Digits, into start: UInt128) -> UInt128? {
-        var value = start
-        for byte in digits {
-            guard byte >= zeroDigit, byte <= zeroDigit + 9 else { return nil }
-            let (times10, overflow1) = value.multipliedReportingOverflow(by: 10)
-            let (sum, overflow2) = times10.addingReportingOverflow(UInt128(byte - zeroDigit))
-            guard !overflow1, !overflow2 else { return nil }
-            value = sum
-        }
-        return value
+    /// `value` with the decimal digit `byte` appended; nil on a non-digit or on overflow.
+    private static func appendDigit(_ byte: UInt8, to value: UInt128) -> UInt128? {
+        guard byte >= zeroDigit, byte <= zeroDigit + 9 else { return nil }
+        let (times10, overflow1) = value.multipliedReportingOverflow(by: 10)
+        let (sum, overflow2) = times10.addingReportingOverflow(UInt128(byte - zeroDigit))
+        guard !overflow1, !overflow2 else { return nil }
+        return sum
     }
 
     private static func signed(_ magnitude: UInt128, negative: Bool) -> Int128? {
