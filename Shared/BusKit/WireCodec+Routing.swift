@@ -26,7 +26,7 @@ extension WireCodec {
         // are decoded, as before (the rest of the header is the worker's to refuse).
         if let scanned = header.withUnsafeBytes({ Header.scanned(from: $0) }) {
             try checkEnvelope(v: scanned.v, id: scanned.id, type: scanned.type)
-            return Routing(id: scanned.id, service: scanned.service, key: scanned.key)
+            return Routing(id: scanned.id, type: scanned.type, service: scanned.service, key: scanned.key)
         }
         struct Fields: Decodable {
             let v: Int
