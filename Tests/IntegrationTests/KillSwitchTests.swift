@@ -131,9 +131,11 @@ struct KillSwitchOperationTests {
         try await KillSwitchTests.placeResting(client, count: 250, prefix: "op")
         let probe = try VenueProbe(suite)
         defer { probe.close() }
-        // Slow acks (not frozen): the sweep takes seconds, so the kill lands in its middle.
+        // Slow acks (not frozen, below the gateway's 2 s venue timeout): 8 cancels in flight
+        // at 0.5 s each make the sweep last about 15 s, so the kill lands in its middle even
+        // when the machine is slow to notice the first cancels.
         var slow = VenueFaults()
-        slow.ackDelayMillis = 100
+        slow.ackDelayMillis = 500
         _ = try await probe.venue.setFaults(slow)
 
         async let interrupted = try? KillSwitchTests.cancelAll(client, timeout: .seconds(5))

@@ -41,8 +41,14 @@ enum BusPolicy {
     static let serviceOnlyTypes: Set<String> = ["journal.append", "risk.authorize", "risk.venue_outcome", "risk.venue_outcomes"]
     /// The controls an operator may use and a client may not.
     static let operatorOnlyTypes: Set<String> = ["order.resume", "risk.trip", "risk.reset"]
-    /// The views a client may ask besides its orders.
-    static let clientViewTypes: Set<String> = ["risk.show"]
+    /// What a client may ask of each service: its orders of the gateway, its account's view of risk.
+    static func isClientRequest(type: String, service: String) -> Bool {
+        switch service {
+        case "order-gateway": type.hasPrefix("order.") && !operatorOnlyTypes.contains(type)
+        case "risk-service": type == "risk.show"
+        default: false
+        }
+    }
 
     /// Nil if `caller` may send a request of `type` to `service` under `key`; else why not.
     static func refusal(_ caller: Caller, type: String, service: String, key: String?) -> ServiceError? {
@@ -60,7 +66,7 @@ enum BusPolicy {
             return nil
         case .peer(let name, .client(let accounts)):
             if service == BusCommand.service, type == BusCommand.status { return nil }
-            guard (type.hasPrefix("order.") || clientViewTypes.contains(type)), !operatorOnlyTypes.contains(type) else {
+            guard isClientRequest(type: type, service: service) else {
                 return ServiceError(.forbidden, reason: "not_for_clients", "a client key ('\(name)') may send orders and views, not '\(type)'")
             }
             guard let key, accounts.contains(key) else {
