@@ -52,11 +52,17 @@ public struct ReconcilerService: Service {
         var busConfiguration = BusConnection.Configuration(endpoints: endpoints, identity: identity)
         busConfiguration.subscriptions = [JournalAPI.factTopic]
         let bus = try BusConnection(configuration: busConfiguration, context: context, logger: logger)
-        let paper = live == nil
-            ? try PaperVenueClient(rpc: venueEndpoints.rpc, streamEndpoint: venueEndpoints.stream, subscribe: [], context: context, logger: logger, timeout: .seconds(5))
-            : nil
-        // The live venue is polled on the interval alone (until its user data stream lands, there is no stream to watch for gaps).
-        let venue: any Venue = live.map { BinanceSpotVenue(configuration: $0, logger: logger) } ?? paper!
+        let venue: any Venue, paper: PaperVenueClient?
+        if let live {
+            // Polled on the interval alone (until its user data stream lands, there is no stream to watch for gaps).
+            venue = BinanceSpotVenue(configuration: live, logger: logger)
+            paper = nil
+        } else {
+            let client = try PaperVenueClient(
+                rpc: venueEndpoints.rpc, streamEndpoint: venueEndpoints.stream, subscribe: [], context: context, logger: logger, timeout: .seconds(5))
+            venue = client
+            paper = client
+        }
         let watch = try paper.map { _ in
             try StreamWatch(rpc: venueEndpoints.rpc, endpoint: venueEndpoints.stream, silence: configuration.streamSilence, context: context, logger: logger)
         }
