@@ -47,6 +47,8 @@ SETTINGS = {
     "BW_RISK_BREAKER_COOL_DOWN_MS": "5000",
     # The governor steps down 3 s after a market crash is over (default: 5 minutes).
     "BW_RISK_GOVERNOR_MIN_DWELL_MS": "3000",
+    # The checks read the venue's whole history (every order and fill of the run).
+    "BW_VENUE_HISTORY_MINUTES": "0",
 }
 # Errors after which a careful client resends the same order (same id) after a pause.
 RETRYABLE = {"TIMEOUT", "UNAVAILABLE", "OVERLOADED", "ACCOUNT_NOT_RECONCILED", "RATE_LIMITED"}

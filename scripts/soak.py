@@ -35,6 +35,9 @@ SETTINGS = {
     # they should; 10 minutes at 40/s buy 30 ETH per account, far inside the limits.
     "BW_ACCOUNTS": ";".join(f"{a}:USDT=100000000" for a in ACCOUNTS),
     "BW_RATE_ACCOUNT_PER_SEC": "1000000", "BW_RATE_ACCOUNT_BURST": "1000000",
+    # The paper venue forgets ended orders and fills after its history window (default
+    # 60 minutes); 2 here, so its steady state falls inside a 10-minute soak.
+    "BW_VENUE_HISTORY_MINUTES": "2",
 }
 
 

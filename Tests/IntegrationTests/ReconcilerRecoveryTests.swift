@@ -200,6 +200,48 @@ struct ReconcilerRecoveryTests {
         #expect(try await harness.submit(order).state == .filled)
     }
 
+    /// The fills watermark a pass journaled (`recon.fills_checked`), highest first.
+    private func fillsChecked(_ harness: FaultyVenueHarness) async throws -> [Int64] {
+        try await harness.database().read { db in
+            try Int64.fetchAll(db, sql: """
+                SELECT json_extract(payload, '$.trade_seq') FROM journal
+                WHERE type = 'recon.fills_checked' AND account = 'acct-1' ORDER BY seq DESC
+                """)
+        }
+    }
+
+    @Test("a pass journals its fills watermark; a reconciler restarted from it still recovers an order and fill it never saw")
+    func restartFromJournaledWatermark() async throws {
+        let harness = try await FaultyVenueHarness(environment: Self.fastRecon)
+        defer { harness.tearDown() }
+        #expect(try await harness.waitUntilReady())
+        let first = try await harness.submit(OrderSubmit(
+            clientOrderId: "before-restart", account: "acct-1", symbol: "BTC/USDT", side: .buy, type: .market, qty: ExactDecimal("0.001")!))
+        #expect(first.state == .filled)
+        let firstSeq = try #require(try await harness.venue.allFills(account: "acct-1", afterTradeSeq: nil).last?.tradeSeq)
+        #expect(try await eventually(timeout: .seconds(20)) { try await fillsChecked(harness).first == firstSeq })
+
+        // While no reconciler runs: an intent whose order reached the venue, with no answer journaled.
+        harness.suite.kill("reconciler")
+        harness.suite.kill("order-gateway")
+        #expect(try await eventually { harness.tick("BTC/USDT") != nil })
+        let ask = try #require(harness.tick("BTC/USDT")).ask + ExactDecimal(50)
+        _ = try await authorize(harness, "while-down", price: ask)
+        let placed = try await harness.venue.place(VenuePlace(
+            account: "acct-1", clientOrderId: "while-down", symbol: "BTC/USDT", side: .buy, type: .limit,
+            qty: ExactDecimal("0.001")!, price: ask, timeInForce: .gtc))
+        #expect(placed.status == .filled)
+        let secondSeq = try #require(placed.fills.last?.tradeSeq)
+        try harness.suite.start("order-gateway")
+        try harness.suite.start("reconciler")
+
+        // The new run starts after the journaled watermark, finds the order and its fill, and moves the watermark on.
+        #expect(try await eventually(timeout: .seconds(20)) { try await state(harness, "while-down") == "filled" })
+        #expect(try await eventually(timeout: .seconds(20)) { try await fillsChecked(harness).first == secondSeq })
+        let venueFills = try await harness.venueTradeIds("acct-1")
+        #expect(try await eventually(timeout: .seconds(10)) { try await harness.journaledTradeIds("acct-1").sorted() == venueFills.sorted() })
+    }
+
     @Test("kill -9 and a crash fault of venue-sim: the restarted venue keeps its book, new trade ids never collide, no fill is lost")
     func venueRestartKeepsItsBook() async throws {
         let harness = try await FaultyVenueHarness(environment: Self.fastRecon)

@@ -27,6 +27,8 @@ public struct VenueServer: Service {
         public var statePath: String?
         /// The Binance Spot front (BW_VENUE_BINANCE_PORT); nil serves none.
         public var binance: BinanceFront.Configuration?
+        /// How long ended orders and fills are kept (BW_VENUE_HISTORY_MINUTES); nil: for ever.
+        public var historyWindow: Duration?
 
         public init(rpc: String, stream: String) {
             self.rpc = rpc

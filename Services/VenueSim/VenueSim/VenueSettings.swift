@@ -17,6 +17,8 @@ public enum VenueSettings {
         let path = settings.string("BW_VENUE_STATE_PATH", default: "")
         configuration.statePath = path.isEmpty ? nil : path
         configuration.binance = try binance(settings, host: host)
+        let minutes = try settings.int("BW_VENUE_HISTORY_MINUTES", default: 60, in: 0...525_600)
+        configuration.historyWindow = minutes == 0 ? nil : .seconds(minutes * 60)
         return configuration
     }
 
@@ -64,15 +66,19 @@ public enum VenueSettings {
     }
 
     /// The exchange: its saved book when the state file has one, else a fresh one
-    /// whose ids start past any id an earlier in-memory run could have used.
+    /// whose ids start past any id an earlier in-memory run could have used; either keeps
+    /// this run's history window (`BW_VENUE_HISTORY_MINUTES`).
     /// - Returns: the exchange and the number of the last logged change it contains.
     public static func exchange(_ settings: Settings, configuration: VenueServer.Configuration) throws -> (PaperExchange, Int64) {
-        if let path = configuration.statePath, let saved = try VenueStateFile(path: path).load() {
+        if let path = configuration.statePath, var saved = try VenueStateFile(path: path).load() {
+            // The log was replayed with the window the book was made with; from now on, this run's.
+            saved.exchange.historyWindow = configuration.historyWindow?.wholeNanoseconds
             return (saved.exchange, saved.lastEventSeq)
         }
         var exchange = PaperExchange(
             instruments: PaperExchange.defaultInstruments(), startingPrices: PaperExchange.defaultStartingPrices(),
             accounts: try settings.accounts(), feeRate: try settings.feeRate(), spreadTicks: 2, seed: configuration.seed)
+        exchange.historyWindow = configuration.historyWindow?.wholeNanoseconds
         if configuration.statePath == nil {
             // No book on disk: ids of this run start at its start time in ms × 10^3, so they never collide with an earlier run's.
             exchange.startCounters(atLeast: WallClock.nowNanos() / 1_000_000 * 1_000)

@@ -25,11 +25,14 @@ public enum ReconciliationEvent: Sendable, Equatable, Encodable {
     /// `order.reopened`: the venue has an order the journal closed as `not_at_venue` (it
     /// arrived after its sender gave up): the order is live again and its cost is held.
     case orderReopened(OrderReopened)
+    /// `recon.fills_checked`: every venue fill of the account up to a trade seq is in the
+    /// journal. A restarted reconciler asks the venue only for fills after it.
+    case fillsChecked(FillsChecked)
 
     /// Every fact type string of a reconciliation event.
     public static let factTypes: Set<String> = [
         "recon.account_ready", "recon.desync", "position.force_closed", "recon.balance_adopted", "recon.run_started",
-        "position.adjusted", "position.force_close_attempt", "order.reopened",
+        "position.adjusted", "position.force_close_attempt", "order.reopened", "recon.fills_checked",
     ]
 
     /// The fact type string.
@@ -43,6 +46,7 @@ public enum ReconciliationEvent: Sendable, Equatable, Encodable {
         case .positionAdjusted: "position.adjusted"
         case .forceCloseAttempt: "position.force_close_attempt"
         case .orderReopened: "order.reopened"
+        case .fillsChecked: "recon.fills_checked"
         }
     }
 
@@ -57,6 +61,7 @@ public enum ReconciliationEvent: Sendable, Equatable, Encodable {
         case "position.adjusted": return .positionAdjusted(try PositionAdjusted(from: decoder))
         case "position.force_close_attempt": return .forceCloseAttempt(try ForceCloseAttempt(from: decoder))
         case "order.reopened": return .orderReopened(try OrderReopened(from: decoder))
+        case "recon.fills_checked": return .fillsChecked(try FillsChecked(from: decoder))
         default:
             throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a reconciliation fact type: \(type)"))
         }
@@ -73,6 +78,7 @@ public enum ReconciliationEvent: Sendable, Equatable, Encodable {
         case .positionAdjusted(let body): try body.encode(to: encoder)
         case .forceCloseAttempt(let body): try body.encode(to: encoder)
         case .orderReopened(let body): try body.encode(to: encoder)
+        case .fillsChecked(let body): try body.encode(to: encoder)
         }
     }
 }
@@ -336,5 +342,28 @@ public struct OrderReopened: Codable, Sendable, Equatable {
         case venueStatus = "venue_status"
         case reserveAsset = "reserve_asset"
         case reserveAmount = "reserve_amount"
+    }
+}
+
+/// Body of `recon.fills_checked`: a reconciliation pass found every fill of the account at
+/// the venue up to `trade_seq` in the journal (journaled by the stream or by the pass).
+/// Only ever true: later fills do not change it. Its id names the account and the seq, so
+/// a replayed pass writes it once.
+public struct FillsChecked: Codable, Sendable, Equatable {
+    /// The venue's trade seq (the cursor of its fills query).
+    public var tradeSeq: Int64
+
+    /// Creates the body.
+    public init(tradeSeq: Int64) {
+        self.tradeSeq = tradeSeq
+    }
+
+    /// The fact for `account`.
+    public static func fact(account: String, tradeSeq: Int64) -> Fact {
+        Fact(id: "fills_checked:\(account):\(tradeSeq)", account: account, payload: .reconciliation(.fillsChecked(FillsChecked(tradeSeq: tradeSeq))))
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case tradeSeq = "trade_seq"
     }
 }

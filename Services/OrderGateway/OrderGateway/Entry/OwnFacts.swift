@@ -1,3 +1,5 @@
+import BusKit
+import ServiceRuntime
 import Synchronization
 import TradingModel
 
@@ -12,33 +14,24 @@ import TradingModel
 /// follower journals it. The follower therefore still journals every fact the order path
 /// did not commit — a fill that comes later, a cancel, anything while the gateway was busy.
 ///
-/// Every map is bounded: ids remembered (`committedLimit`, oldest forgotten first) and
-/// facts parked per order (`parkedLimit`). Past a limit a fact is simply journaled again,
-/// which the writer deduplicates by fact id: waste, never loss.
+/// Every map is bounded: ids remembered for `committedWindow` (at most `committedLimit`,
+/// the oldest forgotten first) and facts parked per order (`parkedLimit`). Past either a
+/// fact is simply journaled again, which the writer deduplicates by fact id: waste, never loss.
 final class OwnFacts: Sendable {
-    /// Fact ids of the order path remembered at most.
+    /// How long a fact id of the order path is remembered: the venue's stream copies of an
+    /// order's facts come within moments of its reply (a delayed copy later is deduplicated).
+    static let committedWindow: Duration = .seconds(60)
+    /// Fact ids of the order path remembered at most (a burst inside the window).
     static let committedLimit = 65_536
     /// Stream facts parked per order at most (more are journaled at once).
     static let parkedLimit = 256
 
     private struct State {
         var placing: [String: [Fact]] = [:]
-        var committed: Set<String> = []
-        var ring: [String] = []
-        var head = 0
-
-        mutating func remember(_ id: String) {
-            guard committed.insert(id).inserted else { return }
-            if ring.count < OwnFacts.committedLimit {
-                ring.append(id)
-            } else {
-                committed.remove(ring[head])
-                ring[head] = id
-                head = (head + 1) % OwnFacts.committedLimit
-            }
-        }
+        var committed = RecentMemory<String, Void>(window: OwnFacts.committedWindow.wholeNanoseconds, limit: OwnFacts.committedLimit)
     }
 
+    private let clock = MonotonicNanos()
     private let state = Mutex(State())
     private let continuation: AsyncStream<[Fact]>.Continuation
     /// Parked facts the order path handed back (see `finish`), for the follower to journal.
@@ -65,7 +58,7 @@ final class OwnFacts: Sendable {
     func finish(account: String, clientOrderId: String) -> [Fact] {
         let left = state.withLock { state in
             let parked = state.placing.removeValue(forKey: Self.key(account: account, clientOrderId: clientOrderId)) ?? []
-            return parked.filter { !state.committed.contains($0.id) }
+            return parked.filter { state.committed[$0.id] == nil }
         }
         if !left.isEmpty { continuation.yield(left) }
         return left
@@ -73,8 +66,9 @@ final class OwnFacts: Sendable {
 
     /// Remembers facts the gateway committed (an append acknowledged `committed` or `duplicate`).
     func remember(_ facts: [Fact]) {
+        let now = clock.now()
         state.withLock { state in
-            for fact in facts { state.remember(fact.id) }
+            for fact in facts { state.committed.record(fact.id, (), at: now) }
         }
     }
 
@@ -83,7 +77,7 @@ final class OwnFacts: Sendable {
     /// (parked, see `finish`).
     func screen(_ facts: [Fact], account: String, clientOrderId: String) -> [Fact] {
         state.withLock { state in
-            let fresh = facts.filter { !state.committed.contains($0.id) }
+            let fresh = facts.filter { state.committed[$0.id] == nil }
             let key = Self.key(account: account, clientOrderId: clientOrderId)
             guard !fresh.isEmpty, var parked = state.placing[key], parked.count + fresh.count <= Self.parkedLimit else { return fresh }
             parked += fresh

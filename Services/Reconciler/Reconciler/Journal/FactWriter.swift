@@ -4,7 +4,8 @@ import ServiceRuntime
 import TradingModel
 
 /// Appends the reconciler's repair facts, one request per logical change, so one
-/// refused fact (e.g. an illegal transition) never blocks the others.
+/// refused fact (e.g. an illegal transition) never blocks the others; and reads back an
+/// order the reconciler's view has forgotten.
 struct FactWriter: Sendable {
     /// How an append ended.
     enum Outcome: Sendable, Equatable {
@@ -25,5 +26,10 @@ struct FactWriter: Sendable {
         case .success(let appended): appended.isDuplicate ? .duplicate : .committed
         case .failure(let refusal): .refused(refusal)
         }
+    }
+
+    /// The order as the journal has it, nil when the journal has none (`journal.order`).
+    func order(account: String, clientOrderId: String) async throws(ServiceError) -> OrderView? {
+        try await JournalClient(bus: bus).order(account: account, clientOrderId: clientOrderId)
     }
 }

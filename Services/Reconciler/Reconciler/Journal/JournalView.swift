@@ -1,4 +1,6 @@
+import BusKit
 import BusProtocol
+import ServiceRuntime
 import TradingModel
 
 /// What the journal says, folded from its committed facts: the reconciler's side
@@ -31,8 +33,21 @@ struct JournalView: Sendable {
         var openingTradeId: String = ""
     }
 
-    private(set) var orders: [String: Order] = [:]
-    private(set) var tradeIds: Set<String> = []
+    /// How long an order that ended, and a fill's trade id, stay in the view after the
+    /// journal recorded them, by default (`BW_RECON_RECENT_WINDOW_MS`): a pass looks at the
+    /// venue's fills since the previous pass and its open orders, so only recent ones are
+    /// asked about. Anything older the pass asks the writer for (`remember`), so forgetting
+    /// costs a read, never a wrong answer, and the view's memory stops growing with the journal.
+    static let defaultRecentWindow: Duration = .seconds(120)
+    /// Ended orders and trade ids kept at most (a burst inside the window).
+    static let recentLimit = 65_536
+
+    /// Orders not yet ended (every one, whatever its age).
+    private(set) var working: [String: Order] = [:]
+    /// Orders that ended within `recentWindow`.
+    private(set) var ended: RecentMemory<String, Order>
+    /// Trade ids of the fills journaled within `recentWindow`.
+    private(set) var recentTradeIds: RecentMemory<String, Void>
     private(set) var positions: [String: [String: Position]] = [:]
     /// Accounts whose latest `recon.account_ready` is ok.
     private(set) var readyAccounts: Set<String> = []
@@ -42,30 +57,70 @@ struct JournalView: Sendable {
     /// Per stale-position episode: the attempts journaled so far, when the last one was,
     /// and the last attempt itself (an episode the venue closed is finished from it).
     private(set) var closeAttempts: [String: (count: Int, lastTs: Int64, last: ForceCloseAttempt, account: String)] = [:]
+    /// Per account: the venue trade seq up to which every fill is journaled (`recon.fills_checked`).
+    private(set) var fillsChecked: [String: Int64] = [:]
     private(set) var lastSeq: Int64 = 0
+    /// Commit time of the last fact folded (the window's clock).
+    private(set) var lastTs: Int64 = 0
+
+    /// An empty view keeping ended orders and trade ids for `recentWindow`.
+    init(recentWindow: Duration = JournalView.defaultRecentWindow) {
+        ended = RecentMemory(window: recentWindow.wholeNanoseconds, limit: Self.recentLimit)
+        recentTradeIds = RecentMemory(window: recentWindow.wholeNanoseconds, limit: Self.recentLimit)
+    }
+
+    /// Forgets the ended orders and trade ids recorded before `now − recentWindow`.
+    mutating func expire(now: Int64) {
+        ended.expire(now: now)
+        recentTradeIds.expire(now: now)
+    }
 
     /// The map key of an order: account and client_order_id.
     static func key(_ account: String, _ clientOrderId: String) -> String { account + "\u{1F}" + clientOrderId }
 
-    /// The order with this id, if the journal has it.
-    func order(account: String, clientOrderId: String) -> Order? { orders[Self.key(account, clientOrderId)] }
+    /// The order with this id, if the view has it (working, or ended recently).
+    func order(account: String, clientOrderId: String) -> Order? {
+        let key = Self.key(account, clientOrderId)
+        return working[key] ?? ended[key]
+    }
 
-    /// The account's orders in `states`.
+    /// Whether the view has the order (a miss is asked of the writer).
+    func knows(account: String, clientOrderId: String) -> Bool { order(account: account, clientOrderId: clientOrderId) != nil }
+
+    /// Whether the fill with this trade id was journaled recently (a miss is offered to the
+    /// writer, which answers `duplicate` for one it has).
+    func hasRecentFill(_ tradeId: String) -> Bool { recentTradeIds[tradeId] != nil }
+
+    /// The account's orders in `states` the view has, oldest intent first.
     func orders(account: String, in states: Set<OrderState>) -> [Order] {
-        orders.values.filter { $0.account == account && states.contains($0.state) }.sorted { $0.intentTs < $1.intentTs }
+        let candidates = states.allSatisfy { !$0.isTerminal } ? Array(working.values) : Array(working.values) + Array(ended.values)
+        return candidates.filter { $0.account == account && states.contains($0.state) }.sorted { $0.intentTs < $1.intentTs }
+    }
+
+    /// Adds an order the writer has (`journal.order`) that the view had forgotten or not yet
+    /// folded, for one pass's questions; a known order is left as folded. The intent's time
+    /// is not in the writer's view: an ended order does not need it, and a working order
+    /// the view lacks has just been committed (its grace starts now).
+    mutating func remember(_ view: OrderView) {
+        guard !knows(account: view.account, clientOrderId: view.clientOrderId) else { return }
+        let order = Order(
+            account: view.account, clientOrderId: view.clientOrderId, symbol: view.symbol, side: view.side, qty: view.qty,
+            state: view.state, reason: view.reason, venueOrderId: view.venueOrderId, filledQty: view.filledQty, intentTs: lastTs)
+        store(order)
     }
 
     /// Folds one committed fact.
     mutating func apply(_ record: JournalRecord) {
         lastSeq = record.seq
+        lastTs = max(lastTs, record.ts)
+        expire(now: lastTs)
         let account = record.fact.account
         switch record.fact.payload {
         case .orderIntent(let intent):
-            let key = Self.key(account, intent.clientOrderId)
-            guard orders[key] == nil else { return }
-            orders[key] = Order(
+            guard !knows(account: account, clientOrderId: intent.clientOrderId) else { return }
+            store(Order(
                 account: account, clientOrderId: intent.clientOrderId, symbol: intent.symbol, side: intent.side,
-                qty: intent.qty, state: .pendingNew, intentTs: record.ts)
+                qty: intent.qty, state: .pendingNew, intentTs: record.ts))
         case .orderAccepted(let accepted):
             update(account, accepted.clientOrderId) { order in
                 order.venueOrderId = accepted.venueOrderId
@@ -95,6 +150,8 @@ struct JournalView: Sendable {
         case .reconciliation(.forceCloseAttempt(let attempt)):
             let known = closeAttempts[attempt.episode]?.count ?? 0
             closeAttempts[attempt.episode] = (max(known, attempt.attempt), record.ts, attempt, account)
+        case .reconciliation(.fillsChecked(let checked)):
+            fillsChecked[account] = max(fillsChecked[account] ?? checked.tradeSeq, checked.tradeSeq)
         case .reconciliation(.positionAdjusted(let adjusted)):
             var position = positions[account]?[adjusted.symbol] ?? Position()
             if position.qty.isZero {
@@ -110,7 +167,7 @@ struct JournalView: Sendable {
     }
 
     private mutating func apply(_ fill: FillRecorded, account: String) {
-        guard tradeIds.insert(fill.tradeId).inserted else { return }
+        guard recentTradeIds.record(fill.tradeId, (), at: lastTs) else { return }
         update(account, fill.clientOrderId) { order in
             order.filledQty += fill.qty
             order.state = order.filledQty >= order.qty ? .filled : (order.state.isTerminal ? order.state : .partiallyFilled)
@@ -126,9 +183,21 @@ struct JournalView: Sendable {
     }
 
     private mutating func update(_ account: String, _ clientOrderId: String, _ change: (inout Order) -> Void) {
-        let key = Self.key(account, clientOrderId)
-        guard var order = orders[key] else { return }
+        guard var order = order(account: account, clientOrderId: clientOrderId) else { return }
         change(&order)
-        orders[key] = order
+        store(order)
+    }
+
+    /// Keeps `order` with the working orders or, once it ended, with the recently ended
+    /// (from now: a late change renews its time in the view).
+    private mutating func store(_ order: Order) {
+        let key = Self.key(order.account, order.clientOrderId)
+        if order.state.isTerminal {
+            working[key] = nil
+            ended.record(key, order, at: lastTs)
+        } else {
+            ended.remove(key)
+            working[key] = order
+        }
     }
 }

@@ -29,13 +29,12 @@ struct AccountPass: Sendable {
         var report = PassReport()
         let fills = try await venueCall { () async throws(VenueError) in try await venue.allFills(account: account, afterTradeSeq: afterTradeSeq) }
         let open = try await venueCall { () async throws(VenueError) in try await venue.openOrders(account: account) }
-        var known = Set(view.orders(account: account, in: Set(OrderState.allCases)).map(\.clientOrderId))
-        for clientOrderId in unknownOrders(fills: fills, open: open, known: known) {
+        var view = view
+        for clientOrderId in try await unknownOrders(fills: fills, open: open, view: &view) {
             try await adoptExternal(clientOrderId, report: &report)
-            known.insert(clientOrderId)
         }
         try await reopenLateOrders(view: view, fills: fills, open: open, report: &report)
-        for fill in fills where !view.tradeIds.contains(fill.tradeId) {
+        for fill in fills where !view.hasRecentFill(fill.tradeId) {
             try await recoverFill(fill, report: &report)
         }
         try await resolvePending(view: view, report: &report)
@@ -43,9 +42,21 @@ struct AccountPass: Sendable {
         return (report, fills.last?.tradeSeq ?? afterTradeSeq)
     }
 
-    private func unknownOrders(fills: [VenueFill], open: [VenueOrder], known: Set<String>) -> [String] {
+    /// The venue's orders (open, or with fills in this pass) the journal does not have. One the
+    /// view has forgotten (it ended a while ago) is read from the writer into `view` for this
+    /// pass, so it is judged as the journal has it.
+    private func unknownOrders(fills: [VenueFill], open: [VenueOrder], view: inout JournalView) async throws(ServiceError) -> [String] {
         var seen = Set<String>()
-        return (open.map(\.clientOrderId) + fills.map(\.clientOrderId)).filter { !known.contains($0) && seen.insert($0).inserted }
+        var unknown: [String] = []
+        for clientOrderId in open.map(\.clientOrderId) + fills.map(\.clientOrderId)
+        where seen.insert(clientOrderId).inserted && !view.knows(account: account, clientOrderId: clientOrderId) {
+            if let journaled = try await writer.order(account: account, clientOrderId: clientOrderId) {
+                view.remember(journaled)
+            } else {
+                unknown.append(clientOrderId)
+            }
+        }
+        return unknown
     }
 
     /// A venue order the journal never saw: journaled as an external order (an intent

@@ -29,6 +29,11 @@ actor Reconciler {
     private let memory = MismatchMemory()
     /// Per account: the venue trade seq up to which every fill is known journaled.
     private var watermarks: [String: Int64] = [:]
+    /// Per account: when this run last journaled its watermark (`recon.fills_checked`).
+    private var watermarksJournaledAt: [String: Int64] = [:]
+    /// How often a watermark that moved is journaled: a restarted reconciler reads the
+    /// venue's fills from the last one, so at most this much of them again.
+    static let watermarkJournalInterval: Duration = .seconds(30)
 
     /// Creates the engine.
     init(
@@ -63,11 +68,16 @@ actor Reconciler {
         let journal = journal
         let apply: @Sendable (JournalRecord) async -> Void = { record in await journal.apply(record) }
         try await follower.catchUp(apply)
-        let view = await journal.snapshot()
+        let view = await journal.snapshot(now: now())
         let pass = AccountPass(
             account: account, venue: venue, writer: FactWriter(bus: bus), configuration: configuration, now: now, logger: logger)
-        var (report, last) = try await pass.repairOrders(view: view, afterTradeSeq: watermarks[account])
-        if report.fillsComplete, let last { watermarks[account] = last }
+        // A restarted reconciler starts from the journaled watermark, not from the venue's first fill.
+        let after = watermarks[account] ?? view.fillsChecked[account]
+        var (report, last) = try await pass.repairOrders(view: view, afterTradeSeq: after)
+        if report.fillsComplete, let last {
+            watermarks[account] = last
+            try await journalWatermark(account, last, journaled: view.fillsChecked[account])
+        }
         // Holdings are compared only on a journal the pass did not just change (next pass otherwise).
         if report.repairs == 0 && report.external == 0 {
             try await pass.checkHoldings(view: view, bus: bus, memory: memory, report: &report)
@@ -77,6 +87,19 @@ actor Reconciler {
         }
         await stats.record(report)
         return report
+    }
+
+    /// Journals `recon.fills_checked` for a watermark past the journaled one, at most once per
+    /// `watermarkJournalInterval` per account. A refusal is logged; the pass goes on (the
+    /// watermark is an optimisation of a restart, never needed for a right answer).
+    private func journalWatermark(_ account: String, _ tradeSeq: Int64, journaled: Int64?) async throws(ServiceError) {
+        guard tradeSeq > (journaled ?? Int64.min),
+            now() - (watermarksJournaledAt[account] ?? Int64.min / 2) >= Self.watermarkJournalInterval.wholeNanoseconds
+        else { return }
+        if case .refused(let error) = try await FactWriter(bus: bus).append([FillsChecked.fact(account: account, tradeSeq: tradeSeq)]) {
+            logger.error("recon.fills_checked.refused", metadata: ["account": "\(account)", "error": "\(error)"])
+        }
+        watermarksJournaledAt[account] = now()
     }
 
     /// Journals that this run began (retried until the writer has it): from then on every
@@ -135,7 +158,7 @@ actor Reconciler {
         try await follower.catchUp { record in await journal.apply(record) }
         let pass = AccountPass(
             account: account, venue: venue, writer: FactWriter(bus: bus), configuration: configuration, now: now, logger: logger)
-        _ = try await pass.adoptBalancesAtStartup(view: await journal.snapshot(), bus: bus)
+        _ = try await pass.adoptBalancesAtStartup(view: await journal.snapshot(now: now()), bus: bus)
     }
 
     private func announce(_ account: String, ok: Bool, report: PassReport, reason: String?) async throws(ServiceError) {

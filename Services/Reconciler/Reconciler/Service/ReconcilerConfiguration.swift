@@ -25,6 +25,9 @@ public struct ReconcilerConfiguration: Sendable {
     public var streamSilence: Duration = .seconds(2)
     /// The least time between two reconciliations triggered by stream gaps.
     public var triggerSpacing: Duration = .seconds(1)
+    /// How long an order that ended and a fill's trade id stay in the reconciler's memory;
+    /// an older one a pass needs is read from the writer (see `JournalView`).
+    public var recentWindow: Duration = .seconds(120)
 
     /// Defaults for `accounts`.
     public init(accounts: [String]) {
@@ -51,6 +54,7 @@ public struct ReconcilerConfiguration: Sendable {
         configuration.maxHoldSeconds = try settings.int("BW_RECON_MAX_HOLD_SECONDS", default: 0, in: 0...31_536_000)
         configuration.streamSilence = .milliseconds(try settings.int("BW_RECON_STREAM_SILENCE_MS", default: 2_000, in: 100...600_000))
         configuration.triggerSpacing = .milliseconds(try settings.int("BW_RECON_TRIGGER_SPACING_MS", default: 1_000, in: 0...600_000))
+        configuration.recentWindow = .milliseconds(try settings.int("BW_RECON_RECENT_WINDOW_MS", default: 120_000, in: 1_000...86_400_000))
         return configuration
     }
 }

@@ -67,7 +67,7 @@ public struct ReconcilerService: Service {
             try StreamWatch(rpc: venueEndpoints.rpc, endpoint: venueEndpoints.stream, silence: configuration.streamSilence, context: context, logger: logger)
         }
         let follower = FactFollower(bus: bus, logger: logger)
-        let journal = JournalState()
+        let journal = JournalState(recentWindow: configuration.recentWindow)
         let stats = ReconcilerStats()
         let seen = FactCounter()
         let reconciler = Reconciler(

@@ -46,3 +46,9 @@ struct OrderKey: Hashable, Sendable, Codable {
     /// The client's id for the order.
     let clientOrderId: String
 }
+
+/// An order that ended, and when (venue time): the history window forgets it after the window.
+struct EndedOrder: Sendable, Codable {
+    let venueOrderId: String
+    let ts: Int64
+}

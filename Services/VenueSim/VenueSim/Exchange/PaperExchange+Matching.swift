@@ -29,6 +29,7 @@ extension PaperExchange {
             step.fills += updates.compactMap(\.fills.last)
             if let tick = books[symbol]?.tick { step.ticks.append(tick) }
         }
+        forgetHistory(now: now)
         return step
     }
 
@@ -50,7 +51,7 @@ extension PaperExchange {
         record.locks = [:]
         record.close(.canceled, reason: "canceled_by_client")
         openOrderIds[record.order.symbol]?.removeAll { $0 == venueOrderId }
-        orders[venueOrderId] = record
+        store(record, now: now)
         return record.order
     }
 
@@ -68,7 +69,7 @@ extension PaperExchange {
                 continue
             }
             execute(&record, price: limit, now: now)
-            orders[venueOrderId] = record
+            store(record, now: now)
             updates.append(record.order)
         }
         openOrderIds[symbol] = stillOpen

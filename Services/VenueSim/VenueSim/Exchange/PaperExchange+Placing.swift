@@ -65,7 +65,7 @@ extension PaperExchange {
                 record.close(.canceled, reason: "fok_no_match")
             }
         }
-        orders[venueOrderId] = record
+        store(record, now: now)
         return record.order
     }
 

@@ -20,7 +20,7 @@ extension PaperExchange {
             seq: orderCounter)
         record.close(.rejected, reason: reason)
         orderIds[OrderKey(account: request.account, clientOrderId: request.clientOrderId)] = venueOrderId
-        orders[venueOrderId] = record
+        store(record, now: now)
         return record.order
     }
 
@@ -38,4 +38,42 @@ extension PaperExchange {
 
     /// The last trade seq handed out (the venue-wide watermark).
     public var lastTradeSeq: Int64 { tradeCounter }
+
+    /// Writes `record` into the book; one that just ended starts its time in the history window.
+    mutating func store(_ record: OrderRecord, now: Int64) {
+        let venueOrderId = record.order.venueOrderId
+        let wasWorking = orders[venueOrderId].map { !$0.order.status.isTerminal } ?? true
+        orders[venueOrderId] = record
+        if wasWorking && record.order.status.isTerminal {
+            if endedOrders == nil { endedOrders = [] }
+            endedOrders?.append(EndedOrder(venueOrderId: venueOrderId, ts: now))
+        }
+    }
+
+    /// Forgets the orders that ended, and the fills made, before `now − historyWindow`:
+    /// `venue.order`, `venue.fills` and the idempotency index no longer know them. Working
+    /// orders and balances are never touched. Runs on every market step (so a replay of the
+    /// log forgets exactly as the run did), in batches: each forgetting moves what is left.
+    mutating func forgetHistory(now: Int64) {
+        guard let window = historyWindow else { return }
+        let horizon = now - window
+        let ended = endedOrders?.prefix { $0.ts < horizon }.count ?? 0
+        if ended >= Self.forgetBatch || (ended > 0 && ended == endedOrders?.count) {
+            for entry in endedOrders?.prefix(ended) ?? [] {
+                if let record = orders.removeValue(forKey: entry.venueOrderId) {
+                    orderIds[OrderKey(account: record.order.account, clientOrderId: record.order.clientOrderId)] = nil
+                }
+            }
+            endedOrders?.removeFirst(ended)
+        }
+        for (account, fills) in accountFills {
+            let old = fills.prefix { $0.ts < horizon }.count
+            if old >= Self.forgetBatch || (old > 0 && old == fills.count) {
+                accountFills[account] = Array(fills.dropFirst(old))
+            }
+        }
+    }
+
+    /// The fewest old orders, or old fills of an account, forgotten at once.
+    static let forgetBatch = 256
 }

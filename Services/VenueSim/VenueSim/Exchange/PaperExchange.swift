@@ -32,7 +32,8 @@ public struct PaperExchange: Sendable, Codable {
     var ledger: Ledger
     /// The random walk's generator: the market's only source of randomness.
     var rng: SplitMix64
-    /// Every order ever accepted or rejected, by venue order id (never evicted: a paper venue).
+    /// Every order accepted or rejected, by venue order id: the working ones, and those that
+    /// ended within `historyWindow`.
     var orders: [String: OrderRecord] = [:]
     /// The idempotency index: (account, client order id) → venue order id.
     var orderIds: [OrderKey: String] = [:]
@@ -40,6 +41,13 @@ public struct PaperExchange: Sendable, Codable {
     var openOrderIds: [String: [String]] = [:]
     /// Each account's fills in trade-seq order.
     var accountFills: [String: [VenueFill]] = [:]
+    /// How long, in venue-time nanoseconds, an order that ended and a fill stay in the
+    /// book (nil: for ever). Like an exchange's API, which answers about recent history
+    /// only, and like Binance, a client order id that was forgotten may be used again.
+    /// Part of the saved book, so a restart replays its log with the window it was made with.
+    public var historyWindow: Int64?
+    /// Orders that ended, oldest end first: what `forgetHistory` forgets from.
+    var endedOrders: [EndedOrder]?
     /// The last venue order number handed out (ids `V` + 12 digits).
     var orderCounter: Int64 = 0
     /// The last trade seq handed out (ids `T` + 12 digits); strictly increasing venue-wide.
