@@ -14,23 +14,29 @@ struct ConfigurationTests {
         #expect(configuration.strategy == .venueWins)
         #expect(configuration.failClosed)
         #expect(configuration.maxHoldSeconds == 0)
+        #expect(configuration.recentWindow == .seconds(120))
         #expect(configuration.accounts == ["acct-1", "acct-2"])
     }
 
     @Test("polling cannot be switched off, and bad values are refused", arguments: [
         ["BW_RECON_INTERVAL_MS": "0"], ["BW_RECON_INTERVAL_MS": "soon"], ["BW_RECON_STRATEGY": "coin_flip"],
         ["BW_RECON_TOLERANCE": "-1"], ["BW_RECON_MAX_HOLD_SECONDS": "-5"], ["BW_RECON_FAIL_CLOSED": "maybe"],
+        ["BW_RECON_RECENT_WINDOW_MS": "999"], ["BW_RECON_RECENT_WINDOW_MS": "a while"],
     ])
     func badReconcilerSettings(values: [String: String]) {
         #expect(throws: (any Error).self) { _ = try ReconcilerConfiguration.load(Settings(values)) }
     }
 
-    @Test("venue faults from the environment; a rate outside [0, 1] is refused")
+    @Test("venue faults and history window from the environment; a rate outside [0, 1] or a negative window is refused")
     func venueFaultSettings() throws {
         let configuration = try VenueSettings.configuration(Settings(["BW_VENUE_FAULT_DROP_FILLS": "0.2", "BW_VENUE_FAULT_ACK_DELAY_MS": "300"]))
         #expect(configuration.faults.dropFills == ExactDecimal("0.2")!)
         #expect(configuration.faults.ackDelayMillis == 300)
         #expect(configuration.statePath == nil)
+        #expect(configuration.historyWindow == .seconds(3600))
+        #expect(try VenueSettings.configuration(Settings(["BW_VENUE_HISTORY_MINUTES": "0"])).historyWindow == nil)
+        #expect(try VenueSettings.configuration(Settings(["BW_VENUE_HISTORY_MINUTES": "2"])).historyWindow == .seconds(120))
+        #expect(throws: (any Error).self) { _ = try VenueSettings.configuration(Settings(["BW_VENUE_HISTORY_MINUTES": "-1"])) }
         #expect(throws: (any Error).self) { _ = try VenueSettings.configuration(Settings(["BW_VENUE_FAULT_REJECT": "1.5"])) }
         #expect(throws: (any Error).self) { _ = try VenueSettings.configuration(Settings(["BW_VENUE_FAULT_DUPLICATE": "lots"])) }
     }
