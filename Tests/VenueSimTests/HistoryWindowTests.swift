@@ -22,11 +22,13 @@ struct HistoryWindowTests {
         return exchange
     }
 
-    @Test("orders that ended and fills older than the window are forgotten in batches; the working order and balances stay")
+    @Test("orders that ended and fills older than the window are forgotten in batches; the working order, balances and positions stay")
     func forgetsEndedHistory() throws {
         let count = PaperExchange.forgetBatch + 10
         var exchange = try Self.traded(count: count, window: 60 * Self.second)
         let balances = exchange.balances(account: Fixtures.rich)
+        let positions = exchange.positions(account: Fixtures.rich)
+        #expect(positions["BTC/USDT"] == ExactDecimal("0.0266")!)
         let end = Fixtures.t0 + Int64(count - 1) * Self.second
         // Fewer than a batch old: nothing forgotten yet.
         _ = exchange.advanceMarket(now: Fixtures.t0 + 100 * Self.second)
@@ -40,9 +42,11 @@ struct HistoryWindowTests {
         #expect(exchange.openOrders(account: Fixtures.rich).map(\.clientOrderId) == ["resting"])
         // Balances do not move with what is forgotten (the market steps moved no resting order).
         #expect(exchange.balances(account: Fixtures.rich) == balances)
+        #expect(exchange.positions(account: Fixtures.rich) == positions)
         // At the end of the window everything that ended is gone (the rest is a partial batch, all old).
         _ = exchange.advanceMarket(now: end + 61 * Self.second)
         #expect(exchange.fills(account: Fixtures.rich, afterTradeSeq: nil).isEmpty)
+        #expect(exchange.positions(account: Fixtures.rich) == positions)
         #expect(exchange.order(account: Fixtures.rich, clientOrderId: "m-\(count - 1)") == nil)
         #expect(exchange.order(account: Fixtures.rich, clientOrderId: "resting") != nil)
     }

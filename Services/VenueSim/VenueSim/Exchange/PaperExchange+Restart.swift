@@ -52,8 +52,9 @@ extension PaperExchange {
 
     /// Forgets the orders that ended, and the fills made, before `now − historyWindow`:
     /// `venue.order`, `venue.fills` and the idempotency index no longer know them. Working
-    /// orders and balances are never touched. Runs on every market step (so a replay of the
-    /// log forgets exactly as the run did), in batches: each forgetting moves what is left.
+    /// orders, balances and positions (the forgotten fills' net is kept) are never touched.
+    /// Runs on every market step (so a replay of the log forgets exactly as the run did), in
+    /// batches: each forgetting moves what is left.
     mutating func forgetHistory(now: Int64) {
         guard let window = historyWindow else { return }
         let horizon = now - window
@@ -69,6 +70,8 @@ extension PaperExchange {
         for (account, fills) in accountFills {
             let old = fills.prefix { $0.ts < horizon }.count
             if old >= Self.forgetBatch || (old > 0 && old == fills.count) {
+                if forgottenPositions == nil { forgottenPositions = [:] }
+                forgottenPositions?[account, default: [:]].merge(VenuePositions.net(of: Array(fills.prefix(old))), uniquingKeysWith: +)
                 accountFills[account] = Array(fills.dropFirst(old))
             }
         }

@@ -48,6 +48,9 @@ public struct PaperExchange: Sendable, Codable {
     public var historyWindow: Int64?
     /// Orders that ended, oldest end first: what `forgetHistory` forgets from.
     var endedOrders: [EndedOrder]?
+    /// Per account and symbol, the net quantity of the fills forgotten: a position outlives
+    /// the history window (positions are the forgotten net plus the fills still kept).
+    var forgottenPositions: [String: [String: Quantity]]?
     /// The last venue order number handed out (ids `V` + 12 digits).
     var orderCounter: Int64 = 0
     /// The last trade seq handed out (ids `T` + 12 digits); strictly increasing venue-wide.
@@ -159,11 +162,9 @@ public struct PaperExchange: Sendable, Codable {
     /// The account's net base quantity per symbol, from its fills (buys minus sells).
     /// Symbols never traded, or traded back to flat, are absent.
     public func positions(account: String) -> [String: Quantity] {
-        var net: [String: Quantity] = [:]
-        for fill in accountFills[account] ?? [] {
-            net[fill.symbol, default: .zero] += fill.side == .buy ? fill.qty : -fill.qty
-        }
-        return net.filter { !$0.value.isZero }
+        (forgottenPositions?[account] ?? [:])
+            .merging(VenuePositions.net(of: accountFills[account] ?? []), uniquingKeysWith: +)
+            .filter { !$0.value.isZero }
     }
 
     /// The current top of book of `symbol`, if the venue trades it.
