@@ -75,7 +75,7 @@ test: deps $(BINANCE_VENV)/.installed-$(CCXT_VERSION)-$(BINANCE_SDK_SPOT_VERSION
 	$(PYTHON) scripts/readme_snippet_test.py --bin-dir "$$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)"
 	$(BINANCE_VENV)/bin/python scripts/binance_clients_test.py --bin-dir "$$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)"
 
-up: deps ## build and run the whole suite locally (tradectl up); Ctrl-C stops it
+up: deps ## build and run the whole suite locally (tradectl up; keys made in data/keys the first time); Ctrl-C stops it
 	$(SWIFT) build $(SWIFT_FLAGS)
 	@mkdir -p data
 	exec "$$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)/tradectl" up
@@ -167,7 +167,8 @@ compose-images: deps ## Docker engine + base image if missing, release binaries,
 	for exe in $(COMPOSE_EXES); do cp "$$bin/$$exe" compose/bin/ && strip compose/bin/$$exe; done
 	docker build -q -f compose/Dockerfile.local --build-arg BASE_IMAGE=$(COMPOSE_BASE_IMAGE) -t $(COMPOSE_IMAGE) .
 
-compose-up: compose-images ## build the images and start the suite scaled (docker compose up -d)
+compose-up: compose-images ## build the images, make the bus's keys (once, compose/keys), start the suite scaled
+	compose/keys.sh compose/bin/tradectl
 	cd compose && BW_IMAGE=$(COMPOSE_IMAGE) BW_HEALTHCHECK="$(COMPOSE_HEALTHCHECK)" $(COMPOSE) up -d --no-build $(COMPOSE_SCALE)
 	cd compose && $(COMPOSE) ps
 

@@ -66,6 +66,38 @@ struct SecureByDefaultTests {
         #expect(!suite.log("bus").contains("bus.insecure"))
     }
 
+    @Test("tradectl up makes the keys on the first start, runs the suite authenticated, and keeps them on the next")
+    func upMakesKeysOnce() async throws {
+        let suite = try Suite()  // for its ports and directory only; tradectl up starts the services
+        defer { suite.tearDown() }
+        let data = suite.dataDirectory + "/up-data"
+        let keys = data + "/keys"
+        var first: String?
+        for start in 1...2 {
+            let up = Process()
+            up.executableURL = URL(fileURLWithPath: Suite.binDirectory + "/tradectl")
+            up.arguments = ["up", "--data", data]
+            up.environment = ProcessInfo.processInfo.environment.merging(
+                ["BW_BUS_PORT": "\(suite.busPort)", "BW_VENUE_PORT": "\(suite.venuePort)", "BW_LOG_LEVEL": "warning"]) { _, new in new }
+            up.standardOutput = FileHandle.nullDevice
+            up.standardError = FileHandle.nullDevice
+            try up.run()
+            defer {
+                up.terminate()
+                up.waitUntilExit()
+            }
+            let ready = try await eventually(timeout: .seconds(60), every: .milliseconds(200)) {
+                guard BusKeySet.exists(in: keys) else { return false }
+                let status = try TradectlProcess.run(["bus", "status", "--bus-port", "\(suite.busPort)", "--key-file", keys + "/operator.key", "--timeout", "2"])
+                return status.status == 0 && status.stdout.contains("order-gateway")
+            }
+            #expect(ready, "start \(start)")
+            let busKey = try String(contentsOfFile: keys + "/bus.key", encoding: .utf8)
+            if let first { #expect(busKey == first, "the keys are kept") } else { first = busKey }
+        }
+        #expect(try BusPeerList(path: keys + "/peers.json").count == BusKeySet.peers.count)
+    }
+
     @Test("tradectl: no key refuses and names --key-file and BW_INSECURE_BUS; data/keys/operator.key is its default")
     func tradectlKeys() async throws {
         let suite = try Suite()
