@@ -17,7 +17,7 @@ SWIFT ?= swift
 SWIFT_FLAGS ?=
 PYTHON ?= python3
 
-APT_PACKAGES := libzmq3-dev libsqlite3-dev pkg-config
+APT_PACKAGES := libzmq3-dev libsqlite3-dev pkg-config tcpdump
 # Root installs directly; anyone else goes through sudo.
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 APT := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get
@@ -31,7 +31,7 @@ help: ## list the targets
 	@echo
 	@echo "Variables: SWIFT=$(SWIFT)  SWIFT_FLAGS=$(SWIFT_FLAGS)  PYTHON=$(PYTHON)"
 
-deps: ## install what a fresh Debian machine lacks (libzmq, sqlite, pkg-config, pyzmq); idempotent
+deps: ## install what a fresh Debian machine lacks (libzmq, sqlite, pkg-config, tcpdump for the capture test, pyzmq); idempotent
 	@missing=""; \
 	for pkg in $(APT_PACKAGES); do \
 	  dpkg -s "$$pkg" 2>/dev/null | grep -q '^Status: install ok installed' || missing="$$missing $$pkg"; \
