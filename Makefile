@@ -17,7 +17,7 @@ SWIFT ?= swift
 SWIFT_FLAGS ?=
 PYTHON ?= python3
 
-APT_PACKAGES := libzmq3-dev libsqlite3-dev pkg-config
+APT_PACKAGES := libzmq3-dev libsqlite3-dev pkg-config tcpdump
 # Root installs directly; anyone else goes through sudo.
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 APT := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get
@@ -31,7 +31,7 @@ help: ## list the targets
 	@echo
 	@echo "Variables: SWIFT=$(SWIFT)  SWIFT_FLAGS=$(SWIFT_FLAGS)  PYTHON=$(PYTHON)"
 
-deps: ## install what a fresh Debian machine lacks (libzmq, sqlite, pkg-config, pyzmq); idempotent
+deps: ## install what a fresh Debian machine lacks (libzmq, sqlite, pkg-config, tcpdump for the capture test, pyzmq); idempotent
 	@missing=""; \
 	for pkg in $(APT_PACKAGES); do \
 	  dpkg -s "$$pkg" 2>/dev/null | grep -q '^Status: install ok installed' || missing="$$missing $$pkg"; \
@@ -75,7 +75,7 @@ test: deps $(BINANCE_VENV)/.installed-$(CCXT_VERSION)-$(BINANCE_SDK_SPOT_VERSION
 	$(PYTHON) scripts/readme_snippet_test.py --bin-dir "$$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)"
 	$(BINANCE_VENV)/bin/python scripts/binance_clients_test.py --bin-dir "$$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)"
 
-up: deps ## build and run the whole suite locally (tradectl up); Ctrl-C stops it
+up: deps ## build and run the whole suite locally (tradectl up; keys made in data/keys the first time); Ctrl-C stops it
 	$(SWIFT) build $(SWIFT_FLAGS)
 	@mkdir -p data
 	exec "$$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)/tradectl" up
@@ -167,7 +167,8 @@ compose-images: deps ## Docker engine + base image if missing, release binaries,
 	for exe in $(COMPOSE_EXES); do cp "$$bin/$$exe" compose/bin/ && strip compose/bin/$$exe; done
 	docker build -q -f compose/Dockerfile.local --build-arg BASE_IMAGE=$(COMPOSE_BASE_IMAGE) -t $(COMPOSE_IMAGE) .
 
-compose-up: compose-images ## build the images and start the suite scaled (docker compose up -d)
+compose-up: compose-images ## build the images, make the bus's keys (once, compose/keys), start the suite scaled
+	compose/keys.sh compose/bin/tradectl
 	cd compose && BW_IMAGE=$(COMPOSE_IMAGE) BW_HEALTHCHECK="$(COMPOSE_HEALTHCHECK)" $(COMPOSE) up -d --no-build $(COMPOSE_SCALE)
 	cd compose && $(COMPOSE) ps
 

@@ -142,7 +142,7 @@ class Campaign:
 
     def client(self, number: int, rate_per_s: float) -> None:
         rng = random.Random(self.seed * 1000 + number)
-        bus = Client(self.bus_port)
+        bus = Client(self.bus_port, key_file=self.suite.operator_key)
         resting: list[tuple[str, str]] = []
         try:
             sequence = 0
@@ -280,7 +280,7 @@ class Campaign:
 
     def control(self, type_: str, service: str, key: str | None, body: dict) -> None:
         """An operator's command, resent until answered (a down service comes back)."""
-        bus = Client(self.bus_port)
+        bus = Client(self.bus_port, key_file=self.suite.operator_key)
         try:
             for _ in range(30):
                 reply = bus.ask(type_, service, key, body, 5.0)
@@ -304,7 +304,7 @@ class Campaign:
 
 
 def wait_ready(suite: Suite, bus_port: int, deadline_s: float = 90.0) -> None:
-    bus = Client(bus_port)
+    bus = Client(bus_port, key_file=suite.operator_key)
     try:
         end = time.monotonic() + deadline_s
         while time.monotonic() < end:
@@ -324,7 +324,7 @@ def wait_ready(suite: Suite, bus_port: int, deadline_s: float = 90.0) -> None:
 def converge(suite: Suite, campaign: Campaign) -> tuple[dict[str, list[str]], float, Evidence]:
     """Checks until every invariant holds or CONVERGE_LIMIT_S passes; the last findings."""
     start = time.monotonic()
-    bus, venue = Client(campaign.bus_port), Client(campaign.venue_port)
+    bus, venue = Client(campaign.bus_port, key_file=suite.operator_key), Client(campaign.venue_port)
     try:
         while True:
             suite.check_exits()

@@ -16,6 +16,8 @@ import threading
 import time
 from pathlib import Path
 
+import bus_keys
+
 PR_SET_PDEATHSIG = 1
 
 
@@ -39,7 +41,12 @@ LABELS = {
 
 
 class Suite:
-    def __init__(self, bin_dir: Path, work: Path, bus_port: int, venue_port: int, settings: dict[str, str]):
+    """The executables under their labels, on an authenticated bus: a key set made in
+    `<work>/keys` (with `clients`: {name: accounts}, client keys), each process started with its key;
+    the driver's own connections use `operator_key` (or a client's, `key(name)`)."""
+
+    def __init__(self, bin_dir: Path, work: Path, bus_port: int, venue_port: int, settings: dict[str, str],
+                 clients: dict[str, list[str]] | None = None):
         self.bin_dir = bin_dir.resolve()
         self.work = work
         self.logs = work / "logs"
@@ -56,6 +63,8 @@ class Suite:
             "BW_LOG_LEVEL": "notice",
         })
         self.env.update(settings)
+        self.keys = bus_keys.make(self.bin_dir, work / "keys", clients)
+        self.operator_key = self.key("operator")
         self.processes: dict[str, subprocess.Popen] = {}
         self.frozen: set[str] = set()
         # Every child is started by one thread, so their death signal is tied to it (a child's
@@ -64,6 +73,10 @@ class Suite:
         threading.Thread(target=self.spawner, daemon=True).start()
         # Exits the schedule did not cause (a crash is a finding).
         self.unexpected_exits: list[str] = []
+
+    def key(self, name: str) -> Path:
+        """The key file of the peer `name` of this suite's key set."""
+        return self.keys / f"{name}.key"
 
     def missing_binaries(self) -> list[str]:
         return sorted({exe for exe in LABELS.values() if not os.access(self.bin_dir / exe, os.X_OK)})
@@ -76,7 +89,8 @@ class Suite:
                     continue  # already up: two overlapping events restart it once
                 with open(self.logs / f"{label}.log", "ab") as log:
                     self.processes[label] = subprocess.Popen(
-                        [str(self.bin_dir / LABELS[label])], cwd=self.work, env=self.env,
+                        [str(self.bin_dir / LABELS[label])], cwd=self.work,
+                        env={**self.env, **bus_keys.environment(LABELS[label], self.keys)},
                         stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, preexec_fn=die_with_parent)
             finally:
                 done.set()

@@ -7,16 +7,21 @@ import random
 import socket
 import time
 import uuid
+from pathlib import Path
 
 import zmq
 
+from bus_keys import curve
+
 
 class Client:
-    """One DEALER socket; `ask` sends a request and waits for the reply to that request."""
+    """One DEALER socket; `ask` sends a request and waits for the reply to that request.
+    With `key_file` it connects over CURVE (the authenticated bus); without, in plain text (the venue)."""
 
-    def __init__(self, port: int, host: str = "127.0.0.1"):
+    def __init__(self, port: int, host: str = "127.0.0.1", key_file: Path | str | None = None):
         self.socket = zmq.Context.instance().socket(zmq.DEALER)
         self.socket.setsockopt(zmq.LINGER, 0)
+        curve(self.socket, key_file)
         self.socket.connect(f"tcp://{host}:{port}")
 
     def close(self) -> None:

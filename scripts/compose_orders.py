@@ -18,8 +18,9 @@ ORDER_DEADLINE_S = 120.0
 class OrderRun:
     """Submits the orders from several threads; records what the client got acknowledged."""
 
-    def __init__(self, bus_port: int, accounts: list[str], orders: int, run_id: str, tight: set[str]):
+    def __init__(self, bus_port: int, accounts: list[str], orders: int, run_id: str, tight: set[str], key_file=None):
         self.bus_port = bus_port
+        self.key_file = key_file
         self.jobs = [(accounts[n % len(accounts)], f"ct-{run_id}-{n:05d}") for n in range(orders)]
         self.lock = threading.Lock()
         self.next_job = 0
@@ -38,7 +39,7 @@ class OrderRun:
             return job
 
     def worker(self) -> None:
-        client = Client(self.bus_port)
+        client = Client(self.bus_port, key_file=self.key_file)
         try:
             while (job := self.take()) is not None:
                 self.submit(client, *job)

@@ -2,8 +2,10 @@
 """The Compose deployment, scaled, loses no money when replicas die (issue 8, feature D1).
 
 What it does (images must exist: `make compose-images`; `make compose-test` does it all):
-  1. brings the suite up from compose/docker-compose.yml (+ docker-compose.test.yml, which
-     publishes the venue's RPC port on loopback for the checks) under its own project name,
+  1. makes the bus's keys (compose/keys.sh, with compose/bin/tradectl, into a temporary
+     BW_KEYS_DIR: Compose secrets), then brings the suite up from compose/docker-compose.yml
+     (+ docker-compose.test.yml, which publishes the venue's RPC port on loopback for the
+     checks) under its own project name, on the authenticated bus (the test is the operator),
      scaled: 3 order-gateways, 2 risk-services, 2 reconcilers, 2 persistence-writers;
   2. checks the bus sees 3 gateways, 2 risk-services, 2 reconcilers and exactly ONE writer
      while both writer containers run (the second is the hot standby on the file lock);
@@ -41,6 +43,7 @@ from __future__ import annotations
 import argparse
 import os
 import shlex
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -208,7 +211,10 @@ def run(args) -> str:
     bus_port = free_port()
     venue_port = free_port(avoid={bus_port})
     accounts, starting, accounts_env = accounts_setting(args.accounts)
-    env = dict(os.environ, BW_CLIENT_PORT=str(bus_port), BW_TEST_VENUE_PORT=str(venue_port),
+    keys = Path(tempfile.mkdtemp(prefix="bw-compose-keys-")) / "keys"
+    subprocess.run([str(REPO / "compose" / "keys.sh"), str(REPO / "compose" / "bin" / "tradectl"), str(keys)], check=True)
+    operator_key = keys / "operator.key"
+    env = dict(os.environ, BW_CLIENT_PORT=str(bus_port), BW_TEST_VENUE_PORT=str(venue_port), BW_KEYS_DIR=str(keys),
                BW_ACCOUNTS=accounts_env, BW_FEE_RATE="0.001", BW_HEALTH_INTERVAL="2s",
                COMPOSE_PROJECT_NAME=project)
     if args.healthcheck == "probe":
@@ -221,7 +227,7 @@ def run(args) -> str:
         started = time.monotonic()
         log(f"up: project {project}, bus :{bus_port}, {args.accounts} accounts, healthcheck {args.healthcheck}")
         deployment.compose("up", "-d", "--no-build", *scale)
-        client = Client(bus_port)
+        client = Client(bus_port, key_file=operator_key)
         wait_for_scaled_suite(deployment, client)
         log(f"scaled suite registered in {time.monotonic() - started:.1f} s "
             f"(writers running: {len(deployment.containers('persistence-writer'))}, on the bus: 1)")
@@ -232,7 +238,7 @@ def run(args) -> str:
         if set(published) != {"bus", "venue-sim"} or len(published["bus"]) != 1:
             raise Failure(f"only the bus may publish a port (one), but: {published}")
 
-        order_run = OrderRun(bus_port, accounts, args.orders, uuid.uuid4().hex[:8], set(accounts[:TIGHT_ACCOUNTS]))
+        order_run = OrderRun(bus_port, accounts, args.orders, uuid.uuid4().hex[:8], set(accounts[:TIGHT_ACCOUNTS]), operator_key)
         submit_started = time.monotonic()
         threads = [threading.Thread(target=order_run.worker, daemon=True) for _ in range(CLIENT_THREADS)]
         for thread in threads:
@@ -287,6 +293,7 @@ def run(args) -> str:
             log(f"kept project {project} (remove: compose -p {project} down -v)")
         else:
             deployment.compose("down", "-v", "--remove-orphans", check=False, quiet=True)
+            shutil.rmtree(keys.parent, ignore_errors=True)
 
 
 def main() -> int:

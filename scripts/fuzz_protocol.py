@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """`make fuzz`: generated and mutated frames against the real suite (issue 14 item 5).
 
-Two targets: the order-gateway through the bus (DEALER → bus → gateway) and the venue's
+Two targets: the order-gateway through the authenticated bus (DEALER with a client key →
+bus → gateway) and the venue's
 RPC endpoint. Frames are generated from a seed: wrong frame counts, invalid UTF-8, deep
 nesting, huge numbers and strings, money as JSON numbers, duplicated keys, bodies over
 the 64 KiB limit, valid JSON of the wrong shape, header fields of the wrong type, and
@@ -27,6 +28,7 @@ from pathlib import Path
 import zmq
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bus_keys import curve  # noqa: E402
 from chaos_suite import Suite  # noqa: E402
 from readme_snippet_test import free_block  # noqa: E402
 
@@ -159,7 +161,10 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="breakwater-fuzz-"))
     bus_port = free_block(4, set())
     venue_port = free_block(2, set(range(bus_port, bus_port + 4)))
-    suite = Suite(args.bin_dir, work, bus_port, venue_port, {"BW_RATE_ACCOUNT_PER_SEC": "1000000", "BW_RATE_ACCOUNT_BURST": "1000000"})
+    # Through the authenticated bus as a strategy reaches it: a client key bound to acct-1 (a frame
+    # the bus refuses for its role, e.g. another account, is answered FORBIDDEN by the bus).
+    suite = Suite(args.bin_dir, work, bus_port, venue_port, {"BW_RATE_ACCOUNT_PER_SEC": "1000000", "BW_RATE_ACCOUNT_BURST": "1000000"},
+                  clients={"fuzzer": ["acct-1"]})
     context = zmq.Context.instance()
     sockets = {}
     unanswered: list[str] = []
@@ -170,6 +175,8 @@ def main() -> int:
         for target, port in (("gateway", bus_port), ("venue", venue_port)):
             sock = context.socket(zmq.DEALER)
             sock.setsockopt(zmq.LINGER, 0)
+            if target == "gateway":
+                curve(sock, suite.key("fuzzer"))
             sock.connect(f"tcp://127.0.0.1:{port}")
             sockets[target] = sock
         wait_for_gateway(sockets["gateway"])

@@ -101,7 +101,8 @@ def main() -> int:
     http_base, prom_port = free_block(len(SERVICES)), free_port()
     http_ports = {name: http_base + i for i, name in enumerate(SERVICES)}
     env = dict(os.environ, BW_BUS_PORT=str(bus_port), BW_VENUE_PORT=str(venue_port),
-               BW_DB_PATH=f"{data}/breakwater.sqlite", BW_LOG_LEVEL="notice", BW_HTTP_HOST="127.0.0.1")
+               BW_DB_PATH=f"{data}/breakwater.sqlite", BW_LOG_LEVEL="notice", BW_HTTP_HOST="127.0.0.1",
+               BW_INSECURE_BUS="true")  # the metrics are under test here, not the bus
     processes: list[subprocess.Popen] = []
     try:
         for name in SERVICES:

@@ -19,7 +19,8 @@ bindir, port, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 data = f"/tmp/breakwater-order-cost-{port}"; shutil.rmtree(data, ignore_errors=True)
 env = dict(os.environ, BW_BUS_PORT=str(port), BW_VENUE_PORT=str(port + 15), BW_LOG_LEVEL="error",
            BW_ACCOUNTS="acct-1:USDT=100000000", BW_RATE_ACCOUNT_PER_SEC="1000000", BW_RATE_ACCOUNT_BURST="1000000",
-           BW_RATE_VENUE_PER_SEC="1000000", BW_RATE_VENUE_BURST="1000000")
+           BW_RATE_VENUE_PER_SEC="1000000", BW_RATE_VENUE_BURST="1000000",
+           BW_INSECURE_BUS="true")  # the plain-text order path's cost (CURVE's is not measured here)
 up = subprocess.Popen([f"{bindir}/tradectl", "up", "--data", data], env=env, stdout=subprocess.DEVNULL, stderr=open(f"/tmp/breakwater-order-cost-{port}.log", "w"), start_new_session=True)
 names = ["bus", "persistence-writer", "venue-sim", "risk-service", "order-gateway", "reconciler"]
 sock = zmq.Context().socket(zmq.DEALER); sock.setsockopt(zmq.RCVTIMEO, 30000); sock.connect(f"tcp://127.0.0.1:{port}")

@@ -6,7 +6,9 @@ What it does:
      in README.md;
   2. starts the real executables (bus, persistence-writer, venue-sim, risk-service,
      order-gateway, reconciler) from the bin dir, on free loopback ports, with a
-     temporary data dir (BW_BUS_PORT, BW_VENUE_PORT, BW_DB_PATH);
+     temporary data dir (BW_BUS_PORT, BW_VENUE_PORT, BW_DB_PATH), on an authenticated bus:
+     the real `tradectl keys init` and `keys add-client --name strategy-1 --accounts acct-1`
+     make the keys in <work>/data/keys, where the snippet (run in <work>) reads its key;
   3. waits — polling with a deadline of 60 s, no fixed sleeps — until the bus
      answers `bus.status`, the venue-sim answers on its own RPC endpoint and
      streams a tick, and the order-gateway answers a dry `order.get` for a
@@ -39,6 +41,9 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import bus_keys  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 MARKER = "<!-- readme-snippet -->"
@@ -131,8 +136,13 @@ class Suite:
             "BW_DB_PATH": str(work / "data" / "breakwater.sqlite"),
         })
         (work / "data").mkdir(parents=True, exist_ok=True)
+        self.keys = work / "data" / "keys"
         self.processes: dict[str, subprocess.Popen] = {}
         self.work = work
+
+    def make_keys(self) -> None:
+        """The suite's keys, and the README's strategy-1 bound to acct-1 (what the README tells the user to run)."""
+        bus_keys.make(self.bin_dir, self.keys, {"strategy-1": ["acct-1"]})
 
     def check_binaries(self) -> None:
         missing = [name for name in SERVICES if not os.access(self.bin_dir / name, os.X_OK)]
@@ -144,7 +154,7 @@ class Suite:
             log = open(self.logs / f"{name}.log", "wb")
             try:
                 self.processes[name] = subprocess.Popen(
-                    [str(self.bin_dir / name)], cwd=self.work, env=self.env,
+                    [str(self.bin_dir / name)], cwd=self.work, env={**self.env, **bus_keys.environment(name, self.keys)},
                     stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
             finally:
                 log.close()  # the child holds its own descriptor
@@ -189,10 +199,11 @@ class Suite:
 class Prober:
     """A DEALER client that sends requests and waits for the reply to one of them."""
 
-    def __init__(self, zmq, endpoint: str):
+    def __init__(self, zmq, endpoint: str, key_file: Path | None = None):
         self.zmq = zmq
         self.socket = zmq.Context.instance().socket(zmq.DEALER)
         self.socket.setsockopt(zmq.LINGER, 0)
+        bus_keys.curve(self.socket, key_file)
         self.socket.connect(endpoint)
         self.endpoint = endpoint
 
@@ -244,7 +255,7 @@ def not_ready_pause(reply_body: dict) -> None:
 
 def await_ready(zmq, suite: Suite, bus_port: int, venue_port: int) -> None:
     deadline = time.monotonic() + READY_DEADLINE_S
-    bus = Prober(zmq, f"tcp://127.0.0.1:{bus_port}")
+    bus = Prober(zmq, f"tcp://127.0.0.1:{bus_port}", suite.keys / "operator.key")
     venue = Prober(zmq, f"tcp://127.0.0.1:{venue_port}")
     ticks = zmq.Context.instance().socket(zmq.SUB)
     ticks.setsockopt(zmq.LINGER, 0)
@@ -349,6 +360,7 @@ def main() -> int:
         snippet = retarget(snippet, bus_port)
         suite = Suite(args.bin_dir.resolve(), work, bus_port, venue_port)
         suite.check_binaries()
+        suite.make_keys()
         print(f"readme-snippet: starting the suite (bus :{bus_port}, venue :{venue_port}, data {work / 'data'})")
         suite.start()
         await_ready(zmq, suite, bus_port, venue_port)

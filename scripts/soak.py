@@ -58,7 +58,8 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="breakwater-soak-"))
     bus_port = free_block(4, set())
     venue_port = free_block(2, set(range(bus_port, bus_port + 4)))
-    suite = Suite(args.bin_dir, work, bus_port, venue_port, SETTINGS)
+    # The load comes as a strategy sends it: a client key bound to its accounts.
+    suite = Suite(args.bin_dir, work, bus_port, venue_port, SETTINGS, clients={"soak": ACCOUNTS})
     latencies: list[list[float]] = [[] for _ in range(args.minutes)]
     failures_by_minute = [0] * args.minutes
     reasons: dict[str, int] = {}
@@ -68,7 +69,7 @@ def main() -> int:
     total = int(args.rate * 60 * args.minutes)
 
     def client(number: int) -> None:
-        bus = Client(bus_port)
+        bus = Client(bus_port, key_file=suite.key("soak"))
         try:
             for i in range(number, total, args.clients):
                 scheduled = start + i / args.rate
@@ -92,7 +93,7 @@ def main() -> int:
     try:
         for label in LABELS:
             suite.start(label)
-        probe = Client(bus_port)
+        probe = Client(bus_port, key_file=suite.key("soak"))
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             reply = probe.ask("order.get", "order-gateway", ACCOUNTS[0], {"account": ACCOUNTS[0], "client_order_id": "ready"}, 2.0)

@@ -101,7 +101,7 @@ public final class BusConnection: Sendable {
     private func openSockets(context: ZMQContext) throws {
         let hb = Int32(configuration.heartbeatInterval.wholeMilliseconds)
         // An authenticated bus: every socket handshakes with this peer's keys.
-        let curve = configuration.endpoints.credentials.map { [$0.clientOption] } ?? []
+        let curve = configuration.endpoints.clientOptions
         let dealer = try ZMQSocket(context: context, type: .dealer, options: [
             .routingId(configuration.identity), .heartbeat(intervalMs: hb, timeoutMs: hb * 3, ttlMs: hb * 3),
             .reconnectIntervalMs(100), .reconnectIntervalMaxMs(1000), .maxMessageSize(1 << 20),

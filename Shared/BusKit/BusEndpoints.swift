@@ -1,3 +1,5 @@
+import ZeroMQ
+
 /// The bus's four endpoints (ARCHITECTURE.md): RPC ROUTER, event XSUB/XPUB, tap PUB.
 public struct BusEndpoints: Sendable, Equatable {
     public var rpc: String
@@ -13,6 +15,11 @@ public struct BusEndpoints: Sendable, Equatable {
         eventsIn = "tcp://\(host):\(basePort + 1)"
         eventsOut = "tcp://\(host):\(basePort + 2)"
         tap = "tcp://\(host):\(basePort + 3)"
+    }
+
+    /// The socket options of a client socket to these endpoints: CURVE with the credentials, or none.
+    public var clientOptions: [SocketOption] {
+        credentials.map { [$0.clientOption] } ?? []
     }
 
     /// The defaults: loopback, 5555–5558.

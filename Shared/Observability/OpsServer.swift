@@ -5,7 +5,8 @@ import ServiceLifecycle
 
 /// The operations HTTP endpoint of a service (S2): `GET /metrics` in the Prometheus
 /// text format and `GET /health` (200 `{"status":"ok"}` when live and ready, 503 with
-/// `{"status":"unavailable","problems":{component: reason}}` otherwise).
+/// `{"status":"unavailable","problems":{component: reason}}` otherwise; a standing warning
+/// such as a plain-text bus adds `"warnings":{component: warning}` to either).
 ///
 /// It is a `Service`: ServiceMain runs it in the same `ServiceGroup` as the service,
 /// started first and stopped last, so `/health` answers 503 while the service drains.
@@ -42,7 +43,8 @@ public struct OpsServer: Service {
         }
         router.get("/health") { _, _ -> Response in
             let problems = health.problems()
-            let body = HealthReport(status: problems.isEmpty ? "ok" : "unavailable", problems: problems)
+            let warnings = health.warnings
+            let body = HealthReport(status: problems.isEmpty ? "ok" : "unavailable", problems: problems, warnings: warnings.isEmpty ? nil : warnings)
             let json = (try? JSONEncoder.sorted.encode(body)) ?? Data("{}".utf8)
             return Response(
                 status: problems.isEmpty ? .ok : .serviceUnavailable, headers: [.contentType: "application/json"],
@@ -75,6 +77,8 @@ public struct OpsServer: Service {
 struct HealthReport: Encodable {
     var status: String
     var problems: [String: String]
+    /// What is wrong but does not make the process unavailable (absent when nothing is).
+    var warnings: [String: String]?
 }
 
 extension JSONEncoder {

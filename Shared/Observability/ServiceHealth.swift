@@ -4,7 +4,8 @@ import Synchronization
 ///
 /// Components register a readiness check: a closure returning `nil` when the
 /// component is ready, or a short reason (`"not_registered"`, `"catching_up"`)
-/// when it is not. `/health` is 200 only when every check passes. Checks run at
+/// when it is not. `/health` is 200 only when every check passes; a warning (e.g.
+/// a plain-text bus) is reported alongside and fails nothing. Checks run at
 /// request time, so they always reflect the current state; they must be cheap and
 /// must not block (read a `Mutex`/`Atomic`, never await).
 public final class ServiceHealth: Sendable {
@@ -15,6 +16,7 @@ public final class ServiceHealth: Sendable {
     public typealias Check = @Sendable () -> String?
 
     private let checks = Mutex<[String: Check]>([:])
+    private let standingWarnings = Mutex<[String: String]>([:])
 
     /// An empty registry (tests); services use `shared`.
     public init() {}
@@ -38,6 +40,14 @@ public final class ServiceHealth: Sendable {
         }
         return problems
     }
+
+    /// Records a warning `/health` reports without failing (e.g. a plain-text bus).
+    public func setWarning(_ component: String, _ warning: String) {
+        standingWarnings.withLock { $0[component] = warning }
+    }
+
+    /// The standing warnings, by component; empty when none.
+    public var warnings: [String: String] { standingWarnings.withLock { $0 } }
 
     /// Whether every component is ready.
     public var isReady: Bool { problems().isEmpty }

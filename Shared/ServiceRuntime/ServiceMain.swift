@@ -30,9 +30,12 @@ public enum ServiceMain {
     /// to be registered as a worker unless `servesOnBus` is false (the bus itself,
     /// venue-sim); services add their own checks to `ServiceHealth.shared`.
     /// SIGTERM drains within BW_SHUTDOWN_TIMEOUT_MS (default 10 s), then cancels.
+    /// A process on the bus (`onBus`, all but venue-sim) that runs it in plain text
+    /// (BW_INSECURE_BUS=true) logs `bus.insecure` at start and `/health` warns of it.
     public static func run(
         service name: String,
         servesOnBus: Bool = true,
+        onBus: Bool = true,
         _ build: (Settings, Logger) throws -> any Service
     ) async {
         let settings = Settings()
@@ -69,6 +72,10 @@ public enum ServiceMain {
             logger.critical("service.start.failed", metadata: ["error": "\(error)"])
             FileHandle.standardError.write(Data("\(name): \(Redactor.shared.redact("\(error)"))\n".utf8))
             exit(2)
+        }
+        if onBus, (try? settings.insecureBus()) == true {
+            logger.warning("bus.insecure", metadata: ["warning": "\(Settings.insecureBusWarning)"])
+            ServiceHealth.shared.setWarning("bus.security", Settings.insecureBusWarning)
         }
         if servesOnBus {
             ServiceHealth.shared.setCheck("bus") { BusConnection.processReadinessProblem() }

@@ -54,16 +54,37 @@ public struct Settings: Sendable {
         return endpoints
     }
 
-    /// This process's key file (BW_BUS_KEY_FILE, mode 0600), or nil for a plain-text bus.
+    /// This process's key file (BW_BUS_KEY_FILE, mode 0600), or nil for a plain-text bus,
+    /// which only an explicit BW_INSECURE_BUS=true allows: the bus is authenticated by
+    /// default (docs/security.md), so neither setting, or both, stops the process at start.
     public func busKeyFile() throws -> BusKeyFile? {
         let path = string("BW_BUS_KEY_FILE", default: "")
-        guard !path.isEmpty else { return nil }
+        let insecure = try insecureBus()
+        guard !path.isEmpty else {
+            guard insecure else { throw ConfigurationError(key: "BW_BUS_KEY_FILE", problem: Self.noKeyFileProblem) }
+            return nil
+        }
+        guard !insecure else {
+            throw ConfigurationError(key: "BW_INSECURE_BUS", problem: "true with BW_BUS_KEY_FILE set: choose the key file (authenticated) or a plain-text bus, not both")
+        }
         do {
             return try BusKeyFile.load(path: path)
         } catch {
             throw ConfigurationError(key: "BW_BUS_KEY_FILE", problem: error.description)
         }
     }
+
+    /// Why a process without a key file does not start.
+    public static let noKeyFileProblem =
+        "no key file: the bus is authenticated (CURVE) by default; set BW_BUS_KEY_FILE to this process's key (tradectl keys init), or BW_INSECURE_BUS=true for a plain-text bus"
+
+    /// Whether BW_INSECURE_BUS=true asks for a plain-text bus (default false).
+    public func insecureBus() throws -> Bool {
+        try bool("BW_INSECURE_BUS", default: false)
+    }
+
+    /// What a process on a plain-text bus logs at start and `/health` reports (as a warning).
+    public static let insecureBusWarning = "plain_text: BW_INSECURE_BUS=true, anyone who reaches the bus may send anything and read everything"
 
     /// Where the paper venue listens: BW_VENUE_HOST (127.0.0.1), BW_VENUE_PORT (5570; +1 is its stream).
     public func venueEndpoints() throws -> (rpc: String, stream: String) {

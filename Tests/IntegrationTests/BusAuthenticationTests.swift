@@ -14,21 +14,14 @@ import ZeroMQ
 /// and the unknown key's refusals are counted; a key added (or removed) takes effect on SIGHUP.
 @Suite("an authenticated bus (CURVE)", .serialized)
 struct BusAuthenticationTests {
-    /// A suite whose services each use their key from `tradectl keys init`; the bus serves /metrics.
+    /// A suite (each service with its key of the suite's key set, as `tradectl up` starts
+    /// them; the test as the operator); the bus serves /metrics.
     static func authenticatedSuite() throws -> (suite: Suite, keys: String, busHTTP: Int) {
         let suite = try Suite()
-        let keys = suite.dataDirectory + "/keys"
-        let made = try TradectlProcess.run(["keys", "init", "--dir", keys])
-        #expect(made.status == 0, "\(made.stderr)")
         let busHTTP = FreePorts.block(of: 1)
-        suite.serviceEnvironment["bus"] = [
-            "BW_BUS_KEY_FILE": keys + "/bus.key", "BW_BUS_PEERS_FILE": keys + "/peers.json", "BW_HTTP_PORT": "\(busHTTP)",
-        ]
-        for name in ["persistence-writer", "risk-service", "order-gateway", "reconciler"] {
-            suite.serviceEnvironment[name, default: [:]]["BW_BUS_KEY_FILE"] = keys + "/\(name).key"
-        }
-        suite.clientCredentials = try BusKeyFile.load(path: keys + "/operator.key").credentials()
-        return (suite, keys, busHTTP)
+        suite.serviceEnvironment["bus"] = ["BW_HTTP_PORT": "\(busHTTP)"]
+        suite.clientCredentials = try suite.credentials("operator")
+        return (suite, suite.keysDirectory, busHTTP)
     }
 
     /// Whether a new connection with `credentials` gets an answer to `bus.status` within 2 s.
@@ -62,12 +55,17 @@ struct BusAuthenticationTests {
     func onlyListedKeysGetAnAnswer() async throws {
         let (suite, keys, busHTTP) = try Self.authenticatedSuite()
         defer { suite.tearDown() }
-        // The secrets are the owner's only; the peer list holds no secret.
-        for name in ["bus", "operator", "risk-service"] {
-            let mode = try FileManager.default.attributesOfItem(atPath: keys + "/\(name).key")[.posixPermissions] as? NSNumber
-            #expect(mode?.intValue == 0o600, "\(name).key")
+        // `tradectl keys init` makes the same set; the secrets are the owner's only; the peer list holds no secret.
+        let made = suite.dataDirectory + "/made-by-tradectl"
+        let initialized = try TradectlProcess.run(["keys", "init", "--dir", made])
+        #expect(initialized.status == 0, "\(initialized.stderr)")
+        for directory in [keys, made] {
+            for name in ["bus", "operator"] + BusKeySet.services {
+                let mode = try FileManager.default.attributesOfItem(atPath: directory + "/\(name).key")[.posixPermissions] as? NSNumber
+                #expect(mode?.intValue == 0o600, "\(directory)/\(name).key")
+            }
+            #expect(try !String(contentsOfFile: directory + "/peers.json", encoding: .utf8).contains("secret"))
         }
-        #expect(try !String(contentsOfFile: keys + "/peers.json", encoding: .utf8).contains("secret"))
         try suite.start()
 
         let client = try suite.client()
@@ -120,10 +118,10 @@ struct BusAuthenticationTests {
     func halfConfiguredSecurityStopsTheBus() throws {
         let (suite, keys, _) = try Self.authenticatedSuite()
         defer { suite.tearDown() }
-        let noPeers = try suite.runToExit("bus", environment: ["BW_BUS_KEY_FILE": keys + "/bus.key"])
+        let noPeers = try suite.runToExit("bus", environment: ["BW_BUS_PEERS_FILE": ""])
         #expect(noPeers.status != 0 && noPeers.stderr.contains("BW_BUS_PEERS_FILE"))
-        let noKey = try suite.runToExit("bus", environment: ["BW_BUS_PEERS_FILE": keys + "/peers.json"])
-        #expect(noKey.status != 0 && noKey.stderr.contains("BW_BUS_KEY_FILE"))
+        let noKey = try suite.runToExit("bus", environment: ["BW_BUS_KEY_FILE": "", "BW_INSECURE_BUS": "true"])
+        #expect(noKey.status != 0 && noKey.stderr.contains("BW_BUS_PEERS_FILE is set: the bus needs its own key file too"))
         let garbage = suite.dataDirectory + "/garbage.json"
         try Data("{\"peers\": [{\"name\": \"x\"".utf8).write(to: URL(fileURLWithPath: garbage))
         let badPeers = try suite.runToExit("bus", environment: ["BW_BUS_KEY_FILE": keys + "/bus.key", "BW_BUS_PEERS_FILE": garbage])

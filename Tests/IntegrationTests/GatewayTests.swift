@@ -194,7 +194,7 @@ struct GatewayTests {
         let (suite, client) = try await started()
         defer { client.close(); suite.tearDown() }
         let context = ZMQContext()
-        let raw = try ZMQSocket(context: context, type: .dealer, options: [.lingerMs(0)])
+        let raw = try ZMQSocket(context: context, type: .dealer, options: [.lingerMs(0)] + suite.endpoints.clientOptions)
         try raw.connect(suite.endpoints.rpc)
         var generator = SystemRandomNumberGenerator()
         for i in 0..<2000 {
@@ -244,7 +244,7 @@ struct GatewayVenueOutageTests {
         // one goes out after each failed venue call.
         let context = ZMQContext()
         defer { context.terminate() }
-        let tap = try ZMQSocket(context: context, type: .sub, options: [.subscribe(RiskAPI.venueOutcomes), .receiveTimeoutMs(200), .lingerMs(0)])
+        let tap = try ZMQSocket(context: context, type: .sub, options: [.subscribe(RiskAPI.venueOutcomes), .receiveTimeoutMs(200), .lingerMs(0)] + suite.endpoints.clientOptions)
         defer { tap.close() }
         try tap.connect(suite.endpoints.tap)
 

@@ -18,7 +18,7 @@ struct OrderListCommandTests {
 
     /// `order list` on the suite's bus: the listed orders by id → state, in the listed order.
     private func list(_ suite: Suite, _ extra: [String]) throws -> [(id: String, state: OrderState)] {
-        let result = try tradectl(["order", "list", "--bus-port", "\(suite.busPort)"] + extra)
+        let result = try tradectl(["order", "list", "--bus-port", "\(suite.busPort)", "--key-file", suite.keyFile("operator")] + extra)
         #expect(result.status == 0, "\(result.stderr)")
         let page = try JSONDecoder().decode(OrdersPage.self, from: Data(result.stdout.utf8))
         return page.orders.map { ($0.clientOrderId, $0.state) }
@@ -47,7 +47,7 @@ struct OrderListCommandTests {
         #expect(try list(suite, ["--account", "acct-1", "--state", "canceled"]).isEmpty, "a known account without such orders is an empty list")
         #expect(try list(suite, ["--account", "acct-2"]).isEmpty)
 
-        let unknown = try tradectl(["order", "list", "--bus-port", "\(suite.busPort)", "--account", "acct-nobody"])
+        let unknown = try tradectl(["order", "list", "--bus-port", "\(suite.busPort)", "--key-file", suite.keyFile("operator"), "--account", "acct-nobody"])
         #expect(unknown.status != 0)
         #expect(unknown.stderr.contains("UNKNOWN_ACCOUNT"), "\(unknown.stderr)")
 
@@ -55,14 +55,14 @@ struct OrderListCommandTests {
         // freeze stays under the venue clients' 3 s ZMTP heartbeat timeout: after a longer one the
         // gateway's and reconciler's venue connections were seen to get no replies again.
         suite.signal("venue-sim", SIGSTOP)
-        let frozen = try tradectl(["order", "cancel-all", "--bus-port", "\(suite.busPort)", "--account", "acct-1", "--timeout", "1"])
+        let frozen = try tradectl(["order", "cancel-all", "--bus-port", "\(suite.busPort)", "--key-file", suite.keyFile("operator"), "--account", "acct-1", "--timeout", "1"])
         suite.signal("venue-sim", SIGCONT)
         #expect(frozen.status != 0)
         #expect(frozen.stderr.contains("Error: error TIMEOUT") || frozen.stderr.contains("Error: error UNAVAILABLE"), "\(frozen.stderr)")
 
         // Answering again, the venue confirms: exit 0, and the list shows the order canceled
         // (the frozen call's cancel may have finished after tradectl gave up: still one cancel).
-        let killed = try tradectl(["order", "cancel-all", "--bus-port", "\(suite.busPort)", "--account", "acct-1"])
+        let killed = try tradectl(["order", "cancel-all", "--bus-port", "\(suite.busPort)", "--key-file", suite.keyFile("operator"), "--account", "acct-1"])
         #expect(killed.status == 0, "\(killed.stderr)")
         let reply = try JSONDecoder().decode(CancelAllReply.self, from: Data(killed.stdout.utf8))
         #expect(reply.failed == 0 && reply.stillOpen == 0)

@@ -98,7 +98,7 @@ final class TapProcess: @unchecked Sendable {
         outputPath = suite.dataDirectory + "/tap-\(UUID().uuidString.prefix(6)).out"
         _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
         process.executableURL = URL(fileURLWithPath: Suite.binDirectory + "/tradectl")
-        process.arguments = ["tap", "--bus-port", "\(suite.busPort)"] + arguments
+        process.arguments = ["tap", "--bus-port", "\(suite.busPort)", "--key-file", suite.keyFile("operator")] + arguments
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
         process.standardOutput = handle
         process.standardError = handle

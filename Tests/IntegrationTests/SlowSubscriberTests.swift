@@ -28,7 +28,7 @@ struct SlowSubscriberTests {
         defer { context.terminate() }
         var stalled: [ZMQSocket] = []
         for endpoint in [suite.endpoints.eventsOut, suite.endpoints.tap] {
-            let socket = try ZMQSocket(context: context, type: .sub, options: [.subscribe(""), .receiveHighWaterMark(10), .lingerMs(0)])
+            let socket = try ZMQSocket(context: context, type: .sub, options: [.subscribe(""), .receiveHighWaterMark(10), .lingerMs(0)] + suite.endpoints.clientOptions)
             try socket.connect(endpoint)
             stalled.append(socket)
         }

@@ -225,6 +225,14 @@ struct SupervisorTests {
             #expect(process.environment["BW_BUS"] == "tcp://127.0.0.1:5555")
             let database = process.environment["BW_DB_PATH"]
             #expect(database == (process.name == "persistence-writer" ? "/var/lib/bw/breakwater.sqlite" : nil))
+            #expect(process.environment["BW_BUS_KEY_FILE"] == nil)
+        }
+        // With the suite's keys: the bus gets its key and the peer list, each service on the bus its own, venue-sim none.
+        let keyed = SuiteLayout.localProcesses(binDirectory: "/opt/bw/bin", dataDirectory: "/var/lib/bw", keysDirectory: "/var/lib/bw/keys", environment: [:])
+        for process in keyed {
+            let expected: String? = process.name == "venue-sim" ? nil : "/var/lib/bw/keys/\(process.name).key"
+            #expect(process.environment["BW_BUS_KEY_FILE"] == expected, "\(process.name)")
+            #expect(process.environment["BW_BUS_PEERS_FILE"] == (process.name == "bus" ? "/var/lib/bw/keys/peers.json" : nil))
         }
     }
 

@@ -9,7 +9,7 @@ import TradingModel
 struct ConfigurationTests {
     @Test("defaults are paper mode with the documented limits")
     func defaults() throws {
-        let configuration = try GatewayConfiguration(settings: Settings([:]))
+        let configuration = try GatewayConfiguration(settings: .onPlainBus([:]))
         #expect(configuration.accounts == ["acct-1", "acct-2"])
         #expect(configuration.duplicateWindow == .seconds(5))
         #expect(configuration.rateLimits.accountBurst == 100)
@@ -29,13 +29,21 @@ struct ConfigurationTests {
     func refusals(environment: [String: String], key: String) {
         // (The whole live rule set, key file modes included: BinanceVenueTests.LiveSettingsTests.)
         do {
-            _ = try GatewayConfiguration(settings: Settings(environment))
+            _ = try GatewayConfiguration(settings: .onPlainBus(environment))
             Issue.record("configuration \(environment) must be refused")
         } catch let error as ConfigurationError {
             #expect(error.key == key)
         } catch {
             Issue.record("unexpected \(error)")
         }
+    }
+}
+
+extension Settings {
+    /// `values` with BW_INSECURE_BUS=true: these tests are of the gateway's own settings, not the bus's
+    /// (a process without a bus key is refused: SecureByDefaultTests).
+    static func onPlainBus(_ values: [String: String]) -> Settings {
+        Settings(values.merging(["BW_INSECURE_BUS": "true"]) { mine, _ in mine })
     }
 }
 
@@ -49,13 +57,13 @@ struct LiveConfigurationTests {
         let live = [
             "BW_VENUE_MODE": "live", "BW_BINANCE_BASE_URL": "http://127.0.0.1:5572", "BW_BINANCE_KEY_FILE": path, "BW_BINANCE_ACCOUNT": "acct-1",
         ]
-        let configuration = try GatewayConfiguration(settings: Settings(live))
+        let configuration = try GatewayConfiguration(settings: .onPlainBus(live))
         #expect(configuration.live?.recvWindow == .seconds(5))
         // The venue bucket defaults to Binance's order limit (100 per 10 s), not the paper venue's 500/s.
         #expect(configuration.rateLimits.venuePerSecond == 10 && configuration.rateLimits.venueBurst == 100)
-        #expect(try GatewayConfiguration(settings: Settings([:])).rateLimits.venuePerSecond == 500)
+        #expect(try GatewayConfiguration(settings: .onPlainBus([:])).rateLimits.venuePerSecond == 500)
         do {
-            _ = try GatewayConfiguration(settings: Settings(live.merging(["BW_BINANCE_RECV_WINDOW_MS": "10000"]) { $1 }))
+            _ = try GatewayConfiguration(settings: .onPlainBus(live.merging(["BW_BINANCE_RECV_WINDOW_MS": "10000"]) { $1 }))
             Issue.record("a recvWindow equal to the grace must be refused")
         } catch let error as ConfigurationError {
             #expect(error.key == "BW_BINANCE_RECV_WINDOW_MS")

@@ -217,7 +217,7 @@ struct RiskServiceIntegrationTests {
     func tradectlRiskCommands() async throws {
         let (suite, client) = try await started(["bus", "persistence-writer", "venue-sim", "risk-service"])
         defer { client.close(); suite.tearDown() }
-        let port = ["--bus-port", "\(suite.busPort)"]
+        let port = ["--bus-port", "\(suite.busPort)", "--key-file", suite.keyFile("operator")]
         let trip = try Self.tradectl(["risk", "trip", "--account", "acct-2", "--reason", "ops drill"] + port)
         #expect(trip.status == 0)
         #expect(try JSONDecoder().decode(BreakerView.self, from: Data(trip.output.utf8)).state == .open)
@@ -241,6 +241,7 @@ struct RiskServiceIntegrationTests {
         var environment = ProcessInfo.processInfo.environment
         environment[key] = value
         environment["BW_BUS_PORT"] = "\(FreePorts.block(of: 4))"
+        environment["BW_INSECURE_BUS"] = "true"  // the setting under test is risk's, not the bus's
         process.environment = environment
         let pipe = Pipe()
         process.standardError = pipe

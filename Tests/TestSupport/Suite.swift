@@ -18,8 +18,13 @@ public final class Suite: @unchecked Sendable {
         endpoints.credentials = clientCredentials
         return endpoints
     }
-    /// The keys of the test's own connections to an authenticated bus (nil: plain text).
+    /// The keys of the test's own connections to the bus: `test-service`'s of the suite's key
+    /// set, since tests also play the services (journal appends, risk.authorize); a test of
+    /// the roles sets another (nil: plain text, for a test that sets BW_INSECURE_BUS=true).
     public var clientCredentials: BusCredentials?
+    /// The suite's key set (`BusKeySet`, as `tradectl up` makes it), plus `test-service`, a
+    /// key of role `service:test-service` for a test that plays a service (journal appends).
+    public let keysDirectory: String
     /// Extra environment for every service started after it is set (e.g. tighter limits).
     public var environment: [String: String] = [:]
     /// The paper venue's saved book (BW_VENUE_STATE_PATH), so a restarted venue-sim keeps it.
@@ -35,7 +40,38 @@ public final class Suite: @unchecked Sendable {
         venuePort = FreePorts.block(of: 2)
         dataDirectory = NSTemporaryDirectory() + "breakwater-\(UUID().uuidString)"
         logDirectory = dataDirectory + "/logs"
+        keysDirectory = dataDirectory + "/keys"
         try FileManager.default.createDirectory(atPath: logDirectory, withIntermediateDirectories: true)
+        try BusKeySet.make(in: keysDirectory, extra: [("test-service", "service:test-service")])
+        clientCredentials = try credentials("test-service")
+    }
+
+    /// The keys of the peer `name` of the suite's key set (e.g. "operator", "test-service").
+    public func credentials(_ name: String) throws -> BusCredentials {
+        try BusKeyFile.load(path: keyFile(name)).credentials()
+    }
+
+    /// The key file of the peer `name` of the suite's key set.
+    public func keyFile(_ name: String) -> String {
+        keysDirectory + "/\(name).key"
+    }
+
+    /// Whether every process runs the bus in plain text (`useInsecureBus`).
+    public private(set) var isInsecure = false
+
+    /// Runs this suite's bus in plain text, BW_INSECURE_BUS=true for every process and no
+    /// keys: for a test of that mode only.
+    public func useInsecureBus() {
+        isInsecure = true
+        clientCredentials = nil
+    }
+
+    /// What starts the executable `name` on this suite's bus: its key (the bus: and the peer
+    /// list), or BW_INSECURE_BUS=true.
+    func busSettings(_ name: String) -> [String: String] {
+        var environment = isInsecure ? ["BW_INSECURE_BUS": "true"] : BusKeySet.environment(for: name, in: keysDirectory)
+        environment["BW_BUS_PORT"] = "\(busPort)"
+        return environment
     }
 
     /// The directory holding the built executables (next to the test bundle).
@@ -64,7 +100,7 @@ public final class Suite: @unchecked Sendable {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Suite.binDirectory + "/" + name)
         var environment = ProcessInfo.processInfo.environment
-        environment["BW_BUS_PORT"] = "\(busPort)"
+        environment.merge(busSettings(name)) { _, new in new }
         environment["BW_VENUE_PORT"] = "\(venuePort)"
         environment["BW_DB_PATH"] = databasePath
         environment["BW_LOG_LEVEL"] = "notice"
@@ -162,9 +198,16 @@ public final class Suite: @unchecked Sendable {
         try? FileManager.default.removeItem(atPath: dataDirectory)
     }
 
-    /// A client connection to this suite's bus.
+    /// A client connection to this suite's bus (with `clientCredentials`).
     public func client() throws -> SuiteClientConnection {
         try SuiteClientConnection(endpoints: endpoints)
+    }
+
+    /// A client connection with the keys of the peer `name` (e.g. "test-service").
+    public func client(as name: String) throws -> SuiteClientConnection {
+        var endpoints = endpoints
+        endpoints.credentials = try credentials(name)
+        return try SuiteClientConnection(endpoints: endpoints)
     }
 
     /// A client connection that also receives the events whose topics start with `subscriptions`.
@@ -181,7 +224,7 @@ public final class Suite: @unchecked Sendable {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Suite.binDirectory + "/" + name)
         var environment = ProcessInfo.processInfo.environment
-        environment["BW_BUS_PORT"] = "\(busPort)"
+        environment.merge(busSettings(name)) { _, new in new }
         environment["BW_DB_PATH"] = databasePath
         environment.merge(extra) { _, new in new }
         process.environment = environment

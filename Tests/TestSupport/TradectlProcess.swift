@@ -3,10 +3,15 @@ import Foundation
 /// The real `tradectl` binary, run to its end as an operator would run it.
 public enum TradectlProcess {
     /// Runs `tradectl` with `arguments`: exit status, stdout, stderr.
-    public static func run(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+    /// `environment` is added to this process's; `directory` is its working directory.
+    public static func run(
+        _ arguments: [String], environment: [String: String] = [:], directory: String? = nil
+    ) throws -> (status: Int32, stdout: String, stderr: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Suite.binDirectory + "/tradectl")
         process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err

@@ -8,10 +8,6 @@ struct KeysCommandGroup: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "keys", abstract: "Make the keys of an authenticated bus.", subcommands: [Initialize.self, AddClient.self])
 
-    /// The peers of a local suite: each service, and one operator key for tradectl.
-    static let suitePeers: [(name: String, role: String)] =
-        ["persistence-writer", "risk-service", "order-gateway", "reconciler"].map { ($0, "service:\($0)") } + [("operator", "operator")]
-
     struct Initialize: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "init",
@@ -19,23 +15,8 @@ struct KeysCommandGroup: AsyncParsableCommand {
         @Option(help: "The directory of the keys (created; each secret file mode 0600).") var dir = "data/keys"
 
         func run() async throws {
-            let directory = URL(fileURLWithPath: dir)
-            guard !FileManager.default.fileExists(atPath: directory.appendingPathComponent("bus.key").path) else {
-                throw ValidationError("\(dir)/bus.key exists: the key set is made once (remove the directory to start over)")
-            }
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-            let server = try CurveKeyPair.generate()
-            try BusKeyFile(name: "bus", role: "bus", keyPair: server, serverKey: server.publicKey)
-                .write(to: directory.appendingPathComponent("bus.key").path)
-            var peers: [BusPeer] = []
-            for (name, role) in KeysCommandGroup.suitePeers {
-                let pair = try CurveKeyPair.generate()
-                try BusKeyFile(name: name, role: role, keyPair: pair, serverKey: server.publicKey)
-                    .write(to: directory.appendingPathComponent("\(name).key").path)
-                peers.append(BusPeer(name: name, role: role, publicKey: pair.publicKey))
-            }
-            try BusPeerList.write(peers, to: directory.appendingPathComponent("peers.json").path)
-            print("keys in \(dir): bus.key, \(KeysCommandGroup.suitePeers.map { "\($0.name).key" }.joined(separator: ", ")), peers.json")
+            let peers = try BusKeySet.make(in: dir)
+            print("keys in \(dir): bus.key, \(peers.map { "\($0.name).key" }.joined(separator: ", ")), peers.json")
             for peer in peers { print("  \(peer.name)\t\(peer.role)\t\(peer.publicKey.prefix(8))…") }
         }
     }

@@ -45,7 +45,7 @@ struct TapCommand: AsyncParsableCommand {
         let loop = SocketLoop(name: "tradectl-tap")
         let (records, continuation) = AsyncStream.makeStream(of: TapEvent.self, bufferingPolicy: .bufferingNewest(10_000))
         // The tap topic is the message type: a type filter is also the subscription prefix.
-        let socket = try ZMQSocket(context: context, type: .sub, options: [.subscribe(type ?? ""), .receiveHighWaterMark(100_000)] + (endpoints.credentials.map { [$0.clientOption] } ?? []))
+        let socket = try ZMQSocket(context: context, type: .sub, options: [.subscribe(type ?? ""), .receiveHighWaterMark(100_000)] + endpoints.clientOptions)
         try socket.connect(endpoints.tap)
         _ = loop.register(socket, name: "tap") { frames in
             if let record = TapRecordView(frames: frames) { continuation.yield(.record(record)) }

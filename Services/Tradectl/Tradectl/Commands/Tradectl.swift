@@ -1,6 +1,7 @@
 import ArgumentParser
 import BusKit
 import Foundation
+import ServiceRuntime
 
 /// `tradectl`: the command-line client of Breakwater.
 public struct Tradectl: AsyncParsableCommand {
@@ -23,13 +24,28 @@ struct BusOptions: ParsableArguments {
     @Option(help: "Seconds to wait for a reply.")
     var timeout = 10
 
-    @Option(help: "The key file for an authenticated bus (default: BW_BUS_KEY_FILE; e.g. data/keys/operator.key).")
+    @Option(help: "This operator's key file (default: BW_BUS_KEY_FILE, else data/keys/operator.key if present). Without one, only BW_INSECURE_BUS=true talks to a plain-text bus.")
     var keyFile = ProcessInfo.processInfo.environment["BW_BUS_KEY_FILE"] ?? ""
 
-    /// The bus's endpoints, with this command's keys when a key file is given.
+    /// The key `tradectl keys init` makes for tradectl, used when present and no other is named.
+    static let defaultKeyFile = "data/keys/operator.key"
+
+    /// The bus's endpoints with this command's keys, by the services' rule (Settings.busKeyFile):
+    /// a key file, or plain text only when BW_INSECURE_BUS=true.
     func endpoints() throws -> BusEndpoints {
+        var values = ProcessInfo.processInfo.environment
+        let settings = Settings(values)
+        if keyFile.isEmpty, try !settings.insecureBus(), FileManager.default.fileExists(atPath: Self.defaultKeyFile) {
+            values["BW_BUS_KEY_FILE"] = Self.defaultKeyFile
+        } else {
+            values["BW_BUS_KEY_FILE"] = keyFile
+        }
         var endpoints = BusEndpoints(host: busHost, basePort: busPort)
-        if !keyFile.isEmpty { endpoints.credentials = try BusKeyFile.load(path: keyFile).credentials(path: keyFile) }
+        do {
+            endpoints.credentials = try Settings(values).busKeyFile()?.credentials()
+        } catch let error as ConfigurationError {
+            throw ValidationError("\(error) (tradectl: --key-file; default \(Self.defaultKeyFile) when present)")
+        }
         return endpoints
     }
 }

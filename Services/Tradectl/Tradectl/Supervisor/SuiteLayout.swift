@@ -1,3 +1,4 @@
+import BusKit
 import Foundation
 
 /// The suite as `tradectl up` runs it on one machine: which executables, in which order, with which settings.
@@ -13,10 +14,12 @@ public enum SuiteLayout {
 
     /// One `SupervisedProcess` per service, running `<binDirectory>/<name>` with `environment`; the persistence
     /// writer also gets `BW_DB_PATH=<dataDirectory>/breakwater.sqlite`. Relative directories are resolved against
-    /// the current directory, since the supervisor executes absolute paths.
+    /// the current directory, since the supervisor executes absolute paths. With `keysDirectory` (a key set,
+    /// `BusKeySet`) the bus gets its key and the peer list, each service on the bus its own key.
     public static func localProcesses(
         binDirectory: String,
         dataDirectory: String,
+        keysDirectory: String? = nil,
         environment: [String: String]
     ) -> [SupervisedProcess] {
         let binDirectory = URL(fileURLWithPath: binDirectory).standardizedFileURL
@@ -24,6 +27,9 @@ public enum SuiteLayout {
             .appendingPathComponent(databaseFileName).path
         return serviceNames.map { name in
             var processEnvironment = environment
+            if let keysDirectory {
+                processEnvironment.merge(BusKeySet.environment(for: name, in: URL(fileURLWithPath: keysDirectory).standardizedFileURL.path)) { _, key in key }
+            }
             if name == "persistence-writer" {
                 processEnvironment["BW_DB_PATH"] = databasePath
             }
