@@ -61,16 +61,6 @@ public struct RecentMemory<Key: Hashable & Sendable, Value: Sendable>: Sendable 
         return isNew
     }
 
-    /// Changes the value of a remembered key without renewing its time; false when `key`
-    /// is not remembered.
-    @discardableResult
-    public mutating func update(_ key: Key, _ change: (inout Value) -> Void) -> Bool {
-        guard var entry = entries[key] else { return false }
-        change(&entry.value)
-        entries[key] = entry
-        return true
-    }
-
     /// Forgets `key` now; returns its value.
     @discardableResult
     public mutating func remove(_ key: Key) -> Value? {

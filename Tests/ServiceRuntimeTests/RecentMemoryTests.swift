@@ -18,20 +18,16 @@ struct RecentMemoryTests {
         #expect(memory["b"] == nil && memory.count == 0)
     }
 
-    @Test("recording a key again renews its time and replaces its value; an update does not renew")
-    func recordRenewsUpdateDoesNot() {
+    @Test("recording a key again renews its time and replaces its value")
+    func recordRenews() {
         var memory = RecentMemory<String, Int>(window: 100, limit: 10)
         memory.record("a", 1, at: 0)
         let newAgain = memory.record("a", 2, at: 90)
         #expect(!newAgain)
         memory.expire(now: 150)
         #expect(memory["a"] == 2)
-        let updated = memory.update("a") { $0 += 1 }
-        #expect(updated)
         memory.expire(now: 191)
         #expect(memory["a"] == nil)
-        let updatedForgotten = memory.update("a") { $0 += 1 }
-        #expect(!updatedForgotten)
     }
 
     @Test("over the limit the least recently recorded goes first, whatever the window")
