@@ -15,6 +15,8 @@ Usage: scripts/soak.py --bin-dir DIR [--minutes 10] [--rate 40]
 from __future__ import annotations
 
 import argparse
+import hashlib
+import os
 import shutil
 import sys
 import tempfile
@@ -41,6 +43,38 @@ SETTINGS = {
     # orders (default 2 minutes; it asks the writer for older ones). A leak still shows.
     "BW_VENUE_HISTORY_MINUTES": "1", "BW_RECON_RECENT_WINDOW_MS": "30000",
 }
+
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_and_switches(pid: int) -> tuple[float, int, int]:
+    """A process's CPU seconds (user + system), context switches (voluntary and not) and
+    read and write system calls (about one per message a socket moves)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    switches = 0
+    for task in Path(f"/proc/{pid}/task").iterdir():  # a process's status counts its main thread only
+        try:
+            switches += sum(int(line.split()[1]) for line in (task / "status").read_text().splitlines()
+                            if line.startswith(("voluntary_ctxt_switches", "nonvoluntary_ctxt_switches")))
+        except OSError:
+            pass  # a thread that ended while being read
+    calls = {line.split(":")[0]: int(line.split()[1]) for line in Path(f"/proc/{pid}/io").read_text().splitlines()}
+    return (int(fields[11]) + int(fields[12])) / TICKS, switches, calls["syscr"] + calls["syscw"]
+
+
+def steal_seconds() -> float:
+    """CPU time the hypervisor gave to others, all CPUs (`/proc/stat`): a shared VM's noise."""
+    return int(Path("/proc/stat").read_text().split("\n", 1)[0].split()[8]) / TICKS
+
+
+def machine_probe_ms() -> float:
+    """The time of a fixed piece of work (SHA-256 of 8 MiB, in C): when it slows from minute
+    to minute the machine slowed, not the suite."""
+    data = bytes(8 << 20)
+    began = time.perf_counter()
+    hashlib.sha256(data).digest()
+    return (time.perf_counter() - began) * 1000
 
 
 def percentile(samples: list[float], fraction: float) -> float:
@@ -105,15 +139,28 @@ def main() -> int:
         threads = [threading.Thread(target=client, args=(n,), daemon=True) for n in range(args.clients)]
         for thread in threads:
             thread.start()
+        # Per minute and per order: each service's CPU and context switches, so a drift can be
+        # told apart from the machine's (its steal and a fixed piece of work's time).
+        def usage() -> dict[str, tuple[float, int, int]]:
+            return {label: cpu_and_switches(suite.processes[label].pid) for label in LABELS if suite.is_running(label)}
+        before, steal_before = usage(), steal_seconds()
         for minute in range(args.minutes):
             while time.monotonic() < start + 60 * (minute + 1):
                 suite.check_exits()
                 time.sleep(1)  # the sampling clock
             rss.append({label: rss_kb(suite.processes[label].pid) for label in LABELS if suite.is_running(label)})
+            now, steal_now = usage(), steal_seconds()
             with lock:
                 samples = list(latencies[minute])
+            per_order = max(1, len(samples) + failures_by_minute[minute])
+            cost = " ".join(f"{label} {(now[label][0] - before[label][0]) * 1000 / per_order:.2f}/{(now[label][1] - before[label][1]) / per_order:.0f}"
+                            f"/{(now[label][2] - before[label][2]) / per_order:.0f}"
+                            for label in now if label in before)
             print(f"soak: minute {minute + 1}: {len(samples)} orders, p50 {percentile(samples, 0.5):.1f} ms, "
                   f"p99 {percentile(samples, 0.99):.1f} ms, {failures_by_minute[minute]} failed {reasons}; RSS KiB {rss[-1]}", flush=True)
+            print(f"soak: minute {minute + 1}: per order CPU ms/context switches/read+write calls: {cost}; "
+                  f"steal {steal_now - steal_before:.1f} s; probe {machine_probe_ms():.1f} ms", flush=True)
+            before, steal_before = now, steal_now
         for thread in threads:
             thread.join(timeout=60)
     finally:

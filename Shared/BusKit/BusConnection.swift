@@ -90,11 +90,10 @@ public final class BusConnection: Sendable {
         eventContinuation = continuation
         // With conflation on, the consumer pulls through a counter so the buffer's depth is exact.
         events = configuration.conflatedTopicPrefixes.isEmpty ? buffered : conflator.counting(buffered)
-        let tick = Mutex<(@Sendable () -> Void)?>(nil)
-        loop = SocketLoop(name: configuration.identity, tickIntervalMs: max(1, configuration.tickInterval.wholeMilliseconds), onTick: { tick.withLock { $0 }?() })
+        loop = SocketLoop(name: configuration.identity, tickIntervalMs: max(1, configuration.tickInterval.wholeMilliseconds))
         saturation = SaturationAlarms(configuration: configuration, outboxLimit: loop.outboxLimit)
         try openSockets(context: context)
-        tick.withLock { $0 = { [weak self] in self?.onTick() } }
+        loop.onTick { [weak self] in self?.onTick() }
         track()
     }
 

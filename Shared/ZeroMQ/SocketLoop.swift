@@ -32,8 +32,15 @@ public final class SocketLoop: Sendable {
         let onReceive: @Sendable ([Data], String?) -> Void
     }
 
+    /// What the loop calls besides the sockets' handlers, fixed when it starts.
+    struct Handlers {
+        var onTick: (@Sendable () -> Void)?
+        var onUnroutable: (@Sendable (String, [Data]) -> Void)?
+    }
+
     struct State {
         var registrations: [Registration] = []
+        var handlers: Handlers
         var outboxes: [[[Data]]] = []
         var wakePending = false
         var started = false
@@ -41,13 +48,11 @@ public final class SocketLoop: Sendable {
         var stopped = false
     }
 
-    private let state = Mutex(State())
+    private let state: Mutex<State>
     private let wakeFD: Int32
     /// Messages queued per socket before `send` refuses (for saturation alarms).
     public let outboxLimit: Int
     private let tickIntervalMs: Int
-    private let onTick: (@Sendable () -> Void)?
-    private let onUnroutable: (@Sendable (String, [Data]) -> Void)?
     private let finished = DispatchSemaphore(value: 0)
     private let name: String
 
@@ -65,8 +70,7 @@ public final class SocketLoop: Sendable {
         self.name = name
         self.outboxLimit = outboxLimit
         self.tickIntervalMs = tickIntervalMs
-        self.onTick = onTick
-        self.onUnroutable = onUnroutable
+        self.state = Mutex(State(handlers: Handlers(onTick: onTick, onUnroutable: onUnroutable)))
         self.wakeFD = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
         precondition(wakeFD >= 0, "eventfd failed: errno \(errno)")
     }
@@ -90,15 +94,40 @@ public final class SocketLoop: Sendable {
         }
     }
 
+    /// Sets what runs on the loop thread every tick (before `start`), for an owner that
+    /// makes the loop in its own `init` and so can hand over `[weak self]` only afterwards.
+    ///
+    /// The handlers live in the loop's state and are handed to its thread once, at `start`.
+    /// Keeping a closure in a `Mutex<(() -> Void)?>` and calling it through
+    /// `withLock { $0 }?()`, as the owners once did, re-wraps the stored closure in two more
+    /// reabstraction thunks at every call (the `inout` write-back): each tick then walked a
+    /// chain that grew by 32 bytes of stack per tick (64 in a debug build), so the CPU per
+    /// tick grew without bound and the I/O thread would overflow its 8 MiB stack after
+    /// about 7 hours at 10 ticks a second (`SocketLoopTests.handlersKeepTheirDepth`).
+    public func onTick(_ handler: @escaping @Sendable () -> Void) {
+        state.withLock { state in
+            precondition(!state.started, "bind handlers before start")
+            state.handlers.onTick = handler
+        }
+    }
+
+    /// Sets what runs on the loop thread for a ROUTER message to an unknown peer (before `start`).
+    public func onUnroutable(_ handler: @escaping @Sendable (String, [Data]) -> Void) {
+        state.withLock { state in
+            precondition(!state.started, "bind handlers before start")
+            state.handlers.onUnroutable = handler
+        }
+    }
+
     /// Starts the I/O thread.
     public func start() {
-        let registrations = state.withLock { state in
+        let (registrations, handlers) = state.withLock { state in
             precondition(!state.started, "start once")
             state.started = true
-            return state.registrations
+            return (state.registrations, state.handlers)
         }
         let thread = Thread { [self] in
-            run(registrations)
+            run(registrations, handlers: handlers)
             finished.signal()
         }
         thread.name = "zmq-io-\(name)"
@@ -146,12 +175,12 @@ public final class SocketLoop: Sendable {
 }
 
 extension SocketLoop {
-    private func run(_ registrations: [Registration]) {
+    private func run(_ registrations: [Registration], handlers: Handlers) {
         var poller = Poller()
         var blocked = Array(repeating: false, count: registrations.count)
         var nextTick = monotonicMs() + tickIntervalMs
         while true {
-            let stopping = flushOutboxes(registrations, blocked: &blocked)
+            let stopping = flushOutboxes(registrations, blocked: &blocked, onUnroutable: handlers.onUnroutable)
             if stopping { break }
             poller.reset()
             poller.add(.fileDescriptor(wakeFD, .readable))
@@ -172,7 +201,7 @@ extension SocketLoop {
                 if events.contains(.readable) { receiveAll(registration) }
             }
             if monotonicMs() >= nextTick {
-                onTick?()
+                handlers.onTick?()
                 nextTick = monotonicMs() + tickIntervalMs
             }
         }
@@ -196,7 +225,9 @@ extension SocketLoop {
     /// Sends queued messages without blocking. A socket whose peer is full stays
     /// blocked (its messages stay queued) until it polls writable. Returns true
     /// once the loop should exit (stopping and everything handed to libzmq).
-    private func flushOutboxes(_ registrations: [Registration], blocked: inout [Bool]) -> Bool {
+    private func flushOutboxes(
+        _ registrations: [Registration], blocked: inout [Bool], onUnroutable: (@Sendable (String, [Data]) -> Void)?
+    ) -> Bool {
         let (batches, stopping) = state.withLock { state -> ([[[Data]]], Bool) in
             state.wakePending = false
             var batches: [[[Data]]] = []
@@ -207,7 +238,7 @@ extension SocketLoop {
             return (batches, state.stopping)
         }
         for (index, batch) in batches.enumerated() where !batch.isEmpty {
-            let unsent = sendBatch(batch, registration: registrations[index])
+            let unsent = sendBatch(batch, registration: registrations[index], onUnroutable: onUnroutable)
             if !unsent.isEmpty {
                 blocked[index] = true
                 state.withLock { $0.outboxes[index].insert(contentsOf: unsent, at: 0) }
@@ -216,7 +247,9 @@ extension SocketLoop {
         return stopping
     }
 
-    private func sendBatch(_ batch: [[Data]], registration: Registration) -> ArraySlice<[Data]> {
+    private func sendBatch(
+        _ batch: [[Data]], registration: Registration, onUnroutable: (@Sendable (String, [Data]) -> Void)?
+    ) -> ArraySlice<[Data]> {
         for (offset, frames) in batch.enumerated() {
             do {
                 try registration.socket.send(frames, dontWait: true)

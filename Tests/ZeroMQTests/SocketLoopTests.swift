@@ -54,4 +54,30 @@ struct SocketLoopTests {
         loop.stop()
         context.terminate()
     }
+
+    @Test("a tick handler bound after init runs at the same stack depth on its 1,000th tick as on its first")
+    func handlersKeepTheirDepth() async throws {
+        let loop = SocketLoop(name: "ticks", tickIntervalMs: 1)
+        // Where a local of the handler lives, on the first tick and on the last: a handler
+        // re-wrapped per call (as one kept in a Mutex<closure> was) sits deeper every tick.
+        let depths = Mutex<(ticks: Int, first: UInt, last: UInt)>((0, 0, 0))
+        let (done, finished) = AsyncStream.makeStream(of: Void.self)
+        loop.onTick {
+            var local = 0
+            let address = withUnsafeMutablePointer(to: &local) { UInt(bitPattern: $0) }
+            let ticks = depths.withLock { state -> Int in
+                state.ticks += 1
+                if state.ticks == 1 { state.first = address }
+                if state.ticks == 1_000 { state.last = address }
+                return state.ticks
+            }
+            if ticks == 1_000 { finished.yield() }
+        }
+        loop.start()
+        for await _ in done { break }
+        loop.stop()
+        let seen = depths.withLock { $0 }
+        #expect(seen.first != 0)
+        #expect(seen.last == seen.first, "the 1,000th tick ran \(Int(seen.first) - Int(seen.last)) bytes deeper than the first")
+    }
 }

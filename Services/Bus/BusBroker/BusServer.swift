@@ -77,15 +77,10 @@ public final class BusServer: Sendable {
         authenticator = try configuration.security.map { security throws(ZMQError) in
             try Self.authenticator(security, context: context, logger: logger)
         }
-        let tick = Mutex<(@Sendable () -> Void)?>(nil)
-        let dropped = Mutex<(@Sendable () -> Void)?>(nil)
-        loop = SocketLoop(
-            name: "bus", tickIntervalMs: 100,
-            onTick: { tick.withLock { $0 }?() },
-            onUnroutable: { _, _ in dropped.withLock { $0 }?() })
+        loop = SocketLoop(name: "bus", tickIntervalMs: 100)
         try bind(configuration.endpoints, security: configuration.security, context: context)
-        tick.withLock { $0 = { [weak self] in self?.onTick() } }
-        dropped.withLock { $0 = { [weak self] in self?.unroutable.add(1, ordering: .relaxed) } }
+        loop.onTick { [weak self] in self?.onTick() }
+        loop.onUnroutable { [weak self] _, _ in self?.unroutable.add(1, ordering: .relaxed) }
     }
 
     /// The ZAP handler of an authenticated bus: a listed key is admitted under its peer's
