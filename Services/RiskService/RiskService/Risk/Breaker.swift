@@ -55,11 +55,6 @@ public struct Breaker: Sendable, Equatable {
         case refuse(reason: String)
     }
 
-    struct Sample: Sendable, Equatable {
-        var at: Int64
-        var failed: Bool
-    }
-
     /// The account, or `*` for the global breaker.
     public let scope: String
     /// Its thresholds and timings.
@@ -73,7 +68,7 @@ public struct Breaker: Sendable, Equatable {
     /// How many transitions it has had (the journal's count).
     public private(set) var transitions: Int64 = 0
     private(set) var consecutiveErrors = 0
-    private(set) var samples: [Sample] = []
+    private(set) var samples = OutcomeWindow()
     private(set) var consecutiveLosses = 0
     private(set) var probesAdmitted = 0
     private(set) var probeSuccesses = 0
@@ -126,9 +121,7 @@ public struct Breaker: Sendable, Equatable {
     /// A venue call's outcome: consecutive errors, error rate, and HALF_OPEN probes.
     public mutating func recordVenueOutcome(failed: Bool, inFlight: Int, now: Int64) -> BreakerTransition? {
         consecutiveErrors = failed ? consecutiveErrors + 1 : 0
-        samples.append(Sample(at: now, failed: failed))
-        samples.removeAll { now - $0.at > settings.errorRateWindowNanos }
-        if samples.count > settings.maxWindowSamples { samples.removeFirst(samples.count - settings.maxWindowSamples) }
+        samples.record(failed: failed, now: now, window: settings.errorRateWindowNanos, limit: settings.maxWindowSamples)
         switch state {
         case .halfOpen:
             if failed { return transition(to: .open, reason: "probe_failed", now: now) }
@@ -138,8 +131,7 @@ public struct Breaker: Sendable, Equatable {
             if consecutiveErrors >= settings.consecutiveVenueErrors {
                 return trip(reason: "consecutive_venue_errors", inFlight: inFlight, now: now)
             }
-            let failures = samples.count { $0.failed }
-            if samples.count >= settings.errorRateMinSamples, failures * 100 >= settings.errorRatePercent * samples.count {
+            if samples.count >= settings.errorRateMinSamples, samples.failures * 100 >= settings.errorRatePercent * samples.count {
                 return trip(reason: "venue_error_rate", inFlight: inFlight, now: now)
             }
             return nil
@@ -211,7 +203,7 @@ public struct Breaker: Sendable, Equatable {
         if transition.to == .closed {
             consecutiveErrors = 0
             consecutiveLosses = 0
-            samples = []
+            samples.removeAll()
             winRate.reset()
         }
     }
