@@ -1,7 +1,7 @@
 /// The venue outcomes of the last `window` nanoseconds (at most `limit` of them), with
 /// their failures counted as they come: recording one costs O(1) amortized, where
 /// filtering the whole window on every outcome cost 7 % of risk-service's CPU at 40
-/// orders/s (docs/benchmarks.md).
+/// orders/s (docs/reliability.md, the soak).
 ///
 /// Outcomes are recorded in time order (the fold's clock); the oldest leave from the
 /// front. Two windows are equal when they hold the same outcomes.
