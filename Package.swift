@@ -158,7 +158,7 @@ let package = Package(
         .testTarget(name: "TradingModelTests", dependencies: ["TradingModel"], path: "Tests/TradingModelTests"),
         .testTarget(name: "BusKitTests", dependencies: ["BusKit", "TradingModel", "TestSupport"], path: "Tests/BusKitTests"),
         .target(name: "TestSupport", dependencies: ["BusKit"], path: "Tests/TestSupport"),
-        .testTarget(name: "BusBrokerTests", dependencies: ["BusBroker", "BusKit", "TestSupport"], path: "Tests/BusBrokerTests"),
+        .testTarget(name: "BusBrokerTests", dependencies: ["BusBroker", "BusKit", "ServiceRuntime", "TestSupport"], path: "Tests/BusBrokerTests"),
         .testTarget(name: "PersistenceWriterTests", dependencies: ["PersistenceWriter", "TradingModel"], path: "Tests/PersistenceWriterTests"),
         .testTarget(name: "IntegrationTests", dependencies: [
                 "BusKit", "TradingModel", "Tradectl", "TestSupport", "VenueKit", "BinanceVenue",
@@ -174,7 +174,7 @@ let package = Package(
         .testTarget(name: "VenueSimTests", dependencies: ["VenueSim", "VenueKit", "TradingModel"], path: "Tests/VenueSimTests"),
         .testTarget(
             name: "OrderGatewayTests",
-            dependencies: ["OrderGateway", "VenueKit", "TradingModel", "ServiceRuntime", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["OrderGateway", "BusKit", "VenueKit", "TradingModel", "ServiceRuntime", .product(name: "Logging", package: "swift-log")],
             path: "Tests/OrderGatewayTests"),
         .testTarget(name: "RiskServiceTests", dependencies: ["RiskService", "PersistenceWriter", "ServiceRuntime", "TradingModel", "BusKit", "TestSupport", "VenueKit"], path: "Tests/RiskServiceTests"),
         .testTarget(name: "ReconcilerTests", dependencies: ["Reconciler", "TradingModel", "VenueKit", "VenueSim", "ServiceRuntime"], path: "Tests/ReconcilerTests"),

@@ -163,7 +163,9 @@ def main() -> int:
     venue_port = free_block(2, set(range(bus_port, bus_port + 4)))
     # Through the authenticated bus as a strategy reaches it: a client key bound to acct-1 (a frame
     # the bus refuses for its role, e.g. another account, is answered FORBIDDEN by the bus).
-    suite = Suite(args.bin_dir, work, bus_port, venue_port, {"BW_RATE_ACCOUNT_PER_SEC": "1000000", "BW_RATE_ACCOUNT_BURST": "1000000"},
+    suite = Suite(args.bin_dir, work, bus_port, venue_port, {"BW_RATE_ACCOUNT_PER_SEC": "1000000", "BW_RATE_ACCOUNT_BURST": "1000000",
+                   # the bus's per-key limit too: every frame is to reach the gateway, not RATE_LIMITED at the bus
+                   "BW_BUS_PEER_RATE_PER_SEC": "1000000", "BW_BUS_PEER_RATE_BURST": "1000000"},
                   clients={"fuzzer": ["acct-1"]})
     context = zmq.Context.instance()
     sockets = {}

@@ -53,6 +53,9 @@ public enum SocketOption: Sendable {
     case curveClient(publicKey: CurveKey, secretKey: CurveKey, serverKey: CurveKey)
     /// The ZAP domain asked of the context's authentication handler (`ZAPHandler`).
     case zapDomain(String)
+    /// How long a new connection may take to finish its ZMTP handshake (CURVE included)
+    /// before it is dropped (ZMQ_HANDSHAKE_IVL; libzmq's default is 30 s).
+    case handshakeTimeoutMs(Int32)
 }
 
 extension ZMQSocket {
@@ -83,6 +86,7 @@ extension ZMQSocket {
             try set(ZMQ_CURVE_PUBLICKEY, bytes: Array(publicKey.z85.utf8))
             try set(ZMQ_CURVE_SECRETKEY, bytes: Array(secretKey.z85.utf8))
         case .zapDomain(let domain): try set(ZMQ_ZAP_DOMAIN, bytes: Array(domain.utf8))
+        case .handshakeTimeoutMs(let v): try set(ZMQ_HANDSHAKE_IVL, v)
         }
     }
 

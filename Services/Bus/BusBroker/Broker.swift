@@ -36,15 +36,21 @@ final class Broker {
     var rotationByService: [String: [Data]] = [:]
     var leasesByService: [String: [Int: Lease]] = [:]
     let ids: any IDGenerator
+    /// Each authenticated client's and operator's request rate (services are exempt).
+    private var peerRates: PeerRateLimits
 
     /// - Parameter startMs: wall-clock start; epochs start above every epoch a
     ///   previous bus run handed out, so fencing survives a bus restart.
-    init(partitioner: Partitioner, heartbeatIntervalMs: Int, liveness: Int, startMs: Int64, ids: any IDGenerator) {
+    init(
+        partitioner: Partitioner, heartbeatIntervalMs: Int, liveness: Int, startMs: Int64, ids: any IDGenerator,
+        limits: BusLimits = BusLimits()
+    ) {
         self.partitioner = partitioner
         self.heartbeatIntervalMs = heartbeatIntervalMs
         self.liveness = liveness
         self.epochBase = startMs << 20
         self.ids = ids
+        self.peerRates = PeerRateLimits(limits)
     }
 
     // MARK: Inbound
@@ -61,6 +67,9 @@ final class Broker {
                 .invalidRequest, reason: "malformed_frames", "expected frames: empty delimiter, header, body"))]
         }
         let sender = frames[0]
+        if let limited = peerRates.refusal(caller, nowNanos: Int64(nowMs) * 1_000_000) {
+            return [errorReply(to: sender, replyTo: WireCodec.requestId(inRejectedHeader: frames[delimiter + 1]), limited)]
+        }
         let route = Array(frames[1..<delimiter])
         if workersByID[sender] != nil { workersByID[sender]?.expiresAtMs = nowMs + heartbeatIntervalMs * liveness }
         if !route.isEmpty {

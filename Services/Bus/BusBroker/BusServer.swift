@@ -17,20 +17,14 @@ public final class BusServer: Sendable {
         public var liveness = 3
         /// CURVE on every socket, admitting only the listed peers; nil: plain text.
         public var security: Security?
+        /// Per-key request rates and the handshake bounds (an authenticated bus).
+        public var limits = BusLimits()
 
         public init(endpoints: BusEndpoints) { self.endpoints = endpoints }
     }
 
     /// An authenticated bus: its server key pair and the peers it admits (docs/security.md).
-    public struct Security: Sendable {
-        public var serverKeys: CurveKeyPair
-        public var peers: BusPeerList
-
-        public init(serverKeys: CurveKeyPair, peers: BusPeerList) {
-            self.serverKeys = serverKeys
-            self.peers = peers
-        }
-    }
+    public typealias Security = ServerSecurity
 
     /// The ZAP domain of the bus's sockets.
     static let zapDomain = "breakwater-bus"
@@ -71,51 +65,36 @@ public final class BusServer: Sendable {
         let broker = Broker(
             partitioner: Partitioner(count: configuration.partitionCount),
             heartbeatIntervalMs: configuration.heartbeatIntervalMs, liveness: configuration.liveness,
-            startMs: WallClock.nowNanos() / 1_000_000, ids: SystemIDGenerator())
+            startMs: WallClock.nowNanos() / 1_000_000, ids: SystemIDGenerator(), limits: configuration.limits)
         confined = Confined(broker: broker)
         peers = configuration.security?.peers
+        // Each listed key is admitted; every refusal within its address's budget is logged.
+        let budget = HandshakeBudget(perSecond: configuration.limits.handshakeRefusalsPerSecond, burst: configuration.limits.handshakeRefusalBurst)
         authenticator = try configuration.security.map { security throws(ZMQError) in
-            try Self.authenticator(security, context: context, logger: logger)
+            try security.authenticator(name: "bus", context: context, budget: budget, logger: logger)
         }
         loop = SocketLoop(name: "bus", tickIntervalMs: 100)
-        try bind(configuration.endpoints, security: configuration.security, context: context)
+        try bind(configuration.endpoints, security: configuration.security, limits: configuration.limits, context: context)
         loop.onTick { [weak self] in self?.onTick() }
         loop.onUnroutable { [weak self] _, _ in self?.unroutable.add(1, ordering: .relaxed) }
     }
 
-    /// The ZAP handler of an authenticated bus: a listed key is admitted under its peer's
-    /// name (every message it sends carries it), anything else is refused at the handshake,
-    /// counted and logged with the key's fingerprint.
-    private static func authenticator(
-        _ security: Security, context: ZMQContext, logger: Logger
-    ) throws(ZMQError) -> ZAPHandler {
-        let peers = security.peers
-        let refusals = Counter(label: "bw_bus_handshakes_refused_total")
-        return try ZAPHandler(
-            context: context,
-            decide: { _, key in peers.peer(for: key)?.name },
-            refused: { _, key, address in
-                refusals.increment()
-                logger.warning("bus.handshake.refused", metadata: [
-                    "key": "\(key?.fingerprint ?? "none (no CURVE)")", "address": "\(address)",
-                ])
-            })
-    }
-
-    private func bind(_ endpoints: BusEndpoints, security: Security?, context: ZMQContext) throws {
+    private func bind(_ endpoints: BusEndpoints, security: Security?, limits: BusLimits, context: ZMQContext) throws {
         let hb = Int32(heartbeatIntervalMs)
         // An authenticated bus: CURVE on every socket, each handshake asked of the ZAP handler.
-        let curve: [SocketOption] = security.map { [.curveServer(secretKey: $0.serverKeys.secretKey), .zapDomain(Self.zapDomain)] } ?? []
+        // Any bus: a connection that does not finish its handshake in time is dropped (its descriptor freed).
+        let handshake: [SocketOption] = [.handshakeTimeoutMs(limits.handshakeTimeoutMs)]
+            + (security?.serverOptions(domain: Self.zapDomain) ?? [])
         let router = try ZMQSocket(context: context, type: .router, options: [
             .routerMandatory, .routerHandover, .heartbeat(intervalMs: hb, timeoutMs: hb * 3, ttlMs: hb * 3),
             .sendHighWaterMark(100_000), .receiveHighWaterMark(100_000), .maxMessageSize(1 << 20),
-        ] + curve)
+        ] + handshake)
         try router.bind(endpoints.rpc)
-        let xsub = try ZMQSocket(context: context, type: .xsub, options: [.receiveHighWaterMark(100_000)] + curve)
+        let xsub = try ZMQSocket(context: context, type: .xsub, options: [.receiveHighWaterMark(100_000)] + handshake)
         try xsub.bind(endpoints.eventsIn)
-        let xpub = try ZMQSocket(context: context, type: .xpub, options: [.sendHighWaterMark(100_000)] + curve)
+        let xpub = try ZMQSocket(context: context, type: .xpub, options: [.sendHighWaterMark(100_000)] + handshake)
         try xpub.bind(endpoints.eventsOut)
-        let tap = try ZMQSocket(context: context, type: .xpub, options: [.sendHighWaterMark(10_000)] + curve)
+        let tap = try ZMQSocket(context: context, type: .xpub, options: [.sendHighWaterMark(10_000)] + handshake)
         try tap.bind(endpoints.tap)
 
         let routerID = loop.register(router, name: "rpc", onReceiveFrom: { [weak self] in self?.onRouter($0, from: $1) })

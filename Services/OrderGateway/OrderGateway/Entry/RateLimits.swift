@@ -1,3 +1,4 @@
+import BusKit
 import BusProtocol
 import Synchronization
 

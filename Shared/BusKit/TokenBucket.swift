@@ -1,11 +1,10 @@
-import BusProtocol
-
-/// A token bucket in integer arithmetic (G5): `ratePerSecond` tokens refill per second
-/// up to `burst`. Time is passed in (nanoseconds), so tests drive it without sleeping.
+/// A token bucket in integer arithmetic: `ratePerSecond` tokens refill per second
+/// up to `burst`. Time is passed in (nanoseconds), so tests drive it without sleeping. The
+/// gateway's submit limits (G5) and the bus's per-peer and handshake limits use it.
 public struct TokenBucket: Sendable, Equatable {
     /// Tokens added per second.
     public let ratePerSecond: Int64
-    /// The bucket's capacity: how many submits may arrive at once.
+    /// The bucket's capacity: how many takes may arrive at once.
     public let burst: Int64
     /// Current content in nano-tokens (1 token = 1e9), so refills never round away.
     private var nanoTokens: Int64
@@ -34,7 +33,7 @@ public struct TokenBucket: Sendable, Equatable {
         return .taken
     }
 
-    /// Gives back a token taken for a submit that another bucket then refused.
+    /// Gives back a token taken for something another bucket then refused.
     public mutating func giveBack() {
         nanoTokens = min(nanoTokens + Self.oneToken, burst * Self.oneToken)
     }
