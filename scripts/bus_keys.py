@@ -1,6 +1,6 @@
 """The bus's keys for the scripts that start the real suite (docs/security.md).
 
-The bus is authenticated by default (CURVE; no plain text unless BW_INSECURE_BUS=true), so a
+The bus and venue-sim are authenticated by default (CURVE; no plain text unless BW_INSECURE_BUS=true), so a
 script that starts the executables makes a key set with the real `tradectl keys init`, starts
 each process with its key file (`environment`, as `tradectl up` does), and connects its own
 ZeroMQ sockets with a key (`curve`: pyzmq's curve_secretkey, curve_publickey, curve_serverkey).
@@ -27,19 +27,22 @@ def make(bin_dir: Path, directory: Path, clients: dict[str, list[str]] | None = 
 
 
 def environment(executable: str, directory: Path) -> dict[str, str]:
-    """The settings that start `executable` with its key (the bus: and the peer list); {} for venue-sim."""
+    """The settings that start `executable` with its key (the bus and venue-sim: and the peer list)."""
     if executable == "bus":
         return {"BW_BUS_KEY_FILE": str(Path(directory) / "bus.key"), "BW_BUS_PEERS_FILE": str(Path(directory) / "peers.json")}
+    if executable == "venue-sim":
+        return {"BW_VENUE_KEY_FILE": str(Path(directory) / "venue-sim.key"), "BW_VENUE_PEERS_FILE": str(Path(directory) / "peers.json")}
     if executable in SERVICES:
         return {"BW_BUS_KEY_FILE": str(Path(directory) / f"{executable}.key")}
     return {}
 
 
-def curve(socket, key_file: Path | str | None) -> None:
-    """Makes `socket` a CURVE client with the keys of `key_file` (before `connect`); None: plain text."""
+def curve(socket, key_file: Path | str | None, server: str = "bus") -> None:
+    """Makes `socket` a CURVE client with the keys of `key_file` (before `connect`) of the bus, or
+    with server="venue" of venue-sim (which admits the services' and the operator's keys); None: plain text."""
     if key_file is None:
         return
     key = json.loads(Path(key_file).read_text(encoding="utf-8"))
     socket.curve_secretkey = key["secret_key"].encode()
     socket.curve_publickey = key["public_key"].encode()
-    socket.curve_serverkey = key["server_key"].encode()
+    socket.curve_serverkey = key["venue_server_key" if server == "venue" else "server_key"].encode()

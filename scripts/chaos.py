@@ -97,10 +97,12 @@ class Market:
     rally after it is back (a venue restart or freeze in between changes how many steps
     each takes, so the rally runs until the price is back, not for a fixed time)."""
 
-    def __init__(self, venue_port: int):
+    def __init__(self, venue_port: int, key_file: Path):
         import zmq  # pyzmq, installed by `make deps`
+        from bus_keys import curve
         self.socket = zmq.Context.instance().socket(zmq.SUB)
         self.socket.setsockopt(zmq.LINGER, 0)
+        curve(self.socket, key_file, "venue")
         self.socket.setsockopt(zmq.SUBSCRIBE, b"tick.BTC/USDT")
         self.socket.connect(f"tcp://127.0.0.1:{venue_port + 1}")
         self.bid: Decimal | None = None
@@ -136,7 +138,7 @@ class Campaign:
         # so overlapping events do not clear each other's faults.
         self.venue_faults: dict[str, dict] = {}
         self.venue_lock = threading.Lock()
-        self.market = Market(venue_port)
+        self.market = Market(venue_port, suite.operator_key)
 
     # MARK: Clients
 
@@ -265,7 +267,7 @@ class Campaign:
                 merged |= part
             if faults and "disconnect_seconds" in faults:
                 merged["disconnect_seconds"] = faults["disconnect_seconds"]
-            venue = Client(self.venue_port)
+            venue = Client(self.venue_port, key_file=self.suite.operator_key, server="venue")
             try:
                 for _ in range(30):
                     reply = venue.ask("venue.faults", "venue", None, merged, 5.0)
@@ -324,7 +326,7 @@ def wait_ready(suite: Suite, bus_port: int, deadline_s: float = 90.0) -> None:
 def converge(suite: Suite, campaign: Campaign) -> tuple[dict[str, list[str]], float, Evidence]:
     """Checks until every invariant holds or CONVERGE_LIMIT_S passes; the last findings."""
     start = time.monotonic()
-    bus, venue = Client(campaign.bus_port, key_file=suite.operator_key), Client(campaign.venue_port)
+    bus, venue = Client(campaign.bus_port, key_file=suite.operator_key), Client(campaign.venue_port, key_file=suite.operator_key, server="venue")
     try:
         while True:
             suite.check_exits()

@@ -16,12 +16,13 @@ from bus_keys import curve
 
 class Client:
     """One DEALER socket; `ask` sends a request and waits for the reply to that request.
-    With `key_file` it connects over CURVE (the authenticated bus); without, in plain text (the venue)."""
+    With `key_file` it connects over CURVE, to the bus (`server="bus"`) or to venue-sim (`server="venue"`,
+    the operator's or a service's key); without, in plain text."""
 
-    def __init__(self, port: int, host: str = "127.0.0.1", key_file: Path | str | None = None):
+    def __init__(self, port: int, host: str = "127.0.0.1", key_file: Path | str | None = None, server: str = "bus"):
         self.socket = zmq.Context.instance().socket(zmq.DEALER)
         self.socket.setsockopt(zmq.LINGER, 0)
-        curve(self.socket, key_file)
+        curve(self.socket, key_file, server)
         self.socket.connect(f"tcp://{host}:{port}")
 
     def close(self) -> None:

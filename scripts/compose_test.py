@@ -262,7 +262,7 @@ def run(args) -> str:
         log(f"acknowledged states {dict(acked_states)}; orphaned intents (pending_new, not resolved "
             f"within {ORPHAN_GRACE_S:.0f} s): {sorted(orphans)}")
         after = bus_status_within(client, STATUS_DEADLINE_S)
-        venue = Client(venue_port)
+        venue = Client(venue_port, key_file=operator_key, server="venue")
         truth = read_venue(venue, accounts, order_run.acked)
 
         log("stopping the suite gracefully and copying the database out of the volume")

@@ -179,6 +179,8 @@ def main() -> int:
             sock.setsockopt(zmq.LINGER, 0)
             if target == "gateway":
                 curve(sock, suite.key("fuzzer"))
+            else:  # the venue as the services reach it: with a key venue-sim admits (the operator's)
+                curve(sock, suite.operator_key, "venue")
             sock.connect(f"tcp://127.0.0.1:{port}")
             sockets[target] = sock
         wait_for_gateway(sockets["gateway"])

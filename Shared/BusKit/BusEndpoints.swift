@@ -35,3 +35,30 @@ extension BusEndpoints {
         self.tap = tap
     }
 }
+
+/// venue-sim's two endpoints — its RPC ROUTER and its stream PUB (+1) — and the keys to
+/// reach them (docs/security.md): like an exchange's API, off the bus.
+public struct VenueEndpoints: Sendable, Equatable {
+    public var rpc: String
+    public var stream: String
+    /// This peer's key pair with venue-sim's public key as the server key (CURVE); nil: plain text.
+    public var credentials: BusCredentials?
+
+    public init(rpc: String, stream: String, credentials: BusCredentials? = nil) {
+        self.rpc = rpc
+        self.stream = stream
+        self.credentials = credentials
+    }
+
+    /// The endpoints on `host` at `port` (RPC) and `port + 1` (stream).
+    public init(host: String, port: Int, credentials: BusCredentials? = nil) {
+        self.init(rpc: "tcp://\(host):\(port)", stream: "tcp://\(host):\(port + 1)", credentials: credentials)
+    }
+
+    /// The endpoints a `BusConnection` to the venue uses: RPC and the stream as its events out.
+    public var connection: BusEndpoints {
+        var endpoints = BusEndpoints(rpc: rpc, eventsIn: "", eventsOut: stream, tap: "")
+        endpoints.credentials = credentials
+        return endpoints
+    }
+}

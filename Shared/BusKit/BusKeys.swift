@@ -52,13 +52,17 @@ public struct BusKeyFile: Codable, Sendable, Equatable {
     public var publicKey: String
     public var secretKey: String
     public var serverKey: String
+    /// venue-sim's public key, for a peer that reaches the paper venue's endpoints too (the
+    /// services and the operator); nil in a client's file, or in a set made before venue-sim had keys.
+    public var venueServerKey: String?
 
-    public init(name: String, role: String, keyPair: CurveKeyPair, serverKey: CurveKey) {
+    public init(name: String, role: String, keyPair: CurveKeyPair, serverKey: CurveKey, venueServerKey: CurveKey? = nil) {
         self.name = name
         self.role = role
         publicKey = keyPair.publicKey.z85
         secretKey = keyPair.secretKey.z85
         self.serverKey = serverKey.z85
+        self.venueServerKey = venueServerKey?.z85
     }
 
     enum CodingKeys: String, CodingKey {
@@ -66,6 +70,7 @@ public struct BusKeyFile: Codable, Sendable, Equatable {
         case publicKey = "public_key"
         case secretKey = "secret_key"
         case serverKey = "server_key"
+        case venueServerKey = "venue_server_key"
     }
 
     /// Reads and checks a key file: owner-only mode, valid keys, the public key the
@@ -88,7 +93,20 @@ public struct BusKeyFile: Codable, Sendable, Equatable {
             throw .malformed(path: path, reason: "not the JSON of a key file")
         }
         _ = try file.credentials(path: path)
+        _ = try file.venueCredentials(path: path)
         return file
+    }
+
+    /// The keys to reach venue-sim's endpoints: this peer's pair with venue-sim's public key
+    /// as the server key; nil when the file has no `venue_server_key`.
+    public func venueCredentials(path: String = "key file") throws(BusKeyError) -> BusCredentials? {
+        guard let venueServerKey else { return nil }
+        guard let venue = CurveKey(z85: venueServerKey) else {
+            throw .malformed(path: path, reason: "venue_server_key is not 40 Z85 characters")
+        }
+        var keys = try self.credentials(path: path)
+        keys.serverKey = venue
+        return keys
     }
 
     /// The file's keys, checked.

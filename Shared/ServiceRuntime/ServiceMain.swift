@@ -30,7 +30,7 @@ public enum ServiceMain {
     /// to be registered as a worker unless `servesOnBus` is false (the bus itself,
     /// venue-sim); services add their own checks to `ServiceHealth.shared`.
     /// SIGTERM drains within BW_SHUTDOWN_TIMEOUT_MS (default 10 s), then cancels.
-    /// A process on the bus (`onBus`, all but venue-sim) that runs it in plain text
+    /// A process on the bus or venue-sim (`onBus`) that runs in plain text
     /// (BW_INSECURE_BUS=true) logs `bus.insecure` at start and `/health` warns of it.
     public static func run(
         service name: String,

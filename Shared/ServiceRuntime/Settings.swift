@@ -86,12 +86,32 @@ public struct Settings: Sendable {
     /// What a process on a plain-text bus logs at start and `/health` reports (as a warning).
     public static let insecureBusWarning = "plain_text: BW_INSECURE_BUS=true, anyone who reaches the bus may send anything and read everything"
 
-    /// Where the paper venue listens: BW_VENUE_HOST (127.0.0.1), BW_VENUE_PORT (5570; +1 is its stream).
-    public func venueEndpoints() throws -> (rpc: String, stream: String) {
+    /// Where the paper venue listens: BW_VENUE_HOST (127.0.0.1), BW_VENUE_PORT (5570; +1 is its
+    /// stream), reached with this process's key file (its `venue_server_key`) under the bus's
+    /// rule: CURVE unless BW_INSECURE_BUS=true (docs/security.md).
+    public func venueEndpoints() throws -> VenueEndpoints {
         let host = string("BW_VENUE_HOST", default: "127.0.0.1")
         let port = try int("BW_VENUE_PORT", default: 5570, in: 1...65534)
-        return ("tcp://\(host):\(port)", "tcp://\(host):\(port + 1)")
+        return VenueEndpoints(host: host, port: port, credentials: try venueCredentials())
     }
+
+    /// The keys to reach venue-sim: this process's key file (BW_BUS_KEY_FILE) with venue-sim's
+    /// public key as the server key; nil only for a plain-text suite (BW_INSECURE_BUS=true).
+    public func venueCredentials() throws -> BusCredentials? {
+        guard let file = try busKeyFile() else { return nil }
+        let credentials: BusCredentials?
+        do {
+            credentials = try file.venueCredentials()
+        } catch {
+            throw ConfigurationError(key: "BW_BUS_KEY_FILE", problem: error.description)
+        }
+        guard let credentials else { throw ConfigurationError(key: "BW_BUS_KEY_FILE", problem: Self.noVenueKeyProblem) }
+        return credentials
+    }
+
+    /// Why a key file without venue-sim's public key does not start a process that reaches the venue.
+    public static let noVenueKeyProblem =
+        "the key file has no venue_server_key (its set was made before venue-sim had keys): `tradectl keys init --dir DIR` on the set's directory adds them"
 
     /// This replica's name on the bus: `hostname:pid:start`.
     public static func replicaIdentity(service: String) -> String {

@@ -13,10 +13,12 @@ public final class PaperVenueClient: Venue {
     private let timeout: Duration
     public let stream: AsyncStream<VenueEvent>
 
-    /// - Parameter subscribe: stream topics to follow (e.g. ticks and fills), or none.
-    public init(rpc: String, streamEndpoint: String, subscribe: [String], context: ZMQContext, logger: Logger, timeout: Duration = .seconds(2)) throws {
+    /// - Parameters:
+    ///   - venue: the venue's endpoints, with the keys of an authenticated venue-sim.
+    ///   - subscribe: stream topics to follow (e.g. ticks and fills), or none.
+    public init(venue: VenueEndpoints, subscribe: [String], context: ZMQContext, logger: Logger, timeout: Duration = .seconds(2)) throws {
         var configuration = BusConnection.Configuration(
-            endpoints: BusEndpoints(rpc: rpc, eventsIn: "", eventsOut: streamEndpoint, tap: ""),
+            endpoints: venue.connection,
             identity: "venue-client:\(getpid()):\(SystemIDGenerator().hex(bytes: 4))")
         configuration.subscriptions = subscribe
         configuration.publishesEvents = false

@@ -36,8 +36,7 @@ final class FaultyVenueHarness: Sendable {
         var logger = Logger(label: "test-venue")
         logger.logLevel = .error
         venue = try PaperVenueClient(
-            rpc: "tcp://127.0.0.1:\(suite.venuePort)", streamEndpoint: "tcp://127.0.0.1:\(suite.venuePort + 1)",
-            subscribe: [VenueTopic.tick], context: venueContext, logger: logger, timeout: .seconds(10))
+            venue: try suite.venueEndpoints, subscribe: [VenueTopic.tick], context: venueContext, logger: logger, timeout: .seconds(10))
         let stream = venue.stream
         let ticks = lastTick
         tickTask = Task {

@@ -227,12 +227,14 @@ struct SupervisorTests {
             #expect(database == (process.name == "persistence-writer" ? "/var/lib/bw/breakwater.sqlite" : nil))
             #expect(process.environment["BW_BUS_KEY_FILE"] == nil)
         }
-        // With the suite's keys: the bus gets its key and the peer list, each service on the bus its own, venue-sim none.
+        // With the suite's keys: the bus and venue-sim get their keys and the peer list, each service on the bus its own.
         let keyed = SuiteLayout.localProcesses(binDirectory: "/opt/bw/bin", dataDirectory: "/var/lib/bw", keysDirectory: "/var/lib/bw/keys", environment: [:])
         for process in keyed {
-            let expected: String? = process.name == "venue-sim" ? nil : "/var/lib/bw/keys/\(process.name).key"
-            #expect(process.environment["BW_BUS_KEY_FILE"] == expected, "\(process.name)")
+            let isVenue = process.name == "venue-sim"
+            #expect(process.environment["BW_BUS_KEY_FILE"] == (isVenue ? nil : "/var/lib/bw/keys/\(process.name).key"), "\(process.name)")
             #expect(process.environment["BW_BUS_PEERS_FILE"] == (process.name == "bus" ? "/var/lib/bw/keys/peers.json" : nil))
+            #expect(process.environment["BW_VENUE_KEY_FILE"] == (isVenue ? "/var/lib/bw/keys/venue-sim.key" : nil), "\(process.name)")
+            #expect(process.environment["BW_VENUE_PEERS_FILE"] == (isVenue ? "/var/lib/bw/keys/peers.json" : nil), "\(process.name)")
         }
     }
 

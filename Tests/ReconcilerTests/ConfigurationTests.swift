@@ -29,15 +29,23 @@ struct ConfigurationTests {
 
     @Test("venue faults and history window from the environment; a rate outside [0, 1] or a negative window is refused")
     func venueFaultSettings() throws {
-        let configuration = try VenueSettings.configuration(Settings(["BW_VENUE_FAULT_DROP_FILLS": "0.2", "BW_VENUE_FAULT_ACK_DELAY_MS": "300"]))
+        let configuration = try VenueSettings.configuration(Settings.plain(["BW_VENUE_FAULT_DROP_FILLS": "0.2", "BW_VENUE_FAULT_ACK_DELAY_MS": "300"]))
         #expect(configuration.faults.dropFills == ExactDecimal("0.2")!)
         #expect(configuration.faults.ackDelayMillis == 300)
         #expect(configuration.statePath == nil)
         #expect(configuration.historyWindow == .seconds(3600))
-        #expect(try VenueSettings.configuration(Settings(["BW_VENUE_HISTORY_MINUTES": "0"])).historyWindow == nil)
-        #expect(try VenueSettings.configuration(Settings(["BW_VENUE_HISTORY_MINUTES": "2"])).historyWindow == .seconds(120))
-        #expect(throws: (any Error).self) { _ = try VenueSettings.configuration(Settings(["BW_VENUE_HISTORY_MINUTES": "-1"])) }
-        #expect(throws: (any Error).self) { _ = try VenueSettings.configuration(Settings(["BW_VENUE_FAULT_REJECT": "1.5"])) }
-        #expect(throws: (any Error).self) { _ = try VenueSettings.configuration(Settings(["BW_VENUE_FAULT_DUPLICATE": "lots"])) }
+        #expect(try VenueSettings.configuration(Settings.plain(["BW_VENUE_HISTORY_MINUTES": "0"])).historyWindow == nil)
+        #expect(try VenueSettings.configuration(Settings.plain(["BW_VENUE_HISTORY_MINUTES": "2"])).historyWindow == .seconds(120))
+        #expect(throws: (any Error).self) { _ = try VenueSettings.configuration(Settings.plain(["BW_VENUE_HISTORY_MINUTES": "-1"])) }
+        #expect(throws: (any Error).self) { _ = try VenueSettings.configuration(Settings.plain(["BW_VENUE_FAULT_REJECT": "1.5"])) }
+        #expect(throws: (any Error).self) { _ = try VenueSettings.configuration(Settings.plain(["BW_VENUE_FAULT_DUPLICATE": "lots"])) }
+    }
+}
+
+extension Settings {
+    /// `values` with BW_INSECURE_BUS=true: these tests are of the venue's own settings, not of its
+    /// keys (venue-sim without a key file is refused: VenueAuthenticationTests).
+    static func plain(_ values: [String: String]) -> Settings {
+        Settings(values.merging(["BW_INSECURE_BUS": "true"]) { mine, _ in mine })
     }
 }

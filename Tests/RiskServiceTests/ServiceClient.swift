@@ -55,9 +55,7 @@ final class VenueProbe: Sendable {
     init(_ suite: Suite) throws {
         var logger = Logger(label: "venue-probe")
         logger.logLevel = .error
-        venue = try PaperVenueClient(
-            rpc: "tcp://127.0.0.1:\(suite.venuePort)", streamEndpoint: "tcp://127.0.0.1:\(suite.venuePort + 1)",
-            subscribe: [], context: context, logger: logger)
+        venue = try PaperVenueClient(venue: try suite.venueEndpoints, subscribe: [], context: context, logger: logger)
     }
 
     func close() {

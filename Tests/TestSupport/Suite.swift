@@ -198,6 +198,15 @@ public final class Suite: @unchecked Sendable {
         try? FileManager.default.removeItem(atPath: dataDirectory)
     }
 
+    /// venue-sim's endpoints, reached as `test-service` (a service key: venue-sim admits it);
+    /// plain text with `useInsecureBus`.
+    public var venueEndpoints: VenueEndpoints {
+        get throws {
+            let credentials = isInsecure ? nil : try BusKeyFile.load(path: keyFile("test-service")).venueCredentials()
+            return VenueEndpoints(host: "127.0.0.1", port: venuePort, credentials: credentials)
+        }
+    }
+
     /// A client connection to this suite's bus (with `clientCredentials`).
     public func client() throws -> SuiteClientConnection {
         try SuiteClientConnection(endpoints: endpoints)

@@ -7,7 +7,7 @@ import ServiceRuntime
 public struct GatewayConfiguration: Sendable {
     public var bus: BusEndpoints
     /// The paper venue's endpoints (paper mode).
-    public var venue: (rpc: String, stream: String)
+    public var venue: VenueEndpoints
     /// The live venue (BW_VENUE_MODE=live): Binance Spot's REST API through
     /// `BinanceSpotVenue`; nil in paper mode (G8: paper has no code path to a live endpoint).
     public var live: BinanceSpotVenue.Configuration?

@@ -15,7 +15,7 @@ enum GatewayVenue: Sendable {
             self = .binance(BinanceSpotVenue(configuration: live, logger: logger))
         } else {
             self = .paper(try PaperVenueClient(
-                rpc: configuration.venue.rpc, streamEndpoint: configuration.venue.stream,
+                venue: configuration.venue,
                 subscribe: [VenueTopic.tick, VenueTopic.fill, VenueTopic.order], context: context, logger: logger,
                 timeout: configuration.venueTimeout))
         }

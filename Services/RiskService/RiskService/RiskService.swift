@@ -33,12 +33,11 @@ public struct RiskService: Service {
     let logger: Logger
 
     /// Connects to the bus and the venue's stream; nothing runs before `run`.
-    public init(endpoints: BusEndpoints, venue venueEndpoints: (rpc: String, stream: String), configuration: RiskConfiguration, logger: Logger) throws {
+    public init(endpoints: BusEndpoints, venue venueEndpoints: VenueEndpoints, configuration: RiskConfiguration, logger: Logger) throws {
         var busConfiguration = BusConnection.Configuration(endpoints: endpoints, identity: Settings.replicaIdentity(service: RiskAPI.service))
         busConfiguration.subscriptions = [JournalAPI.factTopic]
         bus = try BusConnection(configuration: busConfiguration, context: context, logger: logger)
-        venue = try PaperVenueClient(
-            rpc: venueEndpoints.rpc, streamEndpoint: venueEndpoints.stream, subscribe: [VenueTopic.tick], context: context, logger: logger)
+        venue = try PaperVenueClient(venue: venueEndpoints, subscribe: [VenueTopic.tick], context: context, logger: logger)
         let engine = RiskEngine(configuration: configuration, clock: { WallClock.nowNanos() }, partitioned: true)
         let follower = FactFollower(bus: bus, logger: logger)
         let transitions = TransitionJournal(bus: bus, engine: engine, follower: follower, logger: logger)

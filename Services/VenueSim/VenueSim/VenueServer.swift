@@ -29,6 +29,9 @@ public struct VenueServer: Service {
         public var binance: BinanceFront.Configuration?
         /// How long ended orders and fills are kept (BW_VENUE_HISTORY_MINUTES); nil: for ever.
         public var historyWindow: Duration?
+        /// CURVE on both endpoints, admitting the services' and the operator's keys of the
+        /// peer list (BW_VENUE_KEY_FILE, BW_VENUE_PEERS_FILE); nil: plain text.
+        public var security: ServerSecurity?
 
         public init(rpc: String, stream: String) {
             self.rpc = rpc
@@ -66,6 +69,8 @@ public struct VenueServer: Service {
     /// Frames waiting for the save of the book.
     let outbox = Outbox()
     private let context = ZMQContext()
+    /// Decides who may connect, when the venue is authenticated.
+    private let authenticator: ZAPHandler?
     private let requests: AsyncStream<Incoming>
     private let configuration: Configuration
 
@@ -78,9 +83,18 @@ public struct VenueServer: Service {
             stateFile: configuration.statePath.map(VenueStateFile.init(path:)), lastEventSeq: lastEventSeq)
         let (requests, continuation) = AsyncStream.makeStream(of: Incoming.self, bufferingPolicy: .bufferingOldest(100_000))
         self.requests = requests
-        let router = try ZMQSocket(context: context, type: .router, options: [.routerMandatory, .routerHandover, .maxMessageSize(1 << 20)])
+        authenticator = try configuration.security.map { [context] security throws(ZMQError) in
+            try security.authenticator(
+                name: "venue", context: context,
+                budget: HandshakeBudget(perSecond: HandshakeBudget.defaultPerSecond, burst: HandshakeBudget.defaultBurst),
+                logger: logger, admits: Self.admits)
+        }
+        let handshake: [SocketOption] = [.handshakeTimeoutMs(ServerSecurity.defaultHandshakeTimeoutMs)]
+            + (configuration.security?.serverOptions(domain: Self.zapDomain) ?? [])
+        let router = try ZMQSocket(
+            context: context, type: .router, options: [.routerMandatory, .routerHandover, .maxMessageSize(1 << 20)] + handshake)
         try router.bind(configuration.rpc)
-        let publisher = try ZMQSocket(context: context, type: .pub, options: [.sendHighWaterMark(100_000)])
+        let publisher = try ZMQSocket(context: context, type: .pub, options: [.sendHighWaterMark(100_000)] + handshake)
         try publisher.bind(configuration.stream)
         rpcSocket = loop.register(router, name: "rpc") { frames in
             // Bad input gets an error reply, never silence: a client must not wait out its timeout.
@@ -134,8 +148,19 @@ public struct VenueServer: Service {
         }
         if let error = await exchange.persist() { logger.error("venue.state.save_failed", metadata: ["error": "\(error)"]) }
         loop.stop()
+        authenticator?.stop()
         context.terminate()
         if let frontError { throw frontError }
+    }
+
+    /// The ZAP domain of venue-sim's sockets.
+    static let zapDomain = "breakwater-venue"
+
+    /// Who may reach the paper venue: the suite's services (the gateway places, risk follows
+    /// the ticks, the reconciler asks) and the operator (`tradectl venue faults`); never a
+    /// strategy's client key, which trades through the gateway only.
+    @Sendable static func admits(_ peer: BusPeer) -> Bool {
+        peer.role == "operator" || (peer.role.hasPrefix("service:") && peer.role.count > "service:".count)
     }
 
     private func marketLoop() async {

@@ -2,6 +2,7 @@ import BusKit
 import ServiceRuntime
 import TradingModel
 import VenueKit
+import ZeroMQ
 
 /// venue-sim's configuration from the environment (docs/configuration.md), validated.
 public enum VenueSettings {
@@ -19,8 +20,41 @@ public enum VenueSettings {
         configuration.binance = try binance(settings, host: host)
         let minutes = try settings.int("BW_VENUE_HISTORY_MINUTES", default: 60, in: 0...525_600)
         configuration.historyWindow = minutes == 0 ? nil : .seconds(minutes * 60)
+        configuration.security = try security(settings)
         return configuration
     }
+
+    /// venue-sim's keys (BW_VENUE_KEY_FILE) and the peers it admits (BW_VENUE_PEERS_FILE), by
+    /// the bus's rule: both, or neither with BW_INSECURE_BUS=true for plain text; anything else
+    /// stops the venue at start (docs/security.md).
+    static func security(_ settings: Settings) throws -> ServerSecurity? {
+        let keyPath = settings.string("BW_VENUE_KEY_FILE", default: ""), peersPath = settings.string("BW_VENUE_PEERS_FILE", default: "")
+        let insecure = try settings.insecureBus()
+        guard !keyPath.isEmpty else {
+            guard insecure else { throw ConfigurationError(key: "BW_VENUE_KEY_FILE", problem: noKeyFileProblem) }
+            guard peersPath.isEmpty else { throw ConfigurationError(key: "BW_VENUE_KEY_FILE", problem: "BW_VENUE_PEERS_FILE is set: venue-sim needs its own key file too") }
+            return nil
+        }
+        guard !insecure else {
+            throw ConfigurationError(key: "BW_INSECURE_BUS", problem: "true with BW_VENUE_KEY_FILE set: choose the key file (authenticated) or plain text, not both")
+        }
+        guard !peersPath.isEmpty else { throw ConfigurationError(key: "BW_VENUE_PEERS_FILE", problem: "an authenticated venue needs the list of peers it admits") }
+        let keys: CurveKeyPair
+        do {
+            keys = try BusKeyFile.load(path: keyPath).credentials().keyPair
+        } catch {
+            throw ConfigurationError(key: "BW_VENUE_KEY_FILE", problem: error.description)
+        }
+        do {
+            return ServerSecurity(serverKeys: keys, peers: try BusPeerList(path: peersPath))
+        } catch {
+            throw ConfigurationError(key: "BW_VENUE_PEERS_FILE", problem: error.description)
+        }
+    }
+
+    /// Why venue-sim without a key file does not start.
+    static let noKeyFileProblem =
+        "no key file: venue-sim's endpoints are authenticated (CURVE) by default; set BW_VENUE_KEY_FILE to venue-sim.key and BW_VENUE_PEERS_FILE to peers.json (tradectl keys init), or BW_INSECURE_BUS=true for plain text"
 
     /// The Binance Spot front: on when BW_VENUE_BINANCE_PORT is set, trading the accounts
     /// that BW_VENUE_BINANCE_CREDENTIALS (`account:api-key:secret`, comma-separated) gives keys.

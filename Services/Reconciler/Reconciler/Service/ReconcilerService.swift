@@ -24,7 +24,7 @@ public struct ReconcilerService: Service {
     }
 
     private let endpoints: BusEndpoints
-    private let venueEndpoints: (rpc: String, stream: String)
+    private let venueEndpoints: VenueEndpoints
     /// The live venue (BW_VENUE_MODE=live), polled instead of the paper venue.
     private let live: BinanceSpotVenue.Configuration?
     private let configuration: ReconcilerConfiguration
@@ -35,7 +35,7 @@ public struct ReconcilerService: Service {
     ///   - live: the live venue; nil trades on the paper venue at `venue`.
     ///   - now: the clock, unix nanoseconds (grace periods, position age).
     public init(
-        endpoints: BusEndpoints, venue: (rpc: String, stream: String), live: BinanceSpotVenue.Configuration? = nil,
+        endpoints: BusEndpoints, venue: VenueEndpoints, live: BinanceSpotVenue.Configuration? = nil,
         configuration: ReconcilerConfiguration, now: @escaping @Sendable () -> Int64 = { WallClock.nowNanos() }, logger: Logger
     ) {
         self.endpoints = endpoints
@@ -58,13 +58,12 @@ public struct ReconcilerService: Service {
             venue = BinanceSpotVenue(configuration: live, logger: logger)
             paper = nil
         } else {
-            let client = try PaperVenueClient(
-                rpc: venueEndpoints.rpc, streamEndpoint: venueEndpoints.stream, subscribe: [], context: context, logger: logger, timeout: .seconds(5))
+            let client = try PaperVenueClient(venue: venueEndpoints, subscribe: [], context: context, logger: logger, timeout: .seconds(5))
             venue = client
             paper = client
         }
         let watch = try paper.map { _ in
-            try StreamWatch(rpc: venueEndpoints.rpc, endpoint: venueEndpoints.stream, silence: configuration.streamSilence, context: context, logger: logger)
+            try StreamWatch(venue: venueEndpoints, silence: configuration.streamSilence, context: context, logger: logger)
         }
         let follower = FactFollower(bus: bus, logger: logger)
         let journal = JournalState(recentWindow: configuration.recentWindow)

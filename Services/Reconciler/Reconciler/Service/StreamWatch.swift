@@ -19,10 +19,10 @@ final class StreamWatch: Sendable {
     private let silence: Duration
     private let state = Mutex(State())
 
-    /// Subscribes to every topic of the venue stream at `endpoint`.
-    init(rpc: String, endpoint: String, silence: Duration, context: ZMQContext, logger: Logger) throws {
+    /// Subscribes to every topic of the venue's stream.
+    init(venue: VenueEndpoints, silence: Duration, context: ZMQContext, logger: Logger) throws {
         var configuration = BusConnection.Configuration(
-            endpoints: BusEndpoints(rpc: rpc, eventsIn: "", eventsOut: endpoint, tap: ""),
+            endpoints: venue.connection,
             identity: Settings.replicaIdentity(service: "recon-stream"))
         configuration.subscriptions = [""]
         configuration.publishesEvents = false

@@ -11,12 +11,16 @@ struct KeysCommandGroup: AsyncParsableCommand {
     struct Initialize: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "init",
-            abstract: "Create the key set of a local suite: the bus's key, one per service, an operator key and the peer list.")
+            abstract: "Create the key set of a local suite: the bus's and venue-sim's keys, one per service, an operator key and the peer list (on a set made before venue-sim had keys: add them).")
         @Option(help: "The directory of the keys (created; each secret file mode 0600).") var dir = "data/keys"
 
         func run() async throws {
+            if try BusKeySet.addVenueKeys(in: dir) {
+                print("keys in \(dir): added venue-sim.key, and venue-sim's public key to each service's and the operator's file")
+                return
+            }
             let peers = try BusKeySet.make(in: dir)
-            print("keys in \(dir): bus.key, \(peers.map { "\($0.name).key" }.joined(separator: ", ")), peers.json")
+            print("keys in \(dir): bus.key, venue-sim.key, \(peers.map { "\($0.name).key" }.joined(separator: ", ")), peers.json")
             for peer in peers { print("  \(peer.name)\t\(peer.role)\t\(peer.publicKey.prefix(8))…") }
         }
     }

@@ -33,20 +33,26 @@ struct BusOptions: ParsableArguments {
     /// The bus's endpoints with this command's keys, by the services' rule (Settings.busKeyFile):
     /// a key file, or plain text only when BW_INSECURE_BUS=true.
     func endpoints() throws -> BusEndpoints {
+        var endpoints = BusEndpoints(host: busHost, basePort: busPort)
+        endpoints.credentials = try Self.withKeyRule(keyFile) { try $0.busKeyFile()?.credentials() }
+        return endpoints
+    }
+
+    /// `body` on the settings of a command given `keyFile` (or none): that file, else the
+    /// default operator key when present (unless BW_INSECURE_BUS=true); a configuration error
+    /// names the option.
+    static func withKeyRule<T>(_ keyFile: String, _ body: (Settings) throws -> T) throws -> T {
         var values = ProcessInfo.processInfo.environment
-        let settings = Settings(values)
-        if keyFile.isEmpty, try !settings.insecureBus(), FileManager.default.fileExists(atPath: Self.defaultKeyFile) {
-            values["BW_BUS_KEY_FILE"] = Self.defaultKeyFile
+        if keyFile.isEmpty, try !Settings(values).insecureBus(), FileManager.default.fileExists(atPath: defaultKeyFile) {
+            values["BW_BUS_KEY_FILE"] = defaultKeyFile
         } else {
             values["BW_BUS_KEY_FILE"] = keyFile
         }
-        var endpoints = BusEndpoints(host: busHost, basePort: busPort)
         do {
-            endpoints.credentials = try Settings(values).busKeyFile()?.credentials()
+            return try body(Settings(values))
         } catch let error as ConfigurationError {
-            throw ValidationError("\(error) (tradectl: --key-file; default \(Self.defaultKeyFile) when present)")
+            throw ValidationError("\(error) (tradectl: --key-file; default \(defaultKeyFile) when present)")
         }
-        return endpoints
     }
 }
 

@@ -31,6 +31,8 @@ struct Up: AsyncParsableCommand {
         if !BusKeySet.exists(in: directory) {
             let peers = try BusKeySet.make(in: directory)
             print("tradectl up: made the bus's keys in \(directory) (\(peers.map(\.name).joined(separator: ", ")); tradectl uses operator.key)")
+        } else if try BusKeySet.addVenueKeys(in: directory) {
+            print("tradectl up: added venue-sim's keys to \(directory)")
         }
         return directory
     }

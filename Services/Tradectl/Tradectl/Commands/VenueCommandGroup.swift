@@ -2,6 +2,7 @@ import ArgumentParser
 import BusKit
 import Foundation
 import Logging
+import ServiceRuntime
 import TradingModel
 import VenueKit
 import ZeroMQ
@@ -15,6 +16,8 @@ struct VenueCommandGroup: AsyncParsableCommand {
             abstract: "Set the venue's faults (rates are fractions in [0, 1]); prints the faults in force.")
         @Option(help: "The venue host.") var venueHost = "127.0.0.1"
         @Option(help: "The venue RPC port (stream: +1).") var venuePort = 5570
+        @Option(help: "This operator's key file (default: BW_BUS_KEY_FILE, else data/keys/operator.key if present); venue-sim's public key is in it. Without one, only BW_INSECURE_BUS=true talks to a plain-text venue.")
+        var keyFile = ProcessInfo.processInfo.environment["BW_BUS_KEY_FILE"] ?? ""
         @Option(help: "Fraction of fill messages dropped.") var dropFills = "0"
         @Option(help: "Fraction of order-update messages dropped.") var dropOrders = "0"
         @Option(help: "Fraction of fill and order messages sent twice.") var duplicate = "0"
@@ -43,8 +46,9 @@ struct VenueCommandGroup: AsyncParsableCommand {
             var logger = Logger(label: "tradectl")
             logger.logLevel = .error
             let context = ZMQContext()
+            let credentials = try BusOptions.withKeyRule(keyFile) { try $0.venueCredentials() }
             let venue = try PaperVenueClient(
-                rpc: "tcp://\(venueHost):\(venuePort)", streamEndpoint: "tcp://\(venueHost):\(venuePort + 1)", subscribe: [],
+                venue: VenueEndpoints(host: venueHost, port: venuePort, credentials: credentials), subscribe: [],
                 context: context, logger: logger, timeout: .seconds(5))
             defer {
                 venue.stop()
