@@ -199,11 +199,11 @@ class Suite:
 class Prober:
     """A DEALER client that sends requests and waits for the reply to one of them."""
 
-    def __init__(self, zmq, endpoint: str, key_file: Path | None = None):
+    def __init__(self, zmq, endpoint: str, key_file: Path | None = None, server: str = "bus"):
         self.zmq = zmq
         self.socket = zmq.Context.instance().socket(zmq.DEALER)
         self.socket.setsockopt(zmq.LINGER, 0)
-        bus_keys.curve(self.socket, key_file)
+        bus_keys.curve(self.socket, key_file, server)
         self.socket.connect(endpoint)
         self.endpoint = endpoint
 
@@ -256,9 +256,11 @@ def not_ready_pause(reply_body: dict) -> None:
 def await_ready(zmq, suite: Suite, bus_port: int, venue_port: int) -> None:
     deadline = time.monotonic() + READY_DEADLINE_S
     bus = Prober(zmq, f"tcp://127.0.0.1:{bus_port}", suite.keys / "operator.key")
-    venue = Prober(zmq, f"tcp://127.0.0.1:{venue_port}")
+    # venue-sim admits the services' and the operator's keys (CURVE, its own server key).
+    venue = Prober(zmq, f"tcp://127.0.0.1:{venue_port}", suite.keys / "operator.key", server="venue")
     ticks = zmq.Context.instance().socket(zmq.SUB)
     ticks.setsockopt(zmq.LINGER, 0)
+    bus_keys.curve(ticks, suite.keys / "operator.key", "venue")
     ticks.setsockopt(zmq.SUBSCRIBE, b"tick.")
     ticks.connect(f"tcp://127.0.0.1:{venue_port + 1}")
     try:
