@@ -1,4 +1,5 @@
 import BusKit
+import BusProtocol
 import Foundation
 import Glibc
 
@@ -10,8 +11,15 @@ final class BenchSuite {
     let venuePort: Int
     let dataDirectory: String
     private var children: [Process] = []
+    /// On an authenticated bus: the bench's own key (`bench`, role `service:bench-echo`: a
+    /// service's key is not rate-limited, and it may register the echo worker). Nil: plain text.
+    let credentials: BusCredentials?
 
-    var endpoints: BusEndpoints { BusEndpoints(host: "127.0.0.1", basePort: busPort) }
+    var endpoints: BusEndpoints {
+        var endpoints = BusEndpoints(host: "127.0.0.1", basePort: busPort)
+        endpoints.credentials = credentials
+        return endpoints
+    }
     var databasePath: String { dataDirectory + "/breakwater.sqlite" }
 
     /// The directory holding this binary and the suite's executables.
@@ -19,11 +27,23 @@ final class BenchSuite {
         URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().path
     }
 
-    init(busPort: Int = 46_555, venuePort: Int = 46_570, services: [String] = defaultServices, environment extra: [String: String]) throws {
+    /// The suite on a plain-text bus, or with `secure` on the authenticated bus with a key set
+    /// made as `tradectl up` makes it (CURVE on the bus and venue-sim, roles, the writer's rights).
+    init(
+        busPort: Int = 46_555, venuePort: Int = 46_570, services: [String] = defaultServices, secure: Bool = false,
+        environment extra: [String: String]
+    ) throws {
         self.busPort = busPort
         self.venuePort = venuePort
         dataDirectory = NSTemporaryDirectory() + "breakwater-bench-\(getpid())-\(busPort)"
         try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
+        let keys = dataDirectory + "/keys"
+        if secure {
+            try BusKeySet.make(in: keys, extra: [("bench", Sender.servicePrefix + Self.echoService)])
+            credentials = try BusKeyFile.load(path: keys + "/bench.key").credentials()
+        } else {
+            credentials = nil
+        }
         for name in services {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "\(Self.binDirectory)/\(name)")
@@ -34,14 +54,17 @@ final class BenchSuite {
             // The venue keeps its book on disk as under `tradectl up`: its replies wait for that save.
             environment["BW_VENUE_STATE_PATH"] = dataDirectory + "/venue-book.json"
             environment["BW_LOG_LEVEL"] = "error"
-            // The figures of docs/benchmarks.md are of the plain-text bus; CURVE's cost is not measured yet.
-            environment["BW_INSECURE_BUS"] = "true"
+            // The figures of docs/benchmarks.md are of the plain-text bus, but for the `curve` section's.
+            environment.merge(secure ? BusKeySet.environment(for: name, in: keys) : ["BW_INSECURE_BUS": "true"]) { _, new in new }
             environment.merge(extra) { _, new in new }
             process.environment = environment
             try process.run()
             children.append(process)
         }
     }
+
+    /// The service of the bench's in-process echo worker (the transport's baseline).
+    static let echoService = "bench-echo"
 
     func stop() {
         for child in children.reversed() {

@@ -2,7 +2,7 @@ import Foundation
 import ZeroMQ
 
 // breakwater-bench [SECTION…]: figures from the real processes, printed next to each
-// other from one run on one machine — never a pass/fail. Sections: orders, risk, writer, peer, codec (default: all).
+// other from one run on one machine — never a pass/fail. Sections: orders, risk, writer, peer, codec, curve (default: all).
 // Knobs are environment variables, listed in docs/benchmarks.md.
 
 let sections: [String: () async throws -> Void] = [
@@ -11,8 +11,9 @@ let sections: [String: () async throws -> Void] = [
     "writer": WriterBench.run,
     "peer": PeerBench.run,
     "codec": CodecBench.run,
+    "curve": OrderBench.runCurve,
 ]
-let order = ["orders", "risk", "writer", "peer", "codec"]
+let order = ["orders", "risk", "writer", "peer", "codec", "curve"]
 // A section's helper process: this binary re-executed with a subcommand.
 if CommandLine.arguments.dropFirst().first == WriterBenchProducer.subcommand {
     try await WriterBenchProducer.run(Array(CommandLine.arguments.dropFirst(2)))

@@ -6,10 +6,12 @@ extension BusConnection {
     /// Runs on the I/O thread for every message on the RPC socket.
     ///
     /// A request comes as `[route…, "", header, body]`, a keyed one with the bus's lease frame
-    /// after the body; replies and bus commands as `["", header, body]`.
+    /// after the body; on an authenticated bus every request as `[route…, "", header, body,
+    /// lease, sender]` (the lease frame empty without a key); replies and bus commands as
+    /// `["", header, body]`.
     func onRPC(_ frames: [Data]) {
         guard let delimiter = frames.firstIndex(where: \.isEmpty),
-            frames.count == delimiter + 3 || (delimiter > 0 && frames.count == delimiter + 4)
+            frames.count == delimiter + 3 || (delimiter > 0 && (frames.count == delimiter + 4 || frames.count == delimiter + 5))
         else {
             logger.warning("bus.frames.malformed", metadata: ["frames": "\(frames.count)"])
             return
@@ -26,11 +28,12 @@ extension BusConnection {
         if route.isEmpty {
             onFromBus(message)
         } else {
-            // Fencing comes from the bus's lease frame alone, never from the sender's header.
-            let lease = frames.count == delimiter + 4 ? WireCodec.lease(fromFrame: frames[delimiter + 3]) : nil
+            // Fencing and the sender come from the bus's own frames alone, never from the sender's header.
+            let lease = frames.count > delimiter + 3 ? WireCodec.lease(fromFrame: frames[delimiter + 3]) : nil
             message.header.partition = lease?.partition
             message.header.epoch = lease?.epoch
             message.header.seq = nil
+            message.header.sender = frames.count == delimiter + 5 ? WireCodec.sender(fromFrame: frames[delimiter + 4]) : nil
             onRequest(IncomingRequest(message: message, route: route))
         }
     }

@@ -1,3 +1,4 @@
+import BusProtocol
 import Foundation
 import Glibc
 import Synchronization
@@ -152,6 +153,12 @@ public struct BusPeer: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case name, role, accounts
         case publicKey = "public_key"
+    }
+
+    /// Whether the peer is one of the suite's own (a `service:NAME` or the operator), not a
+    /// strategy's client key: only they reach venue-sim, the event plane and the tap.
+    public var isServiceOrOperator: Bool {
+        role == "operator" || Sender(name: name, role: role).service != nil
     }
 }
 

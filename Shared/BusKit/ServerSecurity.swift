@@ -24,7 +24,8 @@ public struct ServerSecurity: Sendable {
         [.curveServer(secretKey: serverKeys.secretKey), .zapDomain(domain)]
     }
 
-    /// The ZAP handler of the server's context: a listed key that `admits` is admitted under
+    /// The ZAP handler of the server's context: a listed key that `admits` on the socket's
+    /// ZAP domain is admitted under
     /// its peer's name (every message it sends carries it), anything else is refused at the
     /// handshake, counted (`bw_<name>_handshakes_refused_total`) and logged with the key's
     /// fingerprint (`<name>.handshake.refused`) — within its address's `budget`: past it the
@@ -33,14 +34,14 @@ public struct ServerSecurity: Sendable {
     /// costs no log line per attempt.
     public func authenticator(
         name: String, context: ZMQContext, budget: HandshakeBudget, logger: Logger,
-        admits: @escaping @Sendable (BusPeer) -> Bool = { _ in true }
+        admits: @escaping @Sendable (_ peer: BusPeer, _ domain: String) -> Bool = { _, _ in true }
     ) throws(ZMQError) -> ZAPHandler {
         let peers = peers
         let refusals = Counter(label: "bw_\(name)_handshakes_refused_total")
         let throttled = Counter(label: "bw_\(name)_handshakes_throttled_total")
         return try ZAPHandler(
             context: context,
-            decide: { _, key in peers.peer(for: key).flatMap { admits($0) ? $0.name : nil } },
+            decide: { domain, key in peers.peer(for: key).flatMap { admits($0, domain) ? $0.name : nil } },
             refused: { _, key, address in
                 refusals.increment()
                 switch budget.spend(address: address, nowNanos: Int64(DispatchTime.now().uptimeNanoseconds)) {

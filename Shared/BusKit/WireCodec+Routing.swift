@@ -59,4 +59,20 @@ extension WireCodec {
         guard parts.count == 2, let partition = Int(parts[0]), partition >= 0, let epoch = Int64(parts[1]), epoch >= 0 else { return nil }
         return (partition, epoch)
     }
+
+    /// The frame the bus appends, on an authenticated bus, to every request it forwards: the
+    /// sender's role and peer name as the peer list has them, `<role>\n<name>`, after the
+    /// lease frame (empty for a request without a key). Only the bus writes it; the receiving
+    /// connection sets `Header.sender` from it alone, never from the header a sender wrote.
+    public static func senderFrame(_ sender: Sender) -> Data {
+        Data("\(sender.role)\n\(sender.name)".utf8)
+    }
+
+    /// The sender a sender frame names; nil when the frame is not one.
+    public static func sender(fromFrame frame: Data) -> Sender? {
+        guard frame.count <= 512 else { return nil }
+        let parts = String(decoding: frame, as: UTF8.self).split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else { return nil }
+        return Sender(name: String(parts[1]), role: String(parts[0]))
+    }
 }

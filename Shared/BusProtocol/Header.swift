@@ -19,6 +19,11 @@ public struct Header: Codable, Sendable, Equatable {
     public var partition: Int?
     public var epoch: Int64?
     public var seq: Int64?
+    /// Who sent this request, as the bus authenticated it: set by the receiving connection
+    /// from the bus's own sender frame, never read from or written to the header on the wire
+    /// (it is not a coding key), so no sender can claim another's identity. Nil on a
+    /// plain-text bus, where nobody is authenticated.
+    public var sender: Sender? = nil
 
     public init(
         id: String, type: String, service: String? = nil, key: String? = nil, ts: Int64,
@@ -44,6 +49,26 @@ public struct Header: Codable, Sendable, Equatable {
     public var isReply: Bool { replyTo != nil }
     /// Whether this reply carries an error body.
     public var isError: Bool { type == MessageType.error }
+}
+
+/// The authenticated sender of a request: its peer name and its role in the peer list
+/// (`service:NAME`, `client`, `operator`; docs/security.md).
+public struct Sender: Sendable, Equatable {
+    public var name: String
+    public var role: String
+
+    public init(name: String, role: String) {
+        self.name = name
+        self.role = role
+    }
+
+    /// The service a `service:NAME` role names; nil for a client or an operator.
+    public var service: String? {
+        role.hasPrefix(Self.servicePrefix) && role.count > Self.servicePrefix.count ? String(role.dropFirst(Self.servicePrefix.count)) : nil
+    }
+
+    /// What a service's role starts with.
+    public static let servicePrefix = "service:"
 }
 
 /// Well-known message types.

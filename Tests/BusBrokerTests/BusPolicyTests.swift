@@ -96,6 +96,17 @@ struct BusPolicyTests {
         #expect(errorReason(broker.handle(frames(type: "order.submit", service: "order-gateway", key: "acct-2"), nowMs: 1, caller: Self.client)) == "account_not_bound")
         let forwarded = broker.handle(frames(type: "order.submit", service: "order-gateway", key: "acct-1"), nowMs: 1, caller: Self.client)
         #expect(forwarded.first?.frames.first == worker)
+        // The worker learns who sent it from the bus's sender frame, after the lease frame.
+        let keyed = try #require(forwarded.first?.frames)
+        #expect(keyed.count == 7 && WireCodec.lease(fromFrame: keyed[5]) != nil)
+        #expect(WireCodec.sender(fromFrame: keyed[6]) == Sender(name: "strategy-1", role: "client"))
+        // Unkeyed: an empty lease frame, then the sender frame.
+        let unkeyed = try #require(broker.handle(frames(type: "order.list", service: "order-gateway"), nowMs: 1, caller: Self.operatorCaller).first?.frames)
+        #expect(unkeyed.count == 7 && unkeyed[5].isEmpty)
+        #expect(WireCodec.sender(fromFrame: unkeyed[6]) == Sender(name: "operator", role: "operator"))
+        // A plain-text bus authenticates nobody: no sender frame.
+        let plain = try #require(broker.handle(frames(type: "order.list", service: "order-gateway"), nowMs: 1, caller: .anyone).first?.frames)
+        #expect(plain.count == 5)
         #expect(errorReason(broker.handle(
             frames(type: BusCommand.ready, service: "bus", body: BusCommand.Registration(service: "risk-service", worker: "x")),
             nowMs: 1, caller: Self.gateway)) == "not_that_service")

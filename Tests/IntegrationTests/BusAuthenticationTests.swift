@@ -3,6 +3,7 @@ import BusProtocol
 import Foundation
 import Glibc
 import Logging
+import Synchronization
 import Testing
 import TestSupport
 import TradingModel
@@ -184,5 +185,68 @@ struct BusAuthenticationTests {
         #expect(try await eventually(timeout: .seconds(20)) {
             try await Self.refusal(strategy, service: "risk-service", type: "risk.show", key: "acct-1", body: #"{"account":"acct-1"}"#) == "FORBIDDEN/peer_not_listed"
         })
+    }
+
+    /// What the writer answered an append: the ack's status, or `CODE/reason`.
+    static func appended(_ client: SuiteClientConnection, _ append: JournalAppend) async throws -> String {
+        let reply = try await client.bus.request(
+            service: JournalAPI.service, type: JournalAPI.append, body: WireCodec.encode(append), timeout: .seconds(10), attempts: 1)
+        guard !reply.header.isError else {
+            let error = reply.errorBody()
+            return "\(error.code.rawValue)/\(error.reason)"
+        }
+        return try reply.decode(AppendAck.self).status
+    }
+
+    /// Counts what arrives on `events`.
+    static func counting(_ events: AsyncStream<Message>) -> (count: @Sendable () -> Int, task: Task<Void, Never>) {
+        let seen = Mutex(0)
+        let task = Task { for await _ in events { seen.withLock { $0 += 1 } } }
+        return ({ seen.withLock { $0 } }, task)
+    }
+
+    @Test("the writer journals each fact only from the service that owns it, and only risk-service writes under a fence; the event plane is for services and the operator")
+    func theWriterChecksWhoJournalsWhatAndClientsSeeNoEvents() async throws {
+        let (suite, keys, busHTTP) = try Self.authenticatedSuite()
+        defer { suite.tearDown() }
+        let added = try TradectlProcess.run(["keys", "add-client", "--dir", keys, "--name", "strategy-1", "--accounts", "acct-1"])
+        #expect(added.status == 0, "\(added.stderr)")
+        try suite.start(["bus", "persistence-writer"])
+        let gateway = try suite.client(as: "order-gateway"), risk = try suite.client(as: "risk-service")
+        let reconciler = try suite.client(as: "reconciler")
+        // The operator watches the facts; a strategy's key is refused at the event plane's handshake.
+        let watcher = try suite.client(as: "operator", subscriptions: [JournalAPI.factTopic])
+        let strategy = try suite.client(as: "strategy-1", subscriptions: [JournalAPI.factTopic])
+        defer { [gateway, risk, reconciler, watcher, strategy].forEach { $0.close() } }
+        let watched = Self.counting(watcher.bus.events), leaked = Self.counting(strategy.bus.events)
+        defer { [watched.task, leaked.task].forEach { $0.cancel() } }
+
+        let intent = JournalProducer.fact(producer: "rights", index: 0)
+        let accepted = Fact(id: "accepted:rights-0", account: intent.account, payload: .orderAccepted(OrderAccepted(clientOrderId: intent.id, venueOrderId: "v-1")))
+        let halt = Fact(id: "halt:rights", account: intent.account, payload: .tradingHalt(TradingHalt(halted: true, reason: "test", operationId: "op-1")))
+        // A stolen gateway key cannot journal an intent (spending a reservation risk never approved), nor a halt under a fence.
+        #expect(try await eventually(timeout: .seconds(30)) {
+            try await Self.appended(gateway, JournalAppend(facts: [intent])) == "FORBIDDEN/fact_not_allowed"
+        })
+        #expect(try await Self.appended(gateway, JournalAppend(facts: [halt], partition: 3, epoch: 1)) == "FORBIDDEN/fence_not_allowed")
+        #expect(try await Self.appended(reconciler, JournalAppend(facts: [halt])) == "FORBIDDEN/fact_not_allowed")
+        #expect(try await Self.appended(risk, JournalAppend(facts: [accepted])) == "FORBIDDEN/fact_not_allowed")
+        #expect(try JournalFile.count(suite.databasePath, "journal") == 0, "a refused append journals nothing")
+        // Each its own: risk the intent, the gateway the venue's answer and the halt.
+        #expect(try await Self.appended(risk, JournalAppend(facts: [intent])) == "committed")
+        #expect(try await Self.appended(gateway, JournalAppend(facts: [accepted, halt])) == "committed")
+
+        // The operator sees facts; the strategy's subscription was refused (counted) and saw none.
+        var index = 1
+        #expect(try await eventually(timeout: .seconds(30)) {
+            _ = try await Self.appended(reconciler, JournalAppend(facts: [JournalProducer.fact(producer: "rights", index: index)]))
+            index += 1
+            return watched.count() > 0
+        })
+        #expect(try await eventually { await Self.refusals(busHTTP) >= 1 })
+        #expect(leaked.count() == 0)
+        let log = try String(contentsOfFile: suite.dataDirectory + "/logs/bus.log", encoding: .utf8)
+        let strategyKey = try suite.credentials("strategy-1").keyPair.publicKey
+        #expect(log.contains("bus.handshake.refused") && log.contains(strategyKey.fingerprint))
     }
 }

@@ -13,7 +13,8 @@ struct WriterReadTests {
         let suite = try Suite()
         defer { suite.tearDown() }
         try suite.start(["bus", "persistence-writer"])
-        let client = try suite.client()
+        // The operation log is the gateway's (the writer's AppendRights): journaled with its key.
+        let client = try suite.client(as: "order-gateway")
         defer { client.close() }
         let log = AckLog()
         let producer = JournalProducer(client: client, name: "ops", log: log)

@@ -23,7 +23,9 @@ public final class Suite: @unchecked Sendable {
     /// the roles sets another (nil: plain text, for a test that sets BW_INSECURE_BUS=true).
     public var clientCredentials: BusCredentials?
     /// The suite's key set (`BusKeySet`, as `tradectl up` makes it), plus `test-service`, a
-    /// key of role `service:test-service` for a test that plays a service (journal appends).
+    /// key of role `service:reconciler` for a test that plays a service: it journals what the
+    /// reconciler may (venue facts, adopted intents, reconciliation facts; the writer's
+    /// `AppendRights`), and sends the services' requests (risk.authorize).
     public let keysDirectory: String
     /// Extra environment for every service started after it is set (e.g. tighter limits).
     public var environment: [String: String] = [:]
@@ -42,7 +44,7 @@ public final class Suite: @unchecked Sendable {
         logDirectory = dataDirectory + "/logs"
         keysDirectory = dataDirectory + "/keys"
         try FileManager.default.createDirectory(atPath: logDirectory, withIntermediateDirectories: true)
-        try BusKeySet.make(in: keysDirectory, extra: [("test-service", "service:test-service")])
+        try BusKeySet.make(in: keysDirectory, extra: [("test-service", "service:reconciler")])
         clientCredentials = try credentials("test-service")
     }
 
@@ -212,11 +214,12 @@ public final class Suite: @unchecked Sendable {
         try SuiteClientConnection(endpoints: endpoints)
     }
 
-    /// A client connection with the keys of the peer `name` (e.g. "test-service").
-    public func client(as name: String) throws -> SuiteClientConnection {
+    /// A client connection with the keys of the peer `name` (e.g. "test-service"), receiving
+    /// the events whose topics start with `subscriptions`.
+    public func client(as name: String, subscriptions: [String] = []) throws -> SuiteClientConnection {
         var endpoints = endpoints
         endpoints.credentials = try credentials(name)
-        return try SuiteClientConnection(endpoints: endpoints)
+        return try SuiteClientConnection(endpoints: endpoints, subscriptions: subscriptions)
     }
 
     /// A client connection that also receives the events whose topics start with `subscriptions`.

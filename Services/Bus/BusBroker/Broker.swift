@@ -100,13 +100,18 @@ final class Broker {
         if let refusal = BusPolicy.refusal(caller, type: routing.type, service: service, key: routing.key) {
             return [errorReply(to: sender, replyTo: routing.id, refusal)]
         }
-        return [forward(routing, service: service, header: header, body: body, from: sender)]
+        return [forward(routing, service: service, header: header, body: body, from: sender, caller: caller)]
     }
 
     /// Forwards the header and body frames as they came (no JSON work); a keyed request
     /// gets the lease frame `<partition>:<epoch>` after them. Fencing comes from the bus
-    /// alone: the worker ignores `partition`/`epoch` in a request's header.
-    private func forward(_ routing: WireCodec.Routing, service: String, header: Data, body: Data, from sender: Data) -> Outgoing {
+    /// alone: the worker ignores `partition`/`epoch` in a request's header. On an
+    /// authenticated bus every request also gets the sender frame (after an empty lease
+    /// frame when it has no key): who sent it, for the worker's own rules (the writer's
+    /// per-fact rights).
+    private func forward(
+        _ routing: WireCodec.Routing, service: String, header: Data, body: Data, from sender: Data, caller: BusPolicy.Caller
+    ) -> Outgoing {
         let target: Data?
         var lease: Data?
         if let key = routing.key {
@@ -122,7 +127,11 @@ final class Broker {
                 .unavailable, reason: "no_worker", "no live worker of \(service); retry", retryAfterMs: 100))
         }
         var frames = [target, sender, Data(), header, body]
-        if let lease { frames.append(lease) }
+        if case .peer(let name, let role) = caller {
+            frames += [lease ?? Data(), WireCodec.senderFrame(Sender(name: name, role: role.listed))]
+        } else if let lease {
+            frames.append(lease)
+        }
         return Outgoing(frames: frames, tap: tap(header, from: sender, to: target, kind: "request"))
     }
 

@@ -30,9 +30,18 @@ enum BusPolicy {
             switch peer.role {
             case "operator": self = .operator
             case "client": self = .client(accounts: Set(peer.accounts ?? []))
-            case let role where role.hasPrefix("service:") && role.count > "service:".count:
-                self = .service(String(role.dropFirst("service:".count)))
-            default: return nil
+            default:
+                guard let service = Sender(name: peer.name, role: peer.role).service else { return nil }
+                self = .service(service)
+            }
+        }
+
+        /// The role as the peer list writes it (what the sender frame carries).
+        var listed: String {
+            switch self {
+            case .service(let name): Sender.servicePrefix + name
+            case .client: "client"
+            case .operator: "operator"
             }
         }
     }

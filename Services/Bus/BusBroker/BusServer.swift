@@ -26,8 +26,11 @@ public final class BusServer: Sendable {
     /// An authenticated bus: its server key pair and the peers it admits (docs/security.md).
     public typealias Security = ServerSecurity
 
-    /// The ZAP domain of the bus's sockets.
-    static let zapDomain = "breakwater-bus"
+    /// The ZAP domain of the request socket: every listed key may call services.
+    static let rpcDomain = "breakwater-bus"
+    /// The ZAP domain of the event plane and the tap: services and operators only, so a
+    /// strategy's key cannot watch other strategies' orders and fills (docs/security.md).
+    static let eventsDomain = "breakwater-bus-events"
 
 
     private struct Sockets {
@@ -71,7 +74,9 @@ public final class BusServer: Sendable {
         // Each listed key is admitted; every refusal within its address's budget is logged.
         let budget = HandshakeBudget(perSecond: configuration.limits.handshakeRefusalsPerSecond, burst: configuration.limits.handshakeRefusalBurst)
         authenticator = try configuration.security.map { security throws(ZMQError) in
-            try security.authenticator(name: "bus", context: context, budget: budget, logger: logger)
+            try security.authenticator(name: "bus", context: context, budget: budget, logger: logger) { peer, domain in
+                domain == Self.rpcDomain || peer.isServiceOrOperator
+            }
         }
         loop = SocketLoop(name: "bus", tickIntervalMs: 100)
         try bind(configuration.endpoints, security: configuration.security, limits: configuration.limits, context: context)
@@ -83,18 +88,19 @@ public final class BusServer: Sendable {
         let hb = Int32(heartbeatIntervalMs)
         // An authenticated bus: CURVE on every socket, each handshake asked of the ZAP handler.
         // Any bus: a connection that does not finish its handshake in time is dropped (its descriptor freed).
-        let handshake: [SocketOption] = [.handshakeTimeoutMs(limits.handshakeTimeoutMs)]
-            + (security?.serverOptions(domain: Self.zapDomain) ?? [])
+        func handshake(_ domain: String) -> [SocketOption] {
+            [.handshakeTimeoutMs(limits.handshakeTimeoutMs)] + (security?.serverOptions(domain: domain) ?? [])
+        }
         let router = try ZMQSocket(context: context, type: .router, options: [
             .routerMandatory, .routerHandover, .heartbeat(intervalMs: hb, timeoutMs: hb * 3, ttlMs: hb * 3),
             .sendHighWaterMark(100_000), .receiveHighWaterMark(100_000), .maxMessageSize(1 << 20),
-        ] + handshake)
+        ] + handshake(Self.rpcDomain))
         try router.bind(endpoints.rpc)
-        let xsub = try ZMQSocket(context: context, type: .xsub, options: [.receiveHighWaterMark(100_000)] + handshake)
+        let xsub = try ZMQSocket(context: context, type: .xsub, options: [.receiveHighWaterMark(100_000)] + handshake(Self.eventsDomain))
         try xsub.bind(endpoints.eventsIn)
-        let xpub = try ZMQSocket(context: context, type: .xpub, options: [.sendHighWaterMark(100_000)] + handshake)
+        let xpub = try ZMQSocket(context: context, type: .xpub, options: [.sendHighWaterMark(100_000)] + handshake(Self.eventsDomain))
         try xpub.bind(endpoints.eventsOut)
-        let tap = try ZMQSocket(context: context, type: .xpub, options: [.sendHighWaterMark(10_000)] + handshake)
+        let tap = try ZMQSocket(context: context, type: .xpub, options: [.sendHighWaterMark(10_000)] + handshake(Self.eventsDomain))
         try tap.bind(endpoints.tap)
 
         let routerID = loop.register(router, name: "rpc", onReceiveFrom: { [weak self] in self?.onRouter($0, from: $1) })

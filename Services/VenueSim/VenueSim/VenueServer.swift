@@ -159,8 +159,8 @@ public struct VenueServer: Service {
     /// Who may reach the paper venue: the suite's services (the gateway places, risk follows
     /// the ticks, the reconciler asks) and the operator (`tradectl venue faults`); never a
     /// strategy's client key, which trades through the gateway only.
-    @Sendable static func admits(_ peer: BusPeer) -> Bool {
-        peer.role == "operator" || (peer.role.hasPrefix("service:") && peer.role.count > "service:".count)
+    @Sendable static func admits(_ peer: BusPeer, domain _: String) -> Bool {
+        peer.isServiceOrOperator
     }
 
     private func marketLoop() async {

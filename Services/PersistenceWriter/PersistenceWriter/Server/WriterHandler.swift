@@ -7,12 +7,19 @@ import TradingModel
 struct WriterHandler: Sendable {
     let store: JournalStore
     let batcher: AppendBatcher
+    /// On an authenticated bus: each append is checked against its sender's rights
+    /// (`AppendRights`). On a plain-text bus nobody is authenticated and nothing is checked.
+    var checksAppenders = false
 
     /// The reply body for `message`, or the error to answer with.
     func handle(_ message: Message) async throws(ServiceError) -> Data {
         switch message.header.type {
         case JournalAPI.append:
             let append = try message.decode(JournalAppend.self)
+            if checksAppenders, let refusal = AppendRights.refusal(
+                message.header.sender, facts: append.facts, fenced: append.partition != nil || append.epoch != nil) {
+                throw refusal
+            }
             let result = await batcher.appendResult(AppendRequest(
                 facts: append.facts, partition: append.partition, epoch: append.epoch, trace: message.header.traceparent))
             switch result.outcome {

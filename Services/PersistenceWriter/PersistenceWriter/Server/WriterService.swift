@@ -53,7 +53,7 @@ public struct WriterService: Service {
             committing: { [logger, publisher] requests in
                 Self.commit(requests, store: store, bus: bus, publisher: publisher, logger: logger)
             })
-        let handler = WriterHandler(store: store, batcher: batcher)
+        let handler = WriterHandler(store: store, batcher: batcher, checksAppenders: configuration.endpoints.credentials != nil)
         bus.serve(service: JournalAPI.service)
         bus.start()
         logger.info("writer.ready", metadata: ["db": "\(configuration.journal.path)", "last_seq": "\((try? store.lastSeq()) ?? -1)"])

@@ -16,7 +16,7 @@ import ZeroMQ
 public struct ReconcilerService: Service {
     /// The reconciler's message types.
     public enum API {
-        public static let service = "reconciler"
+        public static let service = ReconcilerAPI.service
         /// `{}` → `ReconcilerStatus`.
         public static let status = "recon.status"
         /// The kind of the alert raised for each `recon.desync` (S4, a shared `Alert` under `alert.reconciliation_mismatch`).
