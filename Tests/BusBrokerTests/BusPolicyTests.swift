@@ -56,6 +56,24 @@ struct BusPolicyTests {
         }
     }
 
+    @Test("a service sends the internal calls it makes and no control: risk's calls from the gateway only, the journal's appends from the journaling services")
+    func servicesSendTheirOwnCalls() {
+        let reconciler = BusPolicy.Caller.peer(name: "reconciler", .service("reconciler"))
+        let risk = BusPolicy.Caller.peer(name: "risk-service", .service("risk-service"))
+        for type in ["risk.authorize", "risk.venue_outcome", "risk.venue_outcomes", "journal.append", "journal.read", "order.cancel_all"] {
+            #expect(reason(BusPolicy.refusal(Self.gateway, type: type, service: "x", key: "acct-1")) == nil, "\(type)")
+        }
+        #expect(reason(BusPolicy.refusal(reconciler, type: "order.submit", service: "order-gateway", key: "acct-1")) == nil)
+        #expect(reason(BusPolicy.refusal(risk, type: "order.cancel_all", service: "order-gateway", key: "acct-1")) == nil)
+        #expect(reason(BusPolicy.refusal(reconciler, type: "journal.append", service: "persistence-writer", key: nil)) == nil)
+        #expect(reason(BusPolicy.refusal(reconciler, type: "risk.authorize", service: "risk-service", key: "acct-1")) == "not_this_services_call")
+        #expect(reason(BusPolicy.refusal(risk, type: "risk.venue_outcomes", service: "risk-service", key: "acct-1")) == "not_this_services_call")
+        #expect(reason(BusPolicy.refusal(Self.writer, type: "journal.append", service: "persistence-writer", key: nil)) == "not_this_services_call")
+        for type in ["risk.trip", "risk.reset", "order.resume"] {
+            #expect(reason(BusPolicy.refusal(Self.gateway, type: type, service: "x", key: "acct-1")) == "operator_only", "\(type)")
+        }
+    }
+
     @Test("a service registers as itself only; only services answer requests; facts are the writer's to publish")
     func servicesRegistrationRepliesAndEvents() {
         #expect(reason(BusPolicy.registrationRefusal(Self.gateway, service: "order-gateway")) == nil)

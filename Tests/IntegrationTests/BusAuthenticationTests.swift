@@ -139,7 +139,7 @@ struct BusAuthenticationTests {
         return "\(error.code.rawValue)/\(error.reason)"
     }
 
-    @Test("roles from the key: a client trades its own accounts only; the operator has the controls but not the services' calls; a service registers as itself")
+    @Test("roles from the key: a client trades its own accounts only; the operator has the controls but not the services' calls; a service registers as itself and sends its own calls only")
     func rolesAreEnforcedByTheBus() async throws {
         let (suite, keys, _) = try Self.authenticatedSuite()
         defer { suite.tearDown() }
@@ -177,6 +177,13 @@ struct BusAuthenticationTests {
         defer { gatewayKey.close() }
         #expect(try await Self.refusal(gatewayKey, service: "bus", type: "bus.ready", key: nil,
             body: #"{"service":"risk-service","worker":"impostor"}"#) == "FORBIDDEN/not_that_service")
+        // A stolen service key: no operator's control, and no other service's internal call.
+        #expect(try await Self.refusal(gatewayKey, service: "risk-service", type: "risk.reset", key: "acct-2", body: #"{"account":"acct-2"}"#) == "FORBIDDEN/operator_only")
+        #expect(try await Self.refusal(gatewayKey, service: "order-gateway", type: "order.resume", key: "acct-2", body: #"{"account":"acct-2"}"#) == "FORBIDDEN/operator_only")
+        let reconcilerKey = try suite.client(as: "reconciler")
+        defer { reconcilerKey.close() }
+        #expect(try await Self.refusal(reconcilerKey, service: "risk-service", type: "risk.authorize", key: "acct-1", body: #"{}"#) == "FORBIDDEN/not_this_services_call")
+        #expect(try await Self.refusal(reconcilerKey, service: "risk-service", type: "risk.show", key: "acct-1", body: #"{"account":"acct-1"}"#) == nil)
 
         // A key removed while connected: its next request is refused, without a restart.
         let list = try BusPeerList(path: keys + "/peers.json")

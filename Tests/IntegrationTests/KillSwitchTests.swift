@@ -19,7 +19,8 @@ struct KillSwitchTests {
         let suite = try Suite()
         suite.environment = Self.environment
         try suite.start()
-        let client = try suite.client()
+        // As the operator: the kill switch's resume is an operator's control.
+        let client = try suite.client(as: "operator")
         #expect(try await client.waitUntilReady())
         return (suite, client)
     }

@@ -83,7 +83,8 @@ struct OpsEndpointTests {
         // Without a reconciler no account is ever reconciled (C1): risk on its own here.
         suite.environment = ["BW_RISK_REQUIRE_RECON": "false"]
         try suite.start(["bus", "persistence-writer", "venue-sim", "risk-service"])
-        let client = try suite.client()
+        // As the operator: trip and reset are an operator's controls.
+        let client = try suite.client(as: "operator")
         defer { client.close() }
         let gauge = { (metric: String, scope: String) async -> Int? in
             guard let scrape = await HTTPProbe.get(port: riskPort, path: "/metrics") else { return nil }

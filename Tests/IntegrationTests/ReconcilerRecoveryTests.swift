@@ -23,7 +23,10 @@ struct ReconcilerRecoveryTests {
         let request = RiskAuthorize(
             account: "acct-1", clientOrderId: id, symbol: "BTC/USDT", base: "BTC", quote: "USDT", side: .buy, type: .limit,
             qty: ExactDecimal("0.001")!, price: price, timeInForce: .gtc)
-        return try await harness.client.bus.call(
+        // As the gateway: risk.authorize is its call alone.
+        let gateway = try harness.suite.client(as: "order-gateway")
+        defer { gateway.close() }
+        return try await gateway.bus.call(
             service: RiskAPI.service, type: RiskAPI.authorize, key: "acct-1", body: request, replyType: RiskDecision.self,
             timeout: .seconds(5), attempts: 1)
     }

@@ -36,7 +36,8 @@ struct VenueOutageTests {
         let suite = try Suite()
         suite.environment = environment.merging(extra) { $1 }
         try suite.start()
-        let client = try suite.client()
+        // As the operator: the breakers' reset is an operator's control.
+        let client = try suite.client(as: "operator")
         #expect(try await client.waitUntilReady())
         return (suite, client, try VenueProbe(suite))
     }

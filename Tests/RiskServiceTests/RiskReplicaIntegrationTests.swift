@@ -33,7 +33,8 @@ struct RiskReplicaIntegrationTests {
         // No reconciler here: risk is tested on its own (C1's gate off).
         suite.environment = ["BW_RISK_REQUIRE_RECON": "false", "BW_RISK_LEASE_PING_MS": "500"].merging(environment) { _, given in given }
         try suite.start(Self.core)
-        let client = try suite.client()
+        // The test plays the gateway: risk.authorize and the venue outcomes are its calls alone.
+        let client = try suite.client(as: "order-gateway")
         #expect(try await client.waitForRisk())
         return (suite, client)
     }
@@ -68,6 +69,9 @@ struct RiskReplicaIntegrationTests {
         // No cool-down within the test, however slow the machine: OPEN stays OPEN.
         let (suite, client) = try await started(environment: ["BW_RISK_BREAKER_COOL_DOWN_MS": "86400000"])
         defer { client.close(); suite.tearDown() }
+        // The controls are the operator's (a service key may not send them).
+        let operatorClient = try suite.client(as: "operator")
+        defer { operatorClient.close() }
         // The first replica owns both accounts' partitions (its lease pings); then the second joins.
         #expect(try await eventually { try await leases(suite, client, of: "risk-service") >= 2 })
         try suite.start("risk-service", as: "risk-service-2")
@@ -76,7 +80,7 @@ struct RiskReplicaIntegrationTests {
         })
         #expect(try await leases(suite, client, of: "risk-service-2") == 0)
         // A key no account has: the bus leases its partition to the least-loaded replica, the second.
-        let tripped = try await client.bus.call(
+        let tripped = try await operatorClient.bus.call(
             service: RiskAPI.service, type: RiskAPI.trip, key: "route:global-trip", body: RiskTrip(account: nil, reason: "replica drill"),
             replyType: BreakerView.self, timeout: .seconds(10), attempts: 1)
         #expect(tripped.state == .open && tripped.reason == "manual_trip:replica drill")
@@ -132,6 +136,9 @@ struct RiskReplicaIntegrationTests {
             "BW_RISK_STALE_MARKET_DATA_MS": "500", "BW_RISK_BREAKER_COOL_DOWN_MS": "250", "BW_RISK_EVALUATE_MS": "20",
         ])
         defer { client.close(); suite.tearDown() }
+        // The controls are the operator's (a service key may not send them).
+        let operatorClient = try suite.client(as: "operator")
+        defer { operatorClient.close() }
         #expect(try await eventually { try await leases(suite, client, of: "risk-service") >= 2 })
         try suite.start("risk-service", as: "risk-service-2")
         #expect(try await eventually(timeout: .seconds(30)) { try await status(client).workers.count { $0.service == RiskAPI.service } == 2 })
@@ -167,7 +174,7 @@ struct RiskReplicaIntegrationTests {
                 return state == .open || state == .halfOpen
             }, "seed \(seed)")
             try await Task.sleep(for: .milliseconds(Int.random(in: 0...500, using: &random)))  // jitter, not synchronisation
-            let reset = try await client.bus.call(
+            let reset = try await operatorClient.bus.call(
                 service: RiskAPI.service, type: RiskAPI.reset, key: round % 2 == 0 ? "acct-1" : "route:second", body: RiskReset(account: nil),
                 replyType: BreakerView.self, timeout: .seconds(10), attempts: 1)
             #expect(reset.state == .closed, "seed \(seed): the reset answered \(reset)")
@@ -176,7 +183,7 @@ struct RiskReplicaIntegrationTests {
         // A trip of an OPEN breaker changes nothing (its answer is the journal's OPEN): sent until it is the transition that landed.
         var landed: BreakerView?
         #expect(try await eventually(timeout: .seconds(20), every: .milliseconds(50)) {
-            landed = try? await client.bus.call(
+            landed = try? await operatorClient.bus.call(
                 service: RiskAPI.service, type: RiskAPI.trip, key: "route:second", body: RiskTrip(account: nil, reason: "final"),
                 replyType: BreakerView.self, timeout: .seconds(10), attempts: 1)
             return landed?.reason == "manual_trip:final"
@@ -241,12 +248,15 @@ struct RiskReplicaIntegrationTests {
     func unkeyedAccountTrip() async throws {
         let (suite, client) = try await started()
         defer { client.close(); suite.tearDown() }
-        let error = try await client.riskErrorCode(RiskAPI.trip, key: nil, body: WireCodec.encode(RiskTrip(account: "acct-unknown-route", reason: "x")))
+        // The controls are the operator's (a service key may not send them).
+        let operatorClient = try suite.client(as: "operator")
+        defer { operatorClient.close() }
+        let error = try await operatorClient.riskErrorCode(RiskAPI.trip, key: nil, body: WireCodec.encode(RiskTrip(account: "acct-unknown-route", reason: "x")))
         #expect(error?.code == .unknownAccount)
         // acct-1's partition is leased (the lease pings) — an unkeyed request carries no lease, so this replica has one only by chance: send it to a second replica that owns nothing.
         try suite.start("risk-service", as: "risk-service-2")
         #expect(try await eventually(timeout: .seconds(30)) { try await status(client).workers.count { $0.service == RiskAPI.service } == 2 })
-        let refused = try await client.riskErrorCode(RiskAPI.trip, key: "route:no-account", body: WireCodec.encode(RiskTrip(account: "acct-1", reason: "x")))
+        let refused = try await operatorClient.riskErrorCode(RiskAPI.trip, key: "route:no-account", body: WireCodec.encode(RiskTrip(account: "acct-1", reason: "x")))
         #expect(refused?.code == .unavailable && refused?.reason == "not_partition_owner")
     }
 }

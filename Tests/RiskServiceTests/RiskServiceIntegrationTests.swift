@@ -16,7 +16,8 @@ struct RiskServiceIntegrationTests {
         let ungated = names.contains("reconciler") ? [:] : ["BW_RISK_REQUIRE_RECON": "false"]
         suite.environment = ungated.merging(environment) { _, given in given }
         try suite.start(names)
-        let client = try suite.client()
+        // The test plays the gateway: risk.authorize and the venue outcomes are its calls alone.
+        let client = try suite.client(as: "order-gateway")
         #expect(try await client.waitForRisk())
         return (suite, client)
     }
@@ -78,6 +79,9 @@ struct RiskServiceIntegrationTests {
     func tripResetAndBadInput() async throws {
         let (suite, client) = try await started(["bus", "persistence-writer", "venue-sim", "risk-service"])
         defer { client.close(); suite.tearDown() }
+        // The controls are the operator's (a service key may not send them).
+        let operatorClient = try suite.client(as: "operator")
+        defer { operatorClient.close() }
         let alerts = try EventProbe(suite, topics: [RiskAPI.alertTopic, JournalAPI.factTopic])
         defer { alerts.close() }
         // The subscription is live once a fact published after it arrives (no slow-joiner loss of the alert).
@@ -87,7 +91,7 @@ struct RiskServiceIntegrationTests {
             _ = try? await client.authorize(Fixtures.order("probe-join-\(joins)", account: "acct-2", qty: "0.01"))
             return alerts.messages.contains { $0.header.type.hasPrefix(JournalAPI.factTopic) }
         })
-        let tripped = try await client.bus.call(
+        let tripped = try await operatorClient.bus.call(
             service: RiskAPI.service, type: RiskAPI.trip, key: "acct-1", body: RiskTrip(account: "acct-1", reason: "drill"),
             replyType: BreakerView.self, timeout: .seconds(5), attempts: 1)
         #expect(tripped.state == .open && tripped.reason == "manual_trip:drill")
@@ -105,15 +109,15 @@ struct RiskServiceIntegrationTests {
         #expect(try await client.waitForRisk())
         let afterRestart = try await client.show("acct-1")
         #expect(afterRestart.breaker?.state == .open && afterRestart.breaker?.reason == "manual_trip:drill")
-        let reset = try await client.bus.call(
+        let reset = try await operatorClient.bus.call(
             service: RiskAPI.service, type: RiskAPI.reset, key: "acct-1", body: RiskReset(account: "acct-1"),
             replyType: BreakerView.self, timeout: .seconds(5), attempts: 1)
         #expect(reset.state == .closed)
         _ = try await client.authorize(Fixtures.order("after-reset", qty: "0.01"))
 
-        let emptyReason = try await client.riskErrorCode(RiskAPI.trip, key: "acct-1", body: WireCodec.encode(RiskTrip(account: "acct-1", reason: "")))
+        let emptyReason = try await operatorClient.riskErrorCode(RiskAPI.trip, key: "acct-1", body: WireCodec.encode(RiskTrip(account: "acct-1", reason: "")))
         #expect(emptyReason?.code == .invalidRequest && emptyReason?.reason == "bad_trip_reason")
-        let unknown = try await client.riskErrorCode(RiskAPI.trip, key: "nobody", body: WireCodec.encode(RiskTrip(account: "nobody", reason: "x")))
+        let unknown = try await operatorClient.riskErrorCode(RiskAPI.trip, key: "nobody", body: WireCodec.encode(RiskTrip(account: "nobody", reason: "x")))
         #expect(unknown?.code == .unknownAccount)
         let garbage = try await client.riskErrorCode(RiskAPI.venueOutcome, key: "acct-1", body: Data("{nope".utf8))
         #expect(garbage?.code == .invalidRequest)

@@ -19,13 +19,15 @@ public final class Suite: @unchecked Sendable {
         return endpoints
     }
     /// The keys of the test's own connections to the bus: `test-service`'s of the suite's key
-    /// set, since tests also play the services (journal appends, risk.authorize); a test of
-    /// the roles sets another (nil: plain text, for a test that sets BW_INSECURE_BUS=true).
+    /// set, since tests also play a service (journal appends); a test that plays another
+    /// (`client(as: "order-gateway")` for risk.authorize) or uses the controls (`"operator"`)
+    /// connects with that key, a test of the roles sets another (nil: plain text, for a test
+    /// that sets BW_INSECURE_BUS=true).
     public var clientCredentials: BusCredentials?
     /// The suite's key set (`BusKeySet`, as `tradectl up` makes it), plus `test-service`, a
     /// key of role `service:reconciler` for a test that plays a service: it journals what the
     /// reconciler may (venue facts, adopted intents, reconciliation facts; the writer's
-    /// `AppendRights`), and sends the services' requests (risk.authorize).
+    /// `AppendRights`) and sends what any service may (the gateway's order calls, the reads).
     public let keysDirectory: String
     /// Extra environment for every service started after it is set (e.g. tighter limits).
     public var environment: [String: String] = [:]

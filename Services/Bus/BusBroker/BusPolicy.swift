@@ -46,9 +46,19 @@ enum BusPolicy {
         }
     }
 
-    /// Requests only services send each other: the journal's writes and risk's internal calls.
-    static let serviceOnlyTypes: Set<String> = ["journal.append", "risk.authorize", "risk.venue_outcome", "risk.venue_outcomes"]
-    /// The controls an operator may use and a client may not.
+    /// Requests only services send each other, and which services send each: the journal's
+    /// writes come from the services that journal (the writer then checks each fact's kind
+    /// against its sender, `AppendRights`), risk's internal calls from the gateway's order
+    /// path alone — so a stolen reconciler key cannot authorize an order or feed the breaker.
+    static let serviceCallers: [String: Set<String>] = [
+        "journal.append": ["order-gateway", "risk-service", "reconciler"],
+        "risk.authorize": ["order-gateway"],
+        "risk.venue_outcome": ["order-gateway"],
+        "risk.venue_outcomes": ["order-gateway"],
+    ]
+    static let serviceOnlyTypes = Set(serviceCallers.keys)
+    /// The controls only an operator uses: no service sends them, so a stolen service key
+    /// cannot release a breaker or resume an account the kill switch stopped.
     static let operatorOnlyTypes: Set<String> = ["order.resume", "risk.trip", "risk.reset"]
     /// What a client may ask of each service: its orders of the gateway, its account's view of risk.
     static func isClientRequest(type: String, service: String) -> Bool {
@@ -66,7 +76,13 @@ enum BusPolicy {
             return nil
         case .unlisted(let name):
             return ServiceError(.forbidden, reason: "peer_not_listed", "the key of '\(name)' is no longer admitted")
-        case .peer(_, .service):
+        case .peer(let name, .service(let own)):
+            if operatorOnlyTypes.contains(type) {
+                return ServiceError(.forbidden, reason: "operator_only", "'\(type)' is an operator's control; the service key '\(name)' may not send it")
+            }
+            if let callers = serviceCallers[type], !callers.contains(own) {
+                return ServiceError(.forbidden, reason: "not_this_services_call", "'\(type)' is sent by \(callers.sorted().joined(separator: ", ")) only, not by \(own)")
+            }
             return nil
         case .peer(let name, .operator):
             guard !serviceOnlyTypes.contains(type) else {
