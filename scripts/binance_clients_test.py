@@ -9,8 +9,10 @@ client id, queries it by client id, lists the open orders, cancels it, places a 
 order and finds its trade in my trades (from its trade id), reads the account, and checks
 the refusals a client must be able to tell apart: a duplicate client id among OPEN orders
 (-2010; the same id is free again once the order ended), an unknown order (-2013), a bad
-signature (-1022) and an unknown key (-2015). Money is compared as Decimal from the raw
-strings.
+signature (-1022) and an unknown key (-2015). Then venue-sim's Binance faults, set with the
+real `tradectl venue faults`: a 429 and a 418 ban, each with Retry-After, that ccxt takes for
+what they are (its rate-limit errors) and during which nothing is executed. Money is
+compared as Decimal from the raw strings.
 
 The last line is `binance-clients: N passed, M failed` (exit 1 on any failure).
 
@@ -250,6 +252,49 @@ def run_sdk(url: str, checks: Checks) -> None:
     checks.refused("sdk: an unknown order is -2013", lambda: api.get_order(symbol="ETHUSDT", orig_client_order_id="never-placed").data(), -2013)
 
 
+def set_faults(bin_dir: Path, venue_port: int, *flags: str) -> subprocess.CompletedProcess:
+    """`tradectl venue faults FLAGS` against this venue-sim (plain text, as it runs here)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BW_")}
+    env["BW_INSECURE_BUS"] = "true"
+    return subprocess.run([str(bin_dir / "tradectl"), "venue", "faults", "--venue-port", str(venue_port), *flags],
+                          env=env, capture_output=True, text=True, timeout=30)
+
+
+def run_faults(url: str, bin_dir: Path, venue_port: int, checks: Checks) -> None:
+    import ccxt
+
+    exchange = ccxt.binance({
+        "apiKey": API_KEY, "secret": SECRET, "enableRateLimit": False, "timeout": 5000,
+        "options": {"fetchMarkets": ["spot"], "fetchMargins": False, "fetchCurrencies": False, "defaultType": "spot"},
+    })
+    for name in ("public", "private"):
+        exchange.urls["api"][name] = url + "/api/v3"
+    exchange.load_markets()
+    for flag, status in (("--binance-429-seconds", 429), ("--binance-ban-seconds", 418)):
+        done = set_faults(bin_dir, venue_port, flag, "30")
+        checks.expect(f"tradectl venue faults {flag} 30", done.returncode == 0, done.stderr[-300:])
+        code, headers, body = raw_signed(url, "POST", "/api/v3/order", {
+            "symbol": "BTCUSDT", "side": "BUY", "type": "MARKET", "quantity": "0.001", "newClientOrderId": f"fault-{status}",
+            "timestamp": str(int(time.time() * 1000))})
+        retry_after = int(headers.get("Retry-After", "0"))
+        checks.expect(f"raw: HTTP {status}, -1003, Retry-After within 30 s", code == status and body.get("code") == -1003
+                      and 25 <= retry_after <= 30, (code, headers, body))
+        try:
+            exchange.fetch_balance()
+            checks.expect(f"ccxt: HTTP {status} is a rate-limit error", False, "no error")
+        except ccxt.DDoSProtection as error:  # ccxt's RateLimitExceeded is one too
+            checks.expect(f"ccxt: HTTP {status} is a rate-limit error", True, error)
+        except Exception as error:
+            checks.expect(f"ccxt: HTTP {status} is a rate-limit error", False, f"{type(error).__name__}: {error}"[:300])
+        lifted = set_faults(bin_dir, venue_port, flag, "0")
+        checks.expect(f"tradectl venue faults {flag} 0 lifts it", lifted.returncode == 0, lifted.stderr[-300:])
+        checks.refused(f"ccxt: the order refused with {status} was never executed (-2013)",
+                       lambda: exchange.fetch_order(None, "BTC/USDT", {"origClientOrderId": f"fault-{status}"}), -2013)
+    bad = set_faults(bin_dir, venue_port, "--binance-ban-seconds=-1")
+    checks.expect("tradectl venue faults: a negative ban is refused (bad_fault_duration)", bad.returncode != 0 and "bad_fault_duration" in bad.stderr + bad.stdout,
+                  (bad.returncode, bad.stderr[-300:]))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bin-dir", type=Path, required=True)
@@ -261,7 +306,9 @@ def main() -> int:
         url = f"http://127.0.0.1:{port}"
         try:
             wait_ready(process, url)
-            for name, run in (("raw HTTP", run_raw), ("ccxt", run_ccxt), ("binance-sdk-spot", run_sdk)):
+            runs = (("raw HTTP", run_raw), ("ccxt", run_ccxt), ("binance-sdk-spot", run_sdk),
+                    ("faults", lambda url, checks: run_faults(url, args.bin_dir, port - 2, checks)))
+            for name, run in runs:
                 print(f"binance-clients: {name}", flush=True)
                 try:
                     run(url, checks)

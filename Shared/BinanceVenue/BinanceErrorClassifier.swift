@@ -1,5 +1,6 @@
 import BinanceWire
 import BusProtocol
+import TradingModel
 import VenueKit
 
 /// Binance's error replies classified for G10 (what the caller may do; see docs/errors.md):
@@ -32,7 +33,7 @@ public enum BinanceErrorClassifier {
         if status == 418 {
             let seconds = retryAfter ?? 120
             return .backOff(.transient(ServiceError(
-                .unavailable, reason: "venue_ip_banned", "\(detail); no call for \(seconds) s", retryAfterMs: seconds * 1_000)),
+                .unavailable, reason: VenueOutcome.ipBannedReason, "\(detail); no call for \(seconds) s", retryAfterMs: seconds * 1_000)),
                 seconds: seconds, banned: true)
         }
         if status == 429 || code == BinanceErrorCode.tooManyRequests.rawValue || code == BinanceErrorCode.tooManyOrders.rawValue {

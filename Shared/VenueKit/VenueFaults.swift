@@ -21,6 +21,13 @@ public struct VenueFaults: Codable, Sendable, Equatable {
     public var reject: ExactDecimal = .zero
     /// When set in a request: the stream goes silent for this many seconds from now.
     public var disconnectSeconds: Int?
+    /// When set in a request: the Binance front answers every request with HTTP 418 (an IP
+    /// ban, Binance code -1003) and `Retry-After` for this many seconds from now; nothing is
+    /// executed meanwhile (0 lifts a ban). The ZeroMQ front is not concerned.
+    public var binanceBanSeconds: Int?
+    /// When set in a request: the Binance front answers every request with HTTP 429 (-1003,
+    /// too much request weight) and `Retry-After` for this many seconds from now (0 lifts it).
+    public var binanceRateLimitSeconds: Int?
     /// Basis points every mid moves per market step on top of its random walk, −1000…1000:
     /// a crash (negative) or a rally while set — what drives a real loss in a fault campaign.
     public var marketTrendBps: Int = 0
@@ -46,7 +53,10 @@ public struct VenueFaults: Codable, Sendable, Equatable {
         guard (-1000...1000).contains(marketTrendBps) else {
             throw ServiceError(.invalidRequest, reason: "bad_market_trend", "market_trend_bps must be in -1000…1000, got \(marketTrendBps)")
         }
-        for (name, value) in [("stream_delay_ms", streamDelayMillis), ("ack_delay_ms", ackDelayMillis), ("disconnect_seconds", disconnectSeconds ?? 0)] {
+        for (name, value) in [
+            ("stream_delay_ms", streamDelayMillis), ("ack_delay_ms", ackDelayMillis), ("disconnect_seconds", disconnectSeconds ?? 0),
+            ("binance_ban_seconds", binanceBanSeconds ?? 0), ("binance_429_seconds", binanceRateLimitSeconds ?? 0),
+        ] {
             guard (0...86_400_000).contains(value) else {
                 throw ServiceError(.invalidRequest, reason: "bad_fault_duration", "\(name) must be in 0…86400000, got \(value)")
             }
@@ -64,6 +74,8 @@ public struct VenueFaults: Codable, Sendable, Equatable {
         case ackDelayMillis = "ack_delay_ms"
         case ackTimeout = "ack_timeout"
         case disconnectSeconds = "disconnect_seconds"
+        case binanceBanSeconds = "binance_ban_seconds"
+        case binanceRateLimitSeconds = "binance_429_seconds"
     }
 
     /// Decodes; absent keys keep their defaults (no fault).
@@ -77,6 +89,8 @@ public struct VenueFaults: Codable, Sendable, Equatable {
         ackTimeout = try c.decodeIfPresent(ExactDecimal.self, forKey: .ackTimeout) ?? .zero
         reject = try c.decodeIfPresent(ExactDecimal.self, forKey: .reject) ?? .zero
         disconnectSeconds = try c.decodeIfPresent(Int.self, forKey: .disconnectSeconds)
+        binanceBanSeconds = try c.decodeIfPresent(Int.self, forKey: .binanceBanSeconds)
+        binanceRateLimitSeconds = try c.decodeIfPresent(Int.self, forKey: .binanceRateLimitSeconds)
         crash = try c.decodeIfPresent(Bool.self, forKey: .crash)
         holdPlaces = try c.decodeIfPresent(Bool.self, forKey: .holdPlaces) ?? false
         marketTrendBps = try c.decodeIfPresent(Int.self, forKey: .marketTrendBps) ?? 0

@@ -12,6 +12,8 @@ private struct Handled: Codable, Sendable {
     var worker: String
     var partition: Int?
     var epoch: Int64?
+    /// The sender's role as the worker's connection set it (`Header.sender`).
+    var senderRole: String?
 }
 
 /// A worker of `service` in its own ZeroMQ context, as a separate process would have.
@@ -31,7 +33,8 @@ private final class TestWorker: Sendable {
         let connection = connection
         task = Task {
             await connection.handleRequests { message in
-                WireCodec.encode(Handled(worker: name, partition: message.header.partition, epoch: message.header.epoch))
+                WireCodec.encode(Handled(
+                    worker: name, partition: message.header.partition, epoch: message.header.epoch, senderRole: message.header.sender?.role))
             }
         }
     }
@@ -134,13 +137,18 @@ struct BrokerRoutingTests {
         #expect(Set(seen) == ["risk-a", "risk-b"])
         #expect(seen[0] != seen[1] && seen[1] != seen[2])
 
-        // A client cannot forge a lease: fencing fields it sends are stripped.
+        // A client cannot forge a lease or a sender: fencing fields it sends are stripped, and
+        // the sender is no header field at all (only the bus's sender frame sets it).
         var forged = client.makeHeader(type: "risk.ping", service: "risk-service")
         forged.partition = 7
         forged.epoch = Int64.max
+        forged.sender = Sender(name: "risk-service", role: "service:risk-service")
         let reply = try await client.send(header: forged, body: Data("{}".utf8), timeout: .seconds(2), attempts: 1)
         let handled = try reply.decodeReply(Handled.self)
-        #expect(handled.partition == nil && handled.epoch == nil)
+        #expect(handled.partition == nil && handled.epoch == nil && handled.senderRole == nil)
+        let written = #"{"v":1,"id":"m-1","type":"risk.ping","ts":1,"sender":{"name":"risk-service","role":"service:risk-service"}}"#
+        #expect(try WireCodec.decode(Header.self, from: Data(written.utf8)).sender == nil)
+        #expect(!String(decoding: WireCodec.encode(forged), as: UTF8.self).contains("sender"))
         a.crash()
         b.crash()
         client.stop()

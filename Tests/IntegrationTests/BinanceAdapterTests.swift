@@ -11,6 +11,7 @@ import Testing
 import TestSupport
 import TradingModel
 import VenueKit
+import ZeroMQ
 
 /// The Binance adapter against a real venue-sim's Binance front: the `Venue` calls, the
 /// id mapping round trip, a skewed clock (-1021, measured again, resent once) and a rate
@@ -128,6 +129,42 @@ struct BinanceAdapterTests {
 }
 
 extension BinanceAdapterTests {
+    @Test("a 418 ban from the venue (the binance_ban_seconds fault): the place is UNAVAILABLE/venue_ip_banned, nothing executed, and no call until its Retry-After even once the venue lifted it")
+    func bannedByTheVenue() async throws {
+        let (suite, venue) = try await start()
+        defer { suite.tearDown() }
+        let context = ZMQContext()
+        var logger = Logger(label: "venue-control")
+        logger.logLevel = .error
+        let control = try PaperVenueClient(venue: try suite.venueEndpoints, subscribe: [], context: context, logger: logger)
+        defer {
+            control.stop()
+            context.terminate()
+        }
+        var ban = VenueFaults()
+        ban.binanceBanSeconds = 30
+        _ = try await control.setFaults(ban)
+        do throws(VenueError) {
+            _ = try await venue.place(Self.limitBuy("banned-1"))
+            Issue.record("a place during a ban must be refused")
+        } catch {
+            guard case .transient(let refusal) = error else { Issue.record("a ban is transient, got \(error)"); return }
+            #expect(refusal.code == .unavailable && refusal.reason == "venue_ip_banned" && (refusal.retryAfterMs ?? 0) > 25_000)
+        }
+        // The venue lifts the ban; the adapter still sends nothing until the ban's Retry-After has passed.
+        ban.binanceBanSeconds = 0
+        _ = try await control.setFaults(ban)
+        do throws(VenueError) {
+            _ = try await venue.openOrders(account: "acct-1")
+            Issue.record("a call before the ban's Retry-After must be refused without being sent")
+        } catch {
+            #expect(error.serviceError.reason == "venue_ip_banned")
+        }
+        // Nothing was executed: the venue has no order of that id.
+        #expect(try await control.openOrders(account: "acct-1").isEmpty)
+        #expect(try await control.order(account: "acct-1", clientOrderId: "banned-1") == nil)
+    }
+
     /// The request weight venue-sim's Binance front has counted this minute (one more for this probe).
     static func usedWeight(port: String) async throws -> Int {
         let (_, response) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/api/v3/time")!)

@@ -63,6 +63,26 @@ struct BreakerTests {
         #expect(stale.observe(dailyLoss: nil, drawdown: nil, marketDataStale: true, inFlight: 0, now: 1)?.reason == "stale_market_data")
     }
 
+    @Test("a venue's IP ban (venue_ip_banned) trips the global breaker at once: every account's orders are refused; other errors only count")
+    func ipBanTripsTheGlobalBreaker() async throws {
+        var configuration = Fixtures.configuration()
+        configuration.breaker = Self.settings()
+        let h = await Harness(configuration)
+        try await h.outcome("timed-out", .transient, reason: "venue_outcome_unknown")
+        #expect(await h.engine.currentFold().breakers[BreakerTransition.globalScope]?.state == .closed)
+        try await h.outcome("banned", .transient, reason: VenueOutcome.ipBannedReason)
+        let global = await h.engine.currentFold().breakers[BreakerTransition.globalScope]
+        #expect(global?.state == .open && global?.reason == VenueOutcome.ipBannedReason)
+        // One failure is no trip of the account's own breaker.
+        #expect(await h.engine.currentFold().breakers["acct-1"]?.state == .closed)
+        do {
+            try await h.authorize(Fixtures.order("during-ban", qty: "0.01"))
+            Issue.record("an order was authorized during the venue's ban")
+        } catch {
+            #expect(error.code == .breakerOpen)
+        }
+    }
+
     @Test("a trip with orders in flight drains: new orders refused, in-flight ones finish, then OPEN")
     func drainingThenOpen() async throws {
         var configuration = Fixtures.configuration()

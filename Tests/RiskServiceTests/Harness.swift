@@ -83,8 +83,8 @@ final class Harness {
     }
 
     /// Reports a venue outcome and commits the transitions.
-    func outcome(_ id: String, _ result: VenueOutcome.Result, account: String = "acct-1") async throws(ServiceError) {
-        let outcome = try await engine.venueOutcome(VenueOutcome(account: account, clientOrderId: id, result: result, code: nil))
+    func outcome(_ id: String, _ result: VenueOutcome.Result, account: String = "acct-1", reason: String? = nil) async throws(ServiceError) {
+        let outcome = try await engine.venueOutcome(VenueOutcome(account: account, clientOrderId: id, result: result, code: nil, reason: reason))
         await commit(outcome.facts)
     }
 

@@ -42,6 +42,39 @@ struct FaultAndRestartTests {
         #expect(injector.streamCopies(.fill, now: 1_000 + 2_000_000_000) == [.zero])
     }
 
+    @Test("the Binance front's timed refusals: a 429 or a 418 ban from when it is set, seconds left rounded up, a ban outranks a 429, 0 lifts it")
+    func binanceRefusals() {
+        var injector = FaultInjector(seed: 5)
+        #expect(injector.binanceRefusal(now: 1) == nil)
+        var limited = VenueFaults()
+        limited.binanceRateLimitSeconds = 10
+        injector.set(limited, now: 1_000)
+        #expect(injector.binanceRefusal(now: 1_000)! == (false, 10))
+        #expect(injector.binanceRefusal(now: 1_000 + 9_500_000_000)! == (false, 1))
+        #expect(injector.binanceRefusal(now: 1_000 + 10_000_000_000) == nil)
+        #expect(injector.faults.binanceRateLimitSeconds == nil, "a timed fault is not kept in the faults in force")
+        var ban = VenueFaults()
+        ban.binanceRateLimitSeconds = 60
+        ban.binanceBanSeconds = 30
+        injector.set(ban, now: 0)
+        #expect(injector.binanceRefusal(now: 0)! == (true, 30))
+        #expect(injector.binanceRefusal(now: 40_000_000_000)! == (false, 20))
+        ban = VenueFaults()
+        ban.binanceBanSeconds = 0
+        ban.binanceRateLimitSeconds = 0
+        injector.set(ban, now: 41_000_000_000)
+        #expect(injector.binanceRefusal(now: 41_000_000_000) == nil)
+        // Setting other faults leaves a running ban alone.
+        injector.set(VenueFaults(), now: 42_000_000_000)
+        ban.binanceBanSeconds = 5
+        injector.set(ban, now: 50_000_000_000)
+        injector.set(faults(drop: "0.5"), now: 51_000_000_000)
+        #expect(injector.binanceRefusal(now: 52_000_000_000)! == (true, 3))
+        var negative = VenueFaults()
+        negative.binanceBanSeconds = -1
+        expectServiceError(.invalidRequest, reason: "bad_fault_duration") { () throws(ServiceError) in _ = try negative.validated() }
+    }
+
     @Test("ack faults apply to orders, never to instruments or fault control")
     func ackFaults() {
         var injector = FaultInjector(seed: 3)

@@ -141,18 +141,26 @@ public actor RiskEngine {
         return facts + report([transition].compactMap { $0.map { Self.fact(scope: trade.account, $0) } })
     }
 
-    /// A venue call's outcome for one order (the gateway reports it): both the account's and the global breaker count it.
+    /// A venue call's outcome for one order (the gateway reports it): both the account's and the
+    /// global breaker count it. A venue's IP ban trips the global breaker at once (reason
+    /// `venue_ip_banned`): every account's calls are refused until it ends, so no order of any
+    /// account should be authorized meanwhile.
     public func venueOutcome(_ outcome: VenueOutcome) throws(ServiceError) -> (facts: [Fact], state: Breaker.State) {
         try requireAccount(outcome.account)
         let now = clock()
         fold.venueAnswered(account: outcome.account, clientOrderId: outcome.clientOrderId)
         let failed = outcome.result != .ok
+        let banned = failed && outcome.reason == VenueOutcome.ipBannedReason
         var facts: [Fact] = []
         for scope in [outcome.account, BreakerTransition.globalScope] where decides(scope) {
-            let inFlight = scope == BreakerTransition.globalScope ? totalInFlight : inFlight(scope)
-            if let transition = fold.withBreaker(scope, { $0.recordVenueOutcome(failed: failed, inFlight: inFlight, now: now) }) {
-                facts.append(Self.fact(scope: scope, transition))
+            let global = scope == BreakerTransition.globalScope
+            let inFlight = global ? totalInFlight : inFlight(scope)
+            let transition = fold.withBreaker(scope) { breaker in
+                global && banned
+                    ? breaker.trip(reason: VenueOutcome.ipBannedReason, inFlight: inFlight, now: now)
+                    : breaker.recordVenueOutcome(failed: failed, inFlight: inFlight, now: now)
             }
+            if let transition { facts.append(Self.fact(scope: scope, transition)) }
         }
         return (report(facts), fold.breakers[outcome.account]?.state ?? .closed)
     }

@@ -95,6 +95,9 @@ actor VenueBook {
     /// How to answer one request.
     func ackPlan(for type: String) -> FaultInjector.AckPlan { injector.ack(for: type) }
 
+    /// The Binance front's timed refusal in force at `now` (the 418 and 429 faults), if any.
+    func binanceRefusal(now: Int64) -> (banned: Bool, retryAfterSeconds: Int)? { injector.binanceRefusal(now: now) }
+
     /// Answers one venue API request.
     func handle(_ message: Message, now: Int64) throws(ServiceError) -> Data {
         switch message.header.type {

@@ -34,16 +34,24 @@ public struct VenueOutcome: Codable, Sendable, Equatable {
     public var result: Result
     /// The venue's error code when the result is not `ok`.
     public var code: String?
+    /// The error's reason when the result is not `ok` (e.g. `venue_ip_banned`); absent from
+    /// gateways before it was added.
+    public var reason: String?
 
-    public init(account: String, clientOrderId: String, result: Result, code: String?) {
+    public init(account: String, clientOrderId: String, result: Result, code: String?, reason: String? = nil) {
         self.account = account
         self.clientOrderId = clientOrderId
         self.result = result
         self.code = code
+        self.reason = reason
     }
 
+    /// The reason of a venue's IP ban (Binance's HTTP 418): no call of the whole suite reaches
+    /// the venue until it ends, so risk-service trips the global breaker at once.
+    public static let ipBannedReason = "venue_ip_banned"
+
     enum CodingKeys: String, CodingKey {
-        case account, result, code
+        case account, result, code, reason
         case clientOrderId = "client_order_id"
     }
 }

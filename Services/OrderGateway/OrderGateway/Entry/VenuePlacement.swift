@@ -89,7 +89,7 @@ struct VenuePlacement: Sendable {
     }
 
     private func outcome(_ order: VenuePlace, _ result: VenueOutcome.Result, _ error: ServiceError?) -> VenueOutcome {
-        VenueOutcome(account: order.account, clientOrderId: order.clientOrderId, result: result, code: error?.code.rawValue)
+        VenueOutcome(account: order.account, clientOrderId: order.clientOrderId, result: result, code: error?.code.rawValue, reason: error?.reason)
     }
 }
 

@@ -26,6 +26,10 @@ struct VenueCommandGroup: AsyncParsableCommand {
         @Option(help: "Fraction of place requests never answered.") var ackTimeout = "0"
         @Option(help: "Fraction of new orders rejected.") var reject = "0"
         @Option(help: "Silence the stream for this many seconds.") var disconnectSeconds: Int?
+        @Option(name: .customLong("binance-ban-seconds"), help: "Binance front: answer every request 418 (an IP ban) for this many seconds (0 lifts it).")
+        var binanceBanSeconds: Int?
+        @Option(name: .customLong("binance-429-seconds"), help: "Binance front: answer every request 429 (rate limited) for this many seconds (0 lifts it).")
+        var binanceRateLimitSeconds: Int?
         @Option(help: "Basis points every price moves per market step, -1000…1000 (negative: a crash).") var marketTrendBps = 0
         @Flag(help: "Make the venue-sim process exit at once (its book is on disk).") var crash = false
         @Flag(help: "Hold every place unplaced and unanswered until faults are set without it (then they are placed, late).") var holdPlaces = false
@@ -40,6 +44,8 @@ struct VenueCommandGroup: AsyncParsableCommand {
             faults.streamDelayMillis = streamDelayMs
             faults.ackDelayMillis = ackDelayMs
             faults.disconnectSeconds = disconnectSeconds
+            faults.binanceBanSeconds = binanceBanSeconds
+            faults.binanceRateLimitSeconds = binanceRateLimitSeconds
             faults.crash = crash ? true : nil
             faults.holdPlaces = holdPlaces
             faults.marketTrendBps = marketTrendBps

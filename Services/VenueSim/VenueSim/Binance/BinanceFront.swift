@@ -139,9 +139,20 @@ public struct BinanceFront: Sendable {
         return Response(status: reply.status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: reply.body)))
     }
 
-    /// Answers one request: rate limits, then authentication (signed endpoints), then the endpoint.
+    /// Answers one request: the timed faults (a ban, a rate limit), then the rate limits, then
+    /// authentication (signed endpoints), then the endpoint.
     func handle(_ endpoint: Endpoint, query: String, body: String, apiKey: String?, now: Int64) async -> Reply {
         let nowMillis = now / 1_000_000
+        if let refusal = await book.binanceRefusal(now: now) {
+            // As Binance: nothing is executed, and the weight is not charged.
+            var reply = Self.failure(refusal.banned
+                ? Failure(.tooManyRequests, "Way too much request weight used; IP banned until \(nowMillis + Int64(refusal.retryAfterSeconds) * 1_000). Please use WebSocket Streams for live updates to avoid bans.",
+                    status: .init(code: 418, reasonPhrase: "I'm a teapot"), retryAfter: refusal.retryAfterSeconds)
+                : Failure(.tooManyRequests, "Too much request weight used; current limit is \(limits.limits.weightPerMinute) request weight per 1 MINUTE. Please use WebSocket Streams for live updates to avoid polling the API.",
+                    status: .tooManyRequests, retryAfter: refusal.retryAfterSeconds))
+            reply.headers.append(("X-MBX-USED-WEIGHT-1M", "\(limits.usedWeight(nowMillis: nowMillis))"))
+            return reply
+        }
         let weight = endpoint.weight(BinanceQuery.parse(Substring(query)))
         var reply: Reply
         switch limits.charge(weight: weight, nowMillis: nowMillis) {

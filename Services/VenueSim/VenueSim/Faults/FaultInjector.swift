@@ -22,6 +22,10 @@ struct FaultInjector: Sendable {
     private(set) var faults = VenueFaults()
     /// The stream is silent until this venue time, unix nanoseconds.
     private(set) var disconnectedUntil: Int64 = 0
+    /// The Binance front answers 418 (banned) until this time, unix nanoseconds.
+    private(set) var bannedUntil: Int64 = 0
+    /// The Binance front answers 429 until this time, unix nanoseconds.
+    private(set) var rateLimitedUntil: Int64 = 0
     private var rng: SplitMix64
 
     /// Creates an injector with no faults; `seed` drives every random decision.
@@ -29,14 +33,28 @@ struct FaultInjector: Sendable {
         rng = SplitMix64(seed: seed ^ 0xFA17_FA17_FA17_FA17)
     }
 
-    /// Replaces the faults; a request with `disconnect_seconds` silences the stream from `now`.
+    /// Replaces the faults; a request with `disconnect_seconds` silences the stream from
+    /// `now`, one with `binance_ban_seconds` or `binance_429_seconds` refuses the Binance front's
+    /// requests from `now` (the timed faults are not kept in `faults`: they run out).
     mutating func set(_ faults: VenueFaults, now: Int64) {
         self.faults = faults
         self.faults.crash = nil
-        if let seconds = faults.disconnectSeconds {
-            disconnectedUntil = now + Int64(seconds) * 1_000_000_000
-            self.faults.disconnectSeconds = nil
-        }
+        let until = { (seconds: Int) in now + Int64(seconds) * 1_000_000_000 }
+        if let seconds = faults.disconnectSeconds { disconnectedUntil = until(seconds) }
+        if let seconds = faults.binanceBanSeconds { bannedUntil = until(seconds) }
+        if let seconds = faults.binanceRateLimitSeconds { rateLimitedUntil = until(seconds) }
+        self.faults.disconnectSeconds = nil
+        self.faults.binanceBanSeconds = nil
+        self.faults.binanceRateLimitSeconds = nil
+    }
+
+    /// Why the Binance front refuses a request at `now`, and for how many more seconds
+    /// (rounded up); nil when no timed refusal is in force. A ban outranks a rate limit.
+    func binanceRefusal(now: Int64) -> (banned: Bool, retryAfterSeconds: Int)? {
+        let secondsLeft = { (until: Int64) in Int((until - now + 999_999_999) / 1_000_000_000) }
+        if now < bannedUntil { return (true, secondsLeft(bannedUntil)) }
+        if now < rateLimitedUntil { return (false, secondsLeft(rateLimitedUntil)) }
+        return nil
     }
 
     /// The delays at which to send one stream message: empty = dropped, two = duplicated.
