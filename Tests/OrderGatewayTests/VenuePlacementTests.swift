@@ -66,7 +66,7 @@ struct VenuePlacementTests {
         let outcome = await placement(venue, pauses: pauses, reports: reports).place(samplePlace)
         #expect(outcome == .rejected(refusal))
         #expect(venue.placeCalls == 1)
-        #expect(reports.all == [VenueOutcome(account: "acct-1", clientOrderId: "coid-1", result: .permanent, code: "INSUFFICIENT_BALANCE")])
+        #expect(reports.all == [VenueOutcome(account: "acct-1", clientOrderId: "coid-1", result: .permanent, code: "INSUFFICIENT_BALANCE", reason: "insufficient_balance")])
     }
 
     @Test("a fatal error rejects at once and is reported as fatal")
