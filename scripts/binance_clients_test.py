@@ -11,7 +11,9 @@ the refusals a client must be able to tell apart: a duplicate client id among OP
 (-2010; the same id is free again once the order ended), an unknown order (-2013), a bad
 signature (-1022) and an unknown key (-2015). Then venue-sim's Binance faults, set with the
 real `tradectl venue faults`: a 429 and a 418 ban, each with Retry-After, that ccxt takes for
-what they are (its rate-limit errors) and during which nothing is executed. Money is
+what they are (its rate-limit errors) and during which nothing is executed; and a new order
+executed whose reply is lost (-1007, a 503), which ccxt reports as an error while asking by
+client id finds it filled. Money is
 compared as Decimal from the raw strings.
 
 The last line is `binance-clients: N passed, M failed` (exit 1 on any failure).
@@ -290,6 +292,21 @@ def run_faults(url: str, bin_dir: Path, venue_port: int, checks: Checks) -> None
         checks.expect(f"tradectl venue faults {flag} 0 lifts it", lifted.returncode == 0, lifted.stderr[-300:])
         checks.refused(f"ccxt: the order refused with {status} was never executed (-2013)",
                        lambda: exchange.fetch_order(None, "BTC/USDT", {"origClientOrderId": f"fault-{status}"}), -2013)
+    # Executed, reply lost: the client hears an error, yet the order filled (asking finds it).
+    for flag in ("--binance-timeout-after-execution", "--binance-5xx-after-execution"):
+        done = set_faults(bin_dir, venue_port, flag, "1")
+        checks.expect(f"tradectl venue faults {flag} 1", done.returncode == 0, done.stderr[-300:])
+        coid = "lost" + flag.split("-")[2]
+        try:
+            exchange.create_order("BTC/USDT", "market", "buy", 0.001, None, {"newClientOrderId": coid})
+            checks.expect(f"ccxt: {flag}: the place's reply is an error", False, "no error")
+        except ccxt.BaseError as error:  # ccxt: RequestTimeout for -1007, OperationFailed for -1001 (its map of Binance's codes)
+            checks.expect(f"ccxt: {flag}: the place's reply is an error", True, error)
+        except Exception as error:
+            checks.expect(f"ccxt: {flag}: the place's reply is an error", False, f"{type(error).__name__}: {error}"[:300])
+        set_faults(bin_dir, venue_port)
+        found = exchange.fetch_order(None, "BTC/USDT", {"origClientOrderId": coid})
+        checks.expect(f"ccxt: {flag}: yet the order filled (asked by client id)", found["status"] == "closed", found["info"])
     bad = set_faults(bin_dir, venue_port, "--binance-ban-seconds=-1")
     checks.expect("tradectl venue faults: a negative ban is refused (bad_fault_duration)", bad.returncode != 0 and "bad_fault_duration" in bad.stderr + bad.stdout,
                   (bad.returncode, bad.stderr[-300:]))

@@ -28,6 +28,13 @@ public struct VenueFaults: Codable, Sendable, Equatable {
     /// When set in a request: the Binance front answers every request with HTTP 429 (-1003,
     /// too much request weight) and `Retry-After` for this many seconds from now (0 lifts it).
     public var binanceRateLimitSeconds: Int?
+    /// Fraction of the Binance front's new orders executed but answered -1007 ("Timeout
+    /// waiting for response from backend server … execution status unknown"), as Binance
+    /// does when its matching engine is slow: the order exists, the caller was not told.
+    public var binanceTimeoutAfterExecution: ExactDecimal = .zero
+    /// Fraction of the Binance front's new orders executed but answered HTTP 503: the same
+    /// unknown outcome behind a server error.
+    public var binanceServerErrorAfterExecution: ExactDecimal = .zero
     /// Basis points every mid moves per market step on top of its random walk, −1000…1000:
     /// a crash (negative) or a rally while set — what drives a real loss in a fault campaign.
     public var marketTrendBps: Int = 0
@@ -45,7 +52,10 @@ public struct VenueFaults: Codable, Sendable, Equatable {
 
     /// Throws `INVALID_REQUEST` when a rate is outside [0, 1] or a duration is negative or above a day.
     public func validated() throws(ServiceError) -> VenueFaults {
-        for (name, rate) in [("drop_fills", dropFills), ("drop_orders", dropOrders), ("duplicate", duplicate), ("ack_timeout", ackTimeout), ("reject", reject)] {
+        for (name, rate) in [
+            ("drop_fills", dropFills), ("drop_orders", dropOrders), ("duplicate", duplicate), ("ack_timeout", ackTimeout), ("reject", reject),
+            ("binance_timeout_after_execution", binanceTimeoutAfterExecution), ("binance_5xx_after_execution", binanceServerErrorAfterExecution),
+        ] {
             guard !rate.isNegative, rate <= ExactDecimal(1) else {
                 throw ServiceError(.invalidRequest, reason: "bad_fault_rate", "\(name) must be a fraction in [0, 1], got \(rate)")
             }
@@ -76,6 +86,8 @@ public struct VenueFaults: Codable, Sendable, Equatable {
         case disconnectSeconds = "disconnect_seconds"
         case binanceBanSeconds = "binance_ban_seconds"
         case binanceRateLimitSeconds = "binance_429_seconds"
+        case binanceTimeoutAfterExecution = "binance_timeout_after_execution"
+        case binanceServerErrorAfterExecution = "binance_5xx_after_execution"
     }
 
     /// Decodes; absent keys keep their defaults (no fault).
@@ -91,6 +103,8 @@ public struct VenueFaults: Codable, Sendable, Equatable {
         disconnectSeconds = try c.decodeIfPresent(Int.self, forKey: .disconnectSeconds)
         binanceBanSeconds = try c.decodeIfPresent(Int.self, forKey: .binanceBanSeconds)
         binanceRateLimitSeconds = try c.decodeIfPresent(Int.self, forKey: .binanceRateLimitSeconds)
+        binanceTimeoutAfterExecution = try c.decodeIfPresent(ExactDecimal.self, forKey: .binanceTimeoutAfterExecution) ?? .zero
+        binanceServerErrorAfterExecution = try c.decodeIfPresent(ExactDecimal.self, forKey: .binanceServerErrorAfterExecution) ?? .zero
         crash = try c.decodeIfPresent(Bool.self, forKey: .crash)
         holdPlaces = try c.decodeIfPresent(Bool.self, forKey: .holdPlaces) ?? false
         marketTrendBps = try c.decodeIfPresent(Int.self, forKey: .marketTrendBps) ?? 0

@@ -9,9 +9,10 @@ import TradingModel
 import VenueKit
 import ZeroMQ
 
-/// The kill switch through the Binance adapter: venue-sim's Binance front holds the
-/// orders, the gateway lists and cancels them through Binance's API (open orders without
-/// a symbol, cancel by client id), and the account is halted until resumed.
+/// The whole suite through the Binance adapter: the kill switch (venue-sim's Binance front
+/// holds the orders, the gateway lists and cancels them through Binance's API, open orders
+/// without a symbol, cancel by client id, and the account is halted until resumed), and
+/// Binance's own faults (a 418 ban, replies lost after execution).
 @Suite("kill switch through the Binance adapter", .serialized, .timeLimit(.minutes(3)))
 struct BinanceKillSwitchTests {
     @Test("30 resting orders at the Binance front: cancel-all leaves none open there, counts exact, the account halted")
@@ -75,5 +76,53 @@ struct BinanceKillSwitchTests {
         })
         #expect(try await KillSwitchTests.submitError(client, restingBuy("ban-2"))?.code == .breakerOpen)
         #expect(try await control.order(account: "acct-1", clientOrderId: "ban-1") == nil, "nothing reached the book during the ban")
+    }
+
+    @Test("orders executed at the Binance front whose reply is lost (-1007, 503): the gateway asks by client id and never sends them twice", arguments: ["timeout", "5xx"])
+    func lostRepliesAreAskedNotResent(kind: String) async throws {
+        let suite = try Suite()
+        defer { suite.tearDown() }
+        try VenueFront.binance.configure(suite)
+        try suite.start()
+        let client = try suite.client()
+        defer { client.close() }
+        #expect(try await client.waitUntilReady(accounts: VenueFront.binance.accounts))
+        let context = ZMQContext()
+        var logger = Logger(label: "venue-control")
+        logger.logLevel = .error
+        let control = try PaperVenueClient(venue: try suite.venueEndpoints, subscribe: [], context: context, logger: logger)
+        defer {
+            control.stop()
+            context.terminate()
+        }
+        var lost = VenueFaults()
+        if kind == "timeout" { lost.binanceTimeoutAfterExecution = ExactDecimal(1) } else { lost.binanceServerErrorAfterExecution = ExactDecimal(1) }
+        _ = try await control.setFaults(lost)
+        // The fault in force: a place straight through an adapter executes, and its caller hears "unknown".
+        let port = try #require(suite.environment["BW_VENUE_BINANCE_PORT"])
+        let probe = BinanceSpotVenue(
+            configuration: .init(baseURL: "http://127.0.0.1:\(port)", credentials: BinanceCredentials(apiKey: "it-key-1", secret: "it-secret-1"), account: "acct-1"),
+            logger: Logger(label: "probe"))
+        do throws(VenueError) {
+            _ = try await probe.place(VenuePlace(
+                account: "acct-1", clientOrderId: "probe-\(kind)", symbol: "BTC/USDT", side: .buy, type: .limit, qty: ExactDecimal("0.01")!,
+                price: ExactDecimal("1000")!, timeInForce: .gtc))
+            Issue.record("the place's reply should have been lost")
+        } catch {
+            #expect(error.serviceError.reason == "venue_outcome_unknown", "\(error)")
+        }
+        #expect(try await control.order(account: "acct-1", clientOrderId: "probe-\(kind)")?.status == .new)
+
+        // A market buy fills at the venue; its reply is lost; a resend would be a second order
+        // (Binance refuses a duplicate client id only while the first is open).
+        let id = "lost-\(kind)"
+        let order = try await client.submit(
+            OrderSubmit(clientOrderId: id, account: "acct-1", symbol: "BTC/USDT", side: .buy, type: .market, qty: ExactDecimal("0.01")!),
+            timeout: .seconds(30))
+        #expect(order.state == .filled, "asked by client id, the venue's answer is the order's: \(order)")
+        _ = try await control.setFaults(VenueFaults())
+        #expect(try await control.order(account: "acct-1", clientOrderId: id)?.status == .filled)
+        #expect(try await control.order(account: "acct-1", clientOrderId: id + "#2") == nil, "a second order with the same client id")
+        #expect(try KillSwitchTests.states(suite)[OrderState.filled.rawValue] == 1)
     }
 }

@@ -75,6 +75,29 @@ struct FaultAndRestartTests {
         expectServiceError(.invalidRequest, reason: "bad_fault_duration") { () throws(ServiceError) in _ = try negative.validated() }
     }
 
+    @Test("the after-execution faults lose a Binance order's reply at their rates: -1007 first, then 503; a rate above 1 is INVALID_REQUEST")
+    func binanceLostReplies() {
+        var injector = FaultInjector(seed: 9)
+        #expect(injector.binanceLostReply() == nil)
+        var both = VenueFaults()
+        both.binanceTimeoutAfterExecution = dec("1")
+        both.binanceServerErrorAfterExecution = dec("1")
+        injector.set(both, now: 0)
+        #expect(injector.binanceLostReply() == .timeout)
+        var serverErrors = VenueFaults()
+        serverErrors.binanceServerErrorAfterExecution = dec("1")
+        injector.set(serverErrors, now: 0)
+        #expect(injector.binanceLostReply() == .serverError)
+        var half = VenueFaults()
+        half.binanceTimeoutAfterExecution = dec("0.5")
+        injector.set(half, now: 0)
+        let lost = (0..<1_000).filter { _ in injector.binanceLostReply() != nil }.count
+        #expect((400...600).contains(lost), "\(lost) of 1000 at rate 0.5")
+        var bad = VenueFaults()
+        bad.binanceServerErrorAfterExecution = dec("1.5")
+        expectServiceError(.invalidRequest, reason: "bad_fault_rate") { () throws(ServiceError) in _ = try bad.validated() }
+    }
+
     @Test("ack faults apply to orders, never to instruments or fault control")
     func ackFaults() {
         var injector = FaultInjector(seed: 3)

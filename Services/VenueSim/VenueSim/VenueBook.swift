@@ -95,6 +95,9 @@ actor VenueBook {
     /// How to answer one request.
     func ackPlan(for type: String) -> FaultInjector.AckPlan { injector.ack(for: type) }
 
+    /// Whether the reply to a new order the Binance front executed is lost (the after-execution faults).
+    func binanceLostReply() -> FaultInjector.LostReply? { injector.binanceLostReply() }
+
     /// The Binance front's timed refusal in force at `now` (the 418 and 429 faults), if any.
     func binanceRefusal(now: Int64) -> (banned: Bool, retryAfterSeconds: Int)? { injector.binanceRefusal(now: now) }
 

@@ -30,6 +30,10 @@ struct VenueCommandGroup: AsyncParsableCommand {
         var binanceBanSeconds: Int?
         @Option(name: .customLong("binance-429-seconds"), help: "Binance front: answer every request 429 (rate limited) for this many seconds (0 lifts it).")
         var binanceRateLimitSeconds: Int?
+        @Option(name: .customLong("binance-timeout-after-execution"), help: "Binance front: fraction of new orders executed but answered -1007 (outcome unknown).")
+        var binanceTimeoutAfterExecution = "0"
+        @Option(name: .customLong("binance-5xx-after-execution"), help: "Binance front: fraction of new orders executed but answered HTTP 503.")
+        var binanceServerErrorAfterExecution = "0"
         @Option(help: "Basis points every price moves per market step, -1000…1000 (negative: a crash).") var marketTrendBps = 0
         @Flag(help: "Make the venue-sim process exit at once (its book is on disk).") var crash = false
         @Flag(help: "Hold every place unplaced and unanswered until faults are set without it (then they are placed, late).") var holdPlaces = false
@@ -46,6 +50,8 @@ struct VenueCommandGroup: AsyncParsableCommand {
             faults.disconnectSeconds = disconnectSeconds
             faults.binanceBanSeconds = binanceBanSeconds
             faults.binanceRateLimitSeconds = binanceRateLimitSeconds
+            faults.binanceTimeoutAfterExecution = try fraction(binanceTimeoutAfterExecution, "--binance-timeout-after-execution")
+            faults.binanceServerErrorAfterExecution = try fraction(binanceServerErrorAfterExecution, "--binance-5xx-after-execution")
             faults.crash = crash ? true : nil
             faults.holdPlaces = holdPlaces
             faults.marketTrendBps = marketTrendBps

@@ -27,6 +27,16 @@ extension BinanceFront {
             throw Self.refusal(error)
         }
         await saved()
+        // The after-execution faults: the order is on the book (and on disk), its reply is lost.
+        switch await book.binanceLostReply() {
+        case .timeout:
+            throw Failure(.timeout, "Timeout waiting for response from backend server. Send status unknown; execution status unknown.",
+                status: .requestTimeout)
+        case .serverError:
+            throw Failure(.disconnected, "Internal error; unable to process your request. Please try again.", status: .serviceUnavailable)
+        case nil:
+            break
+        }
         guard let instrument = try? symbols.instrument(try request.required("symbol")) else { preconditionFailure("validated above") }
         var report = BinanceReports.order(order, instrument: instrument, withFills: responseType == "FULL")
         report.transactTime = now / 1_000_000

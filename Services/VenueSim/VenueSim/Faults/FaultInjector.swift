@@ -78,6 +78,21 @@ struct FaultInjector: Sendable {
     /// Whether a new order is to be rejected by the fault.
     mutating func rejectsOrder() -> Bool { draw(faults.reject) }
 
+    /// How the Binance front answers a new order it executed instead of with the order.
+    enum LostReply: Sendable, Equatable {
+        /// -1007: the matching engine did not answer in time (HTTP 408 here; the code decides).
+        case timeout
+        /// HTTP 503.
+        case serverError
+    }
+
+    /// Whether the reply to a new order the Binance front just executed is lost, and how.
+    mutating func binanceLostReply() -> LostReply? {
+        if draw(faults.binanceTimeoutAfterExecution) { return .timeout }
+        if draw(faults.binanceServerErrorAfterExecution) { return .serverError }
+        return nil
+    }
+
     /// True with probability `rate` (a fraction in [0, 1], resolution 10^-6).
     private mutating func draw(_ rate: ExactDecimal) -> Bool {
         guard rate.isPositive else { return false }
