@@ -13,7 +13,8 @@ signature (-1022) and an unknown key (-2015). Then venue-sim's Binance faults, s
 real `tradectl venue faults`: a 429 and a 418 ban, each with Retry-After, that ccxt takes for
 what they are (its rate-limit errors) and during which nothing is executed; and a new order
 executed whose reply is lost (-1007, a 503), which ccxt reports as an error while asking by
-client id finds it filled. Money is
+client id finds it filled; and the exchange's clock 10 s ahead (-1021 for a call signed with
+ours, through once ccxt measured the difference). Money is
 compared as Decimal from the raw strings.
 
 The last line is `binance-clients: N passed, M failed` (exit 1 on any failure).
@@ -307,6 +308,21 @@ def run_faults(url: str, bin_dir: Path, venue_port: int, checks: Checks) -> None
         set_faults(bin_dir, venue_port)
         found = exchange.fetch_order(None, "BTC/USDT", {"origClientOrderId": coid})
         checks.expect(f"ccxt: {flag}: yet the order filled (asked by client id)", found["status"] == "closed", found["info"])
+    # The exchange's clock 10 s ahead: a call signed with ours is -1021; a client that measures
+    # the difference (ccxt's load_time_difference) signs with the server's time and gets through.
+    done = set_faults(bin_dir, venue_port, "--binance-clock-skew-ms", "10000")
+    checks.expect("tradectl venue faults --binance-clock-skew-ms 10000", done.returncode == 0, done.stderr[-300:])
+    _, _, server = raw_get(url, "/api/v3/time")
+    checks.expect("raw: the server time is 10 s ahead", abs(server.get("serverTime", 0) - int(time.time() * 1000) - 10_000) < 3_000, server)
+    code, _, body = raw_signed(url, "GET", "/api/v3/account", {"timestamp": str(int(time.time() * 1000))})
+    checks.expect("raw: a call signed with our clock is -1021", code == 400 and body.get("code") == -1021, body)
+    exchange.load_time_difference()
+    balance = exchange.fetch_balance({"recvWindow": 5000})
+    checks.expect("ccxt: with the time difference measured, the call gets through", "USDT" in balance, list(balance)[:5])
+    set_faults(bin_dir, venue_port)
+    skewed = set_faults(bin_dir, venue_port, "--binance-clock-skew-ms=7200000")
+    checks.expect("tradectl venue faults: a skew beyond an hour is refused (bad_clock_skew)",
+                  skewed.returncode != 0 and "bad_clock_skew" in skewed.stderr + skewed.stdout, (skewed.returncode, skewed.stderr[-300:]))
     bad = set_faults(bin_dir, venue_port, "--binance-ban-seconds=-1")
     checks.expect("tradectl venue faults: a negative ban is refused (bad_fault_duration)", bad.returncode != 0 and "bad_fault_duration" in bad.stderr + bad.stdout,
                   (bad.returncode, bad.stderr[-300:]))

@@ -35,6 +35,13 @@ public struct VenueFaults: Codable, Sendable, Equatable {
     /// Fraction of the Binance front's new orders executed but answered HTTP 503: the same
     /// unknown outcome behind a server error.
     public var binanceServerErrorAfterExecution: ExactDecimal = .zero
+    /// Milliseconds the Binance front's clock is off from ours, ±1 hour: the server time it
+    /// reports and checks `timestamp`/`recvWindow` against (a signed call off by more than the
+    /// window is -1021, as from a real exchange whose clock drifted). Its book is not concerned.
+    public var binanceClockSkewMillis: Int = 0
+
+    /// The largest clock skew the fault takes, milliseconds.
+    public static let maxClockSkewMillis = 3_600_000
     /// Basis points every mid moves per market step on top of its random walk, −1000…1000:
     /// a crash (negative) or a rally while set — what drives a real loss in a fault campaign.
     public var marketTrendBps: Int = 0
@@ -59,6 +66,9 @@ public struct VenueFaults: Codable, Sendable, Equatable {
             guard !rate.isNegative, rate <= ExactDecimal(1) else {
                 throw ServiceError(.invalidRequest, reason: "bad_fault_rate", "\(name) must be a fraction in [0, 1], got \(rate)")
             }
+        }
+        guard (-Self.maxClockSkewMillis...Self.maxClockSkewMillis).contains(binanceClockSkewMillis) else {
+            throw ServiceError(.invalidRequest, reason: "bad_clock_skew", "binance_clock_skew_ms must be in ±\(Self.maxClockSkewMillis), got \(binanceClockSkewMillis)")
         }
         guard (-1000...1000).contains(marketTrendBps) else {
             throw ServiceError(.invalidRequest, reason: "bad_market_trend", "market_trend_bps must be in -1000…1000, got \(marketTrendBps)")
@@ -88,6 +98,7 @@ public struct VenueFaults: Codable, Sendable, Equatable {
         case binanceRateLimitSeconds = "binance_429_seconds"
         case binanceTimeoutAfterExecution = "binance_timeout_after_execution"
         case binanceServerErrorAfterExecution = "binance_5xx_after_execution"
+        case binanceClockSkewMillis = "binance_clock_skew_ms"
     }
 
     /// Decodes; absent keys keep their defaults (no fault).
@@ -105,6 +116,7 @@ public struct VenueFaults: Codable, Sendable, Equatable {
         binanceRateLimitSeconds = try c.decodeIfPresent(Int.self, forKey: .binanceRateLimitSeconds)
         binanceTimeoutAfterExecution = try c.decodeIfPresent(ExactDecimal.self, forKey: .binanceTimeoutAfterExecution) ?? .zero
         binanceServerErrorAfterExecution = try c.decodeIfPresent(ExactDecimal.self, forKey: .binanceServerErrorAfterExecution) ?? .zero
+        binanceClockSkewMillis = try c.decodeIfPresent(Int.self, forKey: .binanceClockSkewMillis) ?? 0
         crash = try c.decodeIfPresent(Bool.self, forKey: .crash)
         holdPlaces = try c.decodeIfPresent(Bool.self, forKey: .holdPlaces) ?? false
         marketTrendBps = try c.decodeIfPresent(Int.self, forKey: .marketTrendBps) ?? 0

@@ -165,6 +165,27 @@ extension BinanceAdapterTests {
         #expect(try await control.order(account: "acct-1", clientOrderId: "banned-1") == nil)
     }
 
+    @Test("the exchange's clock drifts 20 s behind ours (the binance_clock_skew_ms fault): the next signed call gets -1021, the offset is measured again and the call succeeds")
+    func venueClockDrifts() async throws {
+        let (suite, venue) = try await start()
+        defer { suite.tearDown() }
+        #expect(abs(venue.serverOffsetMillis) < 2_000)
+        let context = ZMQContext()
+        var logger = Logger(label: "venue-control")
+        logger.logLevel = .error
+        let control = try PaperVenueClient(venue: try suite.venueEndpoints, subscribe: [], context: context, logger: logger)
+        defer {
+            control.stop()
+            context.terminate()
+        }
+        var drift = VenueFaults()
+        drift.binanceClockSkewMillis = -20_000
+        _ = try await control.setFaults(drift)
+        let placed = try await venue.place(Self.limitBuy("drifted-1"))
+        #expect(placed.status == .new)
+        #expect(venue.serverOffsetMillis < -18_000, "the offset was measured again: \(venue.serverOffsetMillis) ms")
+    }
+
     /// The request weight venue-sim's Binance front has counted this minute (one more for this probe).
     static func usedWeight(port: String) async throws -> Int {
         let (_, response) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/api/v3/time")!)

@@ -124,6 +124,10 @@ struct FaultAndRestartTests {
         expectServiceError(.invalidRequest, reason: "bad_market_trend") { () throws(ServiceError) in _ = try faults.validated() }
         faults.marketTrendBps = -1000
         #expect(throws: Never.self) { try faults.validated() }
+        faults.binanceClockSkewMillis = -VenueFaults.maxClockSkewMillis - 1
+        expectServiceError(.invalidRequest, reason: "bad_clock_skew") { () throws(ServiceError) in _ = try faults.validated() }
+        faults.binanceClockSkewMillis = -VenueFaults.maxClockSkewMillis
+        #expect(throws: Never.self) { try faults.validated() }
     }
 
     @Test("a fault-rejected order is recorded rejected, and a resend returns it")

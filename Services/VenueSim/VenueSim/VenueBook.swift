@@ -95,6 +95,9 @@ actor VenueBook {
     /// How to answer one request.
     func ackPlan(for type: String) -> FaultInjector.AckPlan { injector.ack(for: type) }
 
+    /// How far the Binance front's clock is off, milliseconds (the clock-skew fault).
+    func binanceClockSkewMillis() -> Int { injector.faults.binanceClockSkewMillis }
+
     /// Whether the reply to a new order the Binance front executed is lost (the after-execution faults).
     func binanceLostReply() -> FaultInjector.LostReply? { injector.binanceLostReply() }
 

@@ -34,6 +34,8 @@ struct VenueCommandGroup: AsyncParsableCommand {
         var binanceTimeoutAfterExecution = "0"
         @Option(name: .customLong("binance-5xx-after-execution"), help: "Binance front: fraction of new orders executed but answered HTTP 503.")
         var binanceServerErrorAfterExecution = "0"
+        @Option(name: .customLong("binance-clock-skew-ms"), help: "Binance front: how far its clock is off from ours, ms (±3600000; signed calls are checked against it).")
+        var binanceClockSkewMs = 0
         @Option(help: "Basis points every price moves per market step, -1000…1000 (negative: a crash).") var marketTrendBps = 0
         @Flag(help: "Make the venue-sim process exit at once (its book is on disk).") var crash = false
         @Flag(help: "Hold every place unplaced and unanswered until faults are set without it (then they are placed, late).") var holdPlaces = false
@@ -52,6 +54,7 @@ struct VenueCommandGroup: AsyncParsableCommand {
             faults.binanceRateLimitSeconds = binanceRateLimitSeconds
             faults.binanceTimeoutAfterExecution = try fraction(binanceTimeoutAfterExecution, "--binance-timeout-after-execution")
             faults.binanceServerErrorAfterExecution = try fraction(binanceServerErrorAfterExecution, "--binance-5xx-after-execution")
+            faults.binanceClockSkewMillis = binanceClockSkewMs
             faults.crash = crash ? true : nil
             faults.holdPlaces = holdPlaces
             faults.marketTrendBps = marketTrendBps

@@ -5,20 +5,20 @@ import TradingModel
 import VenueKit
 
 extension BinanceFront {
-    /// Serves one authenticated request.
-    func serve(_ endpoint: Endpoint, _ request: SignedRequest, now: Int64) async throws(Failure) -> Reply {
+    /// Serves one authenticated request; `serverMillis` is the time the front reports (its own clock).
+    func serve(_ endpoint: Endpoint, _ request: SignedRequest, now: Int64, serverMillis: Int64) async throws(Failure) -> Reply {
         let market = await book.market()
         let symbols = SymbolTable(market.instruments)
         switch endpoint {
         case .ping:
             return Reply(status: .ok, body: Data("{}".utf8))
         case .time:
-            return Self.ok(BinanceServerTime(serverTime: now / 1_000_000))
+            return Self.ok(BinanceServerTime(serverTime: serverMillis))
         case .exchangeInfo:
             var listed = market.instruments
             if let symbol = request.string("symbol") { listed = [try symbols.instrument(symbol)] }
             return Self.ok(BinanceExchangeInfo(
-                serverTime: now / 1_000_000, rateLimits: rateLimits, symbols: listed.map(BinanceSymbolInfo.init)))
+                serverTime: serverMillis, rateLimits: rateLimits, symbols: listed.map(BinanceSymbolInfo.init)))
         case .bookTicker:
             var quotes = market.quotes
             if let symbol = request.string("symbol") {

@@ -165,8 +165,10 @@ public struct BinanceFront: Sendable {
             preconditionFailure("a weight charge never breaches an order limit")
         case .success:
             do throws(Failure) {
-                let request = try authenticate(endpoint, query: query, body: body, apiKey: apiKey, nowMillis: nowMillis)
-                reply = try await serve(endpoint, request, now: now)
+                // The clock Binance reports and checks signed calls against (the clock-skew fault moves it).
+                let serverMillis = nowMillis + Int64(await book.binanceClockSkewMillis())
+                let request = try authenticate(endpoint, query: query, body: body, apiKey: apiKey, nowMillis: serverMillis)
+                reply = try await serve(endpoint, request, now: now, serverMillis: serverMillis)
             } catch {
                 if error.status.code >= 500 || error.body.code == BinanceErrorCode.invalidSignature.rawValue {
                     logger.notice("venue.binance.refused", metadata: ["code": "\(error.body.code)", "path": "\(endpoint.path)"])
