@@ -11,7 +11,6 @@ import Testing
 import TestSupport
 import TradingModel
 import VenueKit
-import ZeroMQ
 
 /// The Binance adapter against a real venue-sim's Binance front: the `Venue` calls, the
 /// id mapping round trip, a skewed clock (-1021, measured again, resent once) and a rate
@@ -133,14 +132,9 @@ extension BinanceAdapterTests {
     func bannedByTheVenue() async throws {
         let (suite, venue) = try await start()
         defer { suite.tearDown() }
-        let context = ZMQContext()
-        var logger = Logger(label: "venue-control")
-        logger.logLevel = .error
-        let control = try PaperVenueClient(venue: try suite.venueEndpoints, subscribe: [], context: context, logger: logger)
-        defer {
-            control.stop()
-            context.terminate()
-        }
+        let probe = try VenueProbe(suite)
+        defer { probe.close() }
+        let control = probe.venue
         var ban = VenueFaults()
         ban.binanceBanSeconds = 30
         _ = try await control.setFaults(ban)
@@ -170,14 +164,9 @@ extension BinanceAdapterTests {
         let (suite, venue) = try await start()
         defer { suite.tearDown() }
         #expect(abs(venue.serverOffsetMillis) < 2_000)
-        let context = ZMQContext()
-        var logger = Logger(label: "venue-control")
-        logger.logLevel = .error
-        let control = try PaperVenueClient(venue: try suite.venueEndpoints, subscribe: [], context: context, logger: logger)
-        defer {
-            control.stop()
-            context.terminate()
-        }
+        let probe = try VenueProbe(suite)
+        defer { probe.close() }
+        let control = probe.venue
         var drift = VenueFaults()
         drift.binanceClockSkewMillis = -20_000
         _ = try await control.setFaults(drift)

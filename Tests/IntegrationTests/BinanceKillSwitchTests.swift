@@ -7,7 +7,6 @@ import Testing
 import TestSupport
 import TradingModel
 import VenueKit
-import ZeroMQ
 
 /// The whole suite through the Binance adapter: the kill switch (venue-sim's Binance front
 /// holds the orders, the gateway lists and cancels them through Binance's API, open orders
@@ -41,25 +40,29 @@ struct BinanceKillSwitchTests {
         #expect(try await KillSwitchTests.submitError(client, restingBuy("bks-after"))?.code == .tradingHalted)
     }
 
+    /// The whole suite on venue-sim's Binance front (plus `environment`), ready; a client, and
+    /// a direct connection to venue-sim for its faults and the truth at the venue.
+    static func binanceSuite(_ environment: [String: String] = [:]) async throws -> (Suite, SuiteClientConnection, VenueProbe) {
+        let suite = try Suite()
+        do {
+            try VenueFront.binance.configure(suite)
+            suite.environment.merge(environment) { $1 }
+            try suite.start()
+            let client = try suite.client()
+            #expect(try await client.waitUntilReady(accounts: VenueFront.binance.accounts))
+            return (suite, client, try VenueProbe(suite))
+        } catch {
+            suite.tearDown()
+            throw error
+        }
+    }
+
     @Test("a 418 ban at the Binance front: the order is never executed, and risk trips the global breaker (venue_ip_banned) so nothing more is authorized")
     func banTripsTheGlobalBreaker() async throws {
-        let suite = try Suite()
-        defer { suite.tearDown() }
-        try VenueFront.binance.configure(suite)
         // Only the ban may trip the global breaker here (the gateway's polling is banned too).
-        suite.environment["BW_RISK_STALE_MARKET_DATA_MS"] = "3600000"
-        try suite.start()
-        let client = try suite.client()
-        defer { client.close() }
-        #expect(try await client.waitUntilReady(accounts: VenueFront.binance.accounts))
-        let context = ZMQContext()
-        var logger = Logger(label: "venue-control")
-        logger.logLevel = .error
-        let control = try PaperVenueClient(venue: try suite.venueEndpoints, subscribe: [], context: context, logger: logger)
-        defer {
-            control.stop()
-            context.terminate()
-        }
+        let (suite, client, probe) = try await Self.binanceSuite(["BW_RISK_STALE_MARKET_DATA_MS": "3600000"])
+        defer { probe.close(); client.close(); suite.tearDown() }
+        let control = probe.venue
         var ban = VenueFaults()
         ban.binanceBanSeconds = 60
         _ = try await control.setFaults(ban)
@@ -80,31 +83,19 @@ struct BinanceKillSwitchTests {
 
     @Test("orders executed at the Binance front whose reply is lost (-1007, 503): the gateway asks by client id and never sends them twice", arguments: ["timeout", "5xx"])
     func lostRepliesAreAskedNotResent(kind: String) async throws {
-        let suite = try Suite()
-        defer { suite.tearDown() }
-        try VenueFront.binance.configure(suite)
-        try suite.start()
-        let client = try suite.client()
-        defer { client.close() }
-        #expect(try await client.waitUntilReady(accounts: VenueFront.binance.accounts))
-        let context = ZMQContext()
-        var logger = Logger(label: "venue-control")
-        logger.logLevel = .error
-        let control = try PaperVenueClient(venue: try suite.venueEndpoints, subscribe: [], context: context, logger: logger)
-        defer {
-            control.stop()
-            context.terminate()
-        }
+        let (suite, client, probe) = try await Self.binanceSuite()
+        defer { probe.close(); client.close(); suite.tearDown() }
+        let control = probe.venue
         var lost = VenueFaults()
         if kind == "timeout" { lost.binanceTimeoutAfterExecution = ExactDecimal(1) } else { lost.binanceServerErrorAfterExecution = ExactDecimal(1) }
         _ = try await control.setFaults(lost)
         // The fault in force: a place straight through an adapter executes, and its caller hears "unknown".
         let port = try #require(suite.environment["BW_VENUE_BINANCE_PORT"])
-        let probe = BinanceSpotVenue(
+        let adapter = BinanceSpotVenue(
             configuration: .init(baseURL: "http://127.0.0.1:\(port)", credentials: BinanceCredentials(apiKey: "it-key-1", secret: "it-secret-1"), account: "acct-1"),
             logger: Logger(label: "probe"))
         do throws(VenueError) {
-            _ = try await probe.place(VenuePlace(
+            _ = try await adapter.place(VenuePlace(
                 account: "acct-1", clientOrderId: "probe-\(kind)", symbol: "BTC/USDT", side: .buy, type: .limit, qty: ExactDecimal("0.01")!,
                 price: ExactDecimal("1000")!, timeInForce: .gtc))
             Issue.record("the place's reply should have been lost")
