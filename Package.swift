@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
         .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.3"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
@@ -65,6 +66,7 @@ let package = Package(
             dependencies: [
                 "BinanceWire", "VenueKit", "TradingModel", "BusKit", "ServiceRuntime",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Shared/BinanceVenue"
@@ -129,6 +131,7 @@ let package = Package(
             dependencies: [
                 "BusKit", "TradingModel", "VenueKit", "ServiceRuntime", "BinanceWire",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
             ],
             path: "Services/VenueSim/VenueSim"),
         .executableTarget(name: "venue-sim", dependencies: ["VenueSim", "ServiceRuntime"], path: "Services/VenueSim/Main"),

@@ -71,7 +71,7 @@ public enum BinanceErrorClassifier {
         case .badSymbol:
             return .venue(.permanent(ServiceError(.unknownSymbol, reason: "unknown_symbol", detail)))
         case .illegalChars, .mandatoryParamEmptyOrMalformed, .paramNotRequired, .badPrecision, .tifNotRequired,
-            .invalidTimeInForce, .invalidOrderType, .invalidSide, .badRecvWindow:
+            .invalidTimeInForce, .invalidOrderType, .invalidSide, .badRecvWindow, .unsupportedOperation:
             return .venue(.permanent(ServiceError(.invalidRequest, reason: "venue_bad_parameter", detail)))
         }
     }

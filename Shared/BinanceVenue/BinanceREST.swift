@@ -43,6 +43,9 @@ final class BinanceREST: Sendable {
     /// The current server-minus-local offset in ms.
     var serverOffsetMillis: Int64 { offsetMillis.load(ordering: .relaxed) }
 
+    /// The venue's time now as last measured (unix ms): what a signed request's `timestamp` says.
+    var serverNowMillis: Int64 { now() / 1_000_000 + serverOffsetMillis }
+
     /// Measures the server time offset: the server's time against the midpoint of the call.
     func syncTime() async throws(VenueError) {
         let before = now() / 1_000_000
@@ -67,7 +70,7 @@ final class BinanceREST: Sendable {
             var query = params
             if signed {
                 query.append("recvWindow", String(recvWindowMillis))
-                query.append("timestamp", String(now() / 1_000_000 + serverOffsetMillis))
+                query.append("timestamp", String(serverNowMillis))
             }
             var text = query.encoded
             if signed { text += "&signature=" + BinanceSigner.signature(payload: text, secret: credentials.secret) }

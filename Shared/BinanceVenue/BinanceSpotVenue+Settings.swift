@@ -1,3 +1,4 @@
+import BinanceWire
 import Foundation
 import ServiceRuntime
 
@@ -47,11 +48,45 @@ extension BinanceSpotVenue.Configuration {
         configuration.timeout = .milliseconds(try settings.int("BW_BINANCE_TIMEOUT_MS", default: 2_000, in: 10...60_000))
         configuration.tickInterval = .milliseconds(try settings.int("BW_BINANCE_TICK_MS", default: 250, in: 50...60_000))
         configuration.pollInterval = .milliseconds(try settings.int("BW_BINANCE_POLL_MS", default: 1_000, in: 100...600_000))
+        configuration.streamURL = try streamURL(settings, baseURL: url)
+        configuration.streamSilenceLimit = .milliseconds(try settings.int("BW_BINANCE_STREAM_SILENCE_MS", default: 10_000, in: 300...600_000))
         configuration.symbols = settings.string("BW_BINANCE_SYMBOLS", default: "").split(separator: ",").map {
             $0.trimmingCharacters(in: .whitespaces)
         }.filter { !$0.isEmpty }
         return configuration
     }
+
+    /// The WebSocket API of the user data stream: `BW_BINANCE_STREAM_URL` (`poll`: none, the
+    /// trades are polled), else Binance's own for its REST hosts, else — for a venue on this
+    /// machine — the REST host and port over ws(s). A host off this machine is reached over
+    /// wss only.
+    static func streamURL(_ settings: Settings, baseURL: URL) throws -> String? {
+        let key = "BW_BINANCE_STREAM_URL"
+        var raw = settings.string(key, default: "")
+        if raw == "poll" { return nil }
+        if raw.isEmpty, let host = baseURL.host {
+            if let known = knownStreamURLs[host] {
+                raw = known
+            } else if isLoopback(host) {
+                raw = "\(baseURL.scheme == "https" ? "wss" : "ws")://\(host):\(baseURL.port ?? (baseURL.scheme == "https" ? 443 : 80))\(BinanceUserStream.path)"
+            } else {
+                throw ConfigurationError(key: key, problem: "\(host) has no known WebSocket API: set its URL (wss://…/ws-api/v3), or poll to poll the trades")
+            }
+        }
+        guard let url = URL(string: raw), let scheme = url.scheme, ["ws", "wss"].contains(scheme), let host = url.host, !host.isEmpty else {
+            throw ConfigurationError(key: key, problem: "expected ws(s)://host[:port]/ws-api/v3 or poll, got '\(raw)'")
+        }
+        if !isLoopback(host), scheme != "wss" {
+            throw ConfigurationError(key: key, problem: "a stream off this machine is reached over wss only, got \(scheme)")
+        }
+        return raw
+    }
+
+    /// Binance's WebSocket API for each of its REST hosts.
+    static let knownStreamURLs = [
+        "api.binance.com": "wss://ws-api.binance.com:443/ws-api/v3",
+        "testnet.binance.vision": "wss://ws-api.testnet.binance.vision/ws-api/v3",
+    ]
 
     /// Whether `host` names this machine: `localhost`, 127.0.0.0/8 or ::1.
     public static func isLoopback(_ host: String) -> Bool {

@@ -17,8 +17,9 @@ import VenueKit
 ///   (and the gateway asks by client order id before any retry: `Venue.place`).
 /// - Symbols: Binance needs one on every order call; it is remembered from the place, else
 ///   each traded symbol is asked in turn.
-/// - The stream (until the user data stream lands): top of book polled every `tickInterval`
-///   and new trades every `pollInterval`; what it misses, the reconciler's pass repairs.
+/// - The stream: top of book polled every `tickInterval`; the trades from the WebSocket API's
+///   user data stream, with a REST catch-up from a cursor per symbol on every (re)connect
+///   (`BinanceSpotVenue+Stream.swift`); what it still misses, the reconciler's pass repairs.
 public final class BinanceSpotVenue: Venue {
     /// The adapter's settings.
     public struct Configuration: Sendable {
@@ -36,8 +37,14 @@ public final class BinanceSpotVenue: Venue {
         public var symbols: [String] = []
         /// How often the top of book is polled for the stream.
         public var tickInterval: Duration = .milliseconds(250)
-        /// How often new trades are polled for the stream.
+        /// How often new trades are polled, when there is no user data stream.
         public var pollInterval: Duration = .seconds(1)
+        /// The WebSocket API (`wss://ws-api.binance.com:443/ws-api/v3`) whose user data stream
+        /// carries the trades; nil: the trades are polled every `pollInterval` instead.
+        public var streamURL: String?
+        /// A stream not heard from for this long is taken for dead and reconnected (a ping
+        /// goes out every third of it, so a healthy stream is always heard).
+        public var streamSilenceLimit: Duration = .seconds(10)
 
         public init(baseURL: String, credentials: BinanceCredentials, account: String) {
             self.baseURL = baseURL
@@ -59,6 +66,14 @@ public final class BinanceSpotVenue: Venue {
     let symbolOfOrder = Mutex<[String: String]>([:])
     /// Breakwater's client order id of each Binance order id seen (trades name only the order id).
     let clientIdOfOrder = Mutex<[Int64: String]>([:])
+    /// The last trade id streamed, per Binance symbol (Binance numbers trades per symbol).
+    let tradeCursors = Mutex<[String: Int64]>([:])
+    /// Whether a user data stream session is subscribed now, and how many began and ended.
+    let streamUp = Atomic<Bool>(false)
+    let streamSessionsStarted = Atomic<Int>(0)
+    let streamSessionsEnded = Atomic<Int>(0)
+    /// When the current stream session last heard anything (unix ns).
+    let streamHeardNanos = Atomic<Int64>(0)
 
     /// The most ticks and fills buffered for a slow stream consumer (the newest are kept).
     static let streamBufferLimit = 10_000
@@ -86,6 +101,14 @@ public final class BinanceSpotVenue: Venue {
             "venue.instruments": "\(instruments.count)",
         ])
         return instruments
+    }
+
+    /// Whether the user data stream is subscribed now (false without one).
+    public var isStreamUp: Bool { streamUp.load(ordering: .relaxed) }
+
+    /// How many user data stream sessions were subscribed, and how many ended, so far.
+    public var streamSessions: (started: Int, ended: Int) {
+        (streamSessionsStarted.load(ordering: .relaxed), streamSessionsEnded.load(ordering: .relaxed))
     }
 
     /// The last request weight the venue reported for this minute.

@@ -13,6 +13,8 @@ public enum BinanceErrorCode: Int, Sendable, Codable, CaseIterable {
     case timeout = -1007
     /// Rejected before the matching engine, e.g. `Filter failure: LOT_SIZE`.
     case invalidMessage = -1013
+    /// This operation is not supported (an unknown WebSocket API method).
+    case unsupportedOperation = -1020
     /// Too many new orders.
     case tooManyOrders = -1015
     /// The request's timestamp is outside the recvWindow, or 1 s ahead of the server.

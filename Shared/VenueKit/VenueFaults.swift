@@ -39,6 +39,12 @@ public struct VenueFaults: Codable, Sendable, Equatable {
     /// reports and checks `timestamp`/`recvWindow` against (a signed call off by more than the
     /// window is -1021, as from a real exchange whose clock drifted). Its book is not concerned.
     public var binanceClockSkewMillis: Int = 0
+    /// While true: the Binance front's WebSocket connections stay open but carry nothing —
+    /// no event, no reply, not even to a ping (a stream that looks connected and is dead).
+    public var binanceStreamSilent = false
+    /// While true: every user data stream subscription of the Binance front is ended with
+    /// `eventStreamTerminated` (the ones open when it is set, and each new one at once).
+    public var binanceStreamTerminated = false
 
     /// The largest clock skew the fault takes, milliseconds.
     public static let maxClockSkewMillis = 3_600_000
@@ -99,6 +105,8 @@ public struct VenueFaults: Codable, Sendable, Equatable {
         case binanceTimeoutAfterExecution = "binance_timeout_after_execution"
         case binanceServerErrorAfterExecution = "binance_5xx_after_execution"
         case binanceClockSkewMillis = "binance_clock_skew_ms"
+        case binanceStreamSilent = "binance_stream_silent"
+        case binanceStreamTerminated = "binance_stream_terminated"
     }
 
     /// Decodes; absent keys keep their defaults (no fault).
@@ -117,6 +125,8 @@ public struct VenueFaults: Codable, Sendable, Equatable {
         binanceTimeoutAfterExecution = try c.decodeIfPresent(ExactDecimal.self, forKey: .binanceTimeoutAfterExecution) ?? .zero
         binanceServerErrorAfterExecution = try c.decodeIfPresent(ExactDecimal.self, forKey: .binanceServerErrorAfterExecution) ?? .zero
         binanceClockSkewMillis = try c.decodeIfPresent(Int.self, forKey: .binanceClockSkewMillis) ?? 0
+        binanceStreamSilent = try c.decodeIfPresent(Bool.self, forKey: .binanceStreamSilent) ?? false
+        binanceStreamTerminated = try c.decodeIfPresent(Bool.self, forKey: .binanceStreamTerminated) ?? false
         crash = try c.decodeIfPresent(Bool.self, forKey: .crash)
         holdPlaces = try c.decodeIfPresent(Bool.self, forKey: .holdPlaces) ?? false
         marketTrendBps = try c.decodeIfPresent(Int.self, forKey: .marketTrendBps) ?? 0

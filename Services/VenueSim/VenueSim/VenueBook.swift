@@ -21,6 +21,31 @@ actor VenueBook {
     /// After this many logged changes the book is snapshotted and the log emptied.
     private let snapshotEvery = 50_000
 
+    /// One change the Binance front's user data stream reports, in the order the book made them.
+    enum Change: Sendable {
+        /// An order changed: just `placed`, or filled (`newFills`, its last fills), or ended.
+        case order(VenueOrder, placed: Bool, newFills: [VenueFill])
+        /// Faults were set (the stream faults may have changed).
+        case faultsSet
+    }
+
+    /// Where the changes go (set by `followChanges`; nil: nobody follows them).
+    private var changes: AsyncStream<Change>.Continuation?
+
+    /// The book's changes from now on (one follower: a second call replaces the first).
+    func followChanges() -> AsyncStream<Change> {
+        let (stream, continuation) = AsyncStream.makeStream(of: Change.self)
+        changes?.finish()
+        changes = continuation
+        return stream
+    }
+
+    /// Reports an order's change to the follower; a rejected order is no change (it never existed).
+    func changed(_ order: VenueOrder, placed: Bool, newFills: [VenueFill]) {
+        guard order.status != .rejected else { return }
+        changes?.yield(.order(order, placed: placed, newFills: newFills))
+    }
+
     /// The most orders or fills in one reply (each reply is also cut by bytes to stay under
     /// the 64 KiB message limit).
     static let pageSize = 100
@@ -38,7 +63,13 @@ actor VenueBook {
     func advance(now: Int64) -> PaperExchange.MarketStep {
         let trend = injector.faults.marketTrendBps
         record(.step, now: now, trendBps: trend == 0 ? nil : trend)
-        return exchange.advanceMarket(now: now, trendBps: trend)
+        let step = exchange.advanceMarket(now: now, trendBps: trend)
+        if changes != nil {
+            for order in step.updates {
+                changed(order, placed: false, newFills: step.fills.filter { $0.venueOrderId == order.venueOrderId })
+            }
+        }
+        return step
     }
 
     func record(
@@ -98,6 +129,11 @@ actor VenueBook {
     /// How far the Binance front's clock is off, milliseconds (the clock-skew fault).
     func binanceClockSkewMillis() -> Int { injector.faults.binanceClockSkewMillis }
 
+    /// The Binance front's stream faults in force: a silent WebSocket, ended subscriptions.
+    func binanceStreamFaults() -> (silent: Bool, terminated: Bool) {
+        (injector.faults.binanceStreamSilent, injector.faults.binanceStreamTerminated)
+    }
+
     /// Whether the reply to a new order the Binance front executed is lost (the after-execution faults).
     func binanceLostReply() -> FaultInjector.LostReply? { injector.binanceLostReply() }
 
@@ -124,7 +160,10 @@ actor VenueBook {
             let order = rejects
                 ? try exchange.reject(request, reason: "venue_fault", now: now)
                 : try exchange.place(request, now: now)
-            if isNew { record(rejects ? .reject : .place, now: now, place: request) }
+            if isNew {
+                record(rejects ? .reject : .place, now: now, place: request)
+                changed(order, placed: true, newFills: order.fills)
+            }
             return WireCodec.encode(order)
         case "venue.order":
             let ref = try message.decode(VenueOrderRef.self)
@@ -134,8 +173,10 @@ actor VenueBook {
             return WireCodec.encode(order)
         case "venue.cancel":
             let ref = try message.decode(VenueOrderRef.self)
+            let wasOpen = exchange.order(account: ref.account, clientOrderId: ref.clientOrderId).map { !$0.status.isTerminal } ?? false
             let order = try exchange.cancel(account: ref.account, clientOrderId: ref.clientOrderId, now: now)
             record(.cancel, now: now, cancel: ref)
+            if wasOpen { changed(order, placed: false, newFills: []) }
             return WireCodec.encode(order)
         case "venue.open_orders":
             let query = try message.decode(VenueOpenOrdersQuery.self)
@@ -156,6 +197,7 @@ actor VenueBook {
         case "venue.faults":
             let faults = try message.decode(VenueFaults.self).validated()
             injector.set(faults, now: now)
+            changes?.yield(.faultsSet)
             return WireCodec.encode(injector.faults)
         default:
             throw ServiceError(.unknownType, reason: "unknown_type", "venue-sim does not handle '\(message.header.type)'")

@@ -133,6 +133,8 @@ public struct VenueServer: Service {
                 }
             }
             if let front {
+                let changes = await exchange.followChanges()
+                group.addTask { await front.followBook(changes) }
                 // Ends by itself on graceful shutdown (Hummingbird follows the service group),
                 // after its requests in flight, which wait for the flush loop still running here.
                 do {

@@ -36,6 +36,10 @@ struct VenueCommandGroup: AsyncParsableCommand {
         var binanceServerErrorAfterExecution = "0"
         @Option(name: .customLong("binance-clock-skew-ms"), help: "Binance front: how far its clock is off from ours, ms (±3600000; signed calls are checked against it).")
         var binanceClockSkewMs = 0
+        @Flag(name: .customLong("binance-stream-silent"), help: "Binance front: keep its WebSocket connections open but send nothing on them.")
+        var binanceStreamSilent = false
+        @Flag(name: .customLong("binance-stream-terminated"), help: "Binance front: end every user data stream subscription (eventStreamTerminated), now and as soon as made.")
+        var binanceStreamTerminated = false
         @Option(help: "Basis points every price moves per market step, -1000…1000 (negative: a crash).") var marketTrendBps = 0
         @Flag(help: "Make the venue-sim process exit at once (its book is on disk).") var crash = false
         @Flag(help: "Hold every place unplaced and unanswered until faults are set without it (then they are placed, late).") var holdPlaces = false
@@ -55,6 +59,8 @@ struct VenueCommandGroup: AsyncParsableCommand {
             faults.binanceTimeoutAfterExecution = try fraction(binanceTimeoutAfterExecution, "--binance-timeout-after-execution")
             faults.binanceServerErrorAfterExecution = try fraction(binanceServerErrorAfterExecution, "--binance-5xx-after-execution")
             faults.binanceClockSkewMillis = binanceClockSkewMs
+            faults.binanceStreamSilent = binanceStreamSilent
+            faults.binanceStreamTerminated = binanceStreamTerminated
             faults.crash = crash ? true : nil
             faults.holdPlaces = holdPlaces
             faults.marketTrendBps = marketTrendBps

@@ -32,7 +32,7 @@ extension BinanceFront {
         return request
     }
 
-    private func checkTiming(_ request: SignedRequest, nowMillis: Int64) throws(Failure) {
+    func checkTiming(_ request: SignedRequest, nowMillis: Int64) throws(Failure) {
         guard let timestamp = try request.int64("timestamp") else { throw .mandatory("timestamp") }
         var recvWindow = Self.defaultRecvWindowMillis
         if let text = request.string("recvWindow") {

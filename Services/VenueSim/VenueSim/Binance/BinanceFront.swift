@@ -2,6 +2,7 @@ import BinanceWire
 import BusKit
 import Foundation
 import Hummingbird
+import HummingbirdWebSocket
 import Logging
 import NIOCore
 import TradingModel
@@ -95,6 +96,8 @@ public struct BinanceFront: Sendable {
     /// Resolves once the book's changes of a request are on disk (`VenueServer`'s group commit).
     let saved: @Sendable () async -> Void
     let logger: Logger
+    /// The WebSocket API's connections and user data stream subscriptions.
+    let hub = BinanceStreamHub()
 
     init(configuration: Configuration, book: VenueBook, saved: @escaping @Sendable () async -> Void, logger: Logger) {
         self.configuration = configuration
@@ -106,7 +109,10 @@ public struct BinanceFront: Sendable {
 
     /// Serves until the task is cancelled or the service group shuts down.
     func run(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
-        let router = Router()
+        let router = Router(context: BasicWebSocketRequestContext.self)
+        router.ws(RouterPath(BinanceUserStream.path)) { inbound, outbound, _ in
+            try await serveStream(inbound, outbound)
+        }
         for endpoint in Endpoint.allCases {
             router.on(RouterPath(endpoint.path), method: endpoint.method) { request, _ -> Response in
                 var request = request
@@ -121,6 +127,7 @@ public struct BinanceFront: Sendable {
         serverLogger.logLevel = max(logger.logLevel, .notice)
         let application = Application(
             router: router,
+            server: .http1WebSocketUpgrade(webSocketRouter: router),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? configuration.port

@@ -61,3 +61,40 @@ enum BinanceReports {
             commissionAsset: fill.feeAsset, time: millis(fill.ts), isBuyer: fill.side == .buy, isMaker: false)
     }
 }
+
+extension BinanceReports {
+    /// The `executionReport`s of one change of `order`: `NEW` when it was just `placed`, a
+    /// `TRADE` per fill in `newFills` (the order's last fills), then `CANCELED` or `EXPIRED`
+    /// when it ended unfilled. A rejected order never existed on Binance: no report.
+    static func executionReports(
+        _ order: VenueOrder, placed: Bool, newFills: [VenueFill], instrument: Instrument, nowMillis: Int64
+    ) -> [BinanceExecutionReport] {
+        guard order.status != .rejected else { return [] }
+        let earlier = order.fills.dropLast(newFills.count)
+        var filled = earlier.reduce(Quantity.zero) { $0 + $1.qty }
+        var quote = earlier.reduce(Money.zero) { $0 + $1.qty.multiplied(by: $1.price, rounding: .halfEven) }
+        func report(_ execution: String, _ status: BinanceOrderStatus, _ fill: VenueFill?) -> BinanceExecutionReport {
+            let lastQuote = fill.map { $0.qty.multiplied(by: $0.price, rounding: .halfEven) } ?? .zero
+            return BinanceExecutionReport(
+                eventTime: nowMillis, symbol: BinanceSymbols.venueSymbol(base: instrument.base, quote: instrument.quote),
+                clientOrderId: VenueBook.binanceId(order.clientOrderId), side: BinanceSymbols.side(order.side),
+                orderType: BinanceSymbols.type(order.type), timeInForce: order.type == .market ? "GTC" : order.timeInForce.rawValue,
+                quantity: order.qty, price: order.price ?? .zero, executionType: execution, orderStatus: status,
+                orderId: number(order.venueOrderId), lastExecutedQuantity: fill?.qty ?? .zero, cumulativeFilledQuantity: filled,
+                lastExecutedPrice: fill?.price ?? .zero, commission: fill?.fee ?? .zero, commissionAsset: fill?.feeAsset,
+                transactionTime: fill.map { millis($0.ts) } ?? nowMillis, tradeId: fill.map { number($0.tradeId) } ?? -1,
+                isWorking: status == .new || status == .partiallyFilled, creationTime: millis(order.createdTs),
+                cumulativeQuoteQuantity: quote, lastQuoteQuantity: lastQuote)
+        }
+        var reports: [BinanceExecutionReport] = []
+        if placed { reports.append(report("NEW", .new, nil)) }
+        for fill in newFills {
+            filled = filled + fill.qty
+            quote = quote + fill.qty.multiplied(by: fill.price, rounding: .halfEven)
+            reports.append(report("TRADE", filled >= order.qty ? .filled : .partiallyFilled, fill))
+        }
+        let final = status(order)
+        if final == .canceled || final == .expired { reports.append(report(final.rawValue, final, nil)) }
+        return reports
+    }
+}

@@ -60,6 +60,7 @@ extension VenueBook {
         }
         record(rejects ? .reject : .place, now: now, place: stored)
         if order.status == .rejected { throw .rejected(reason: order.reason ?? "rejected") }
+        changed(order, placed: true, newFills: order.fills)
         return order
     }
 
@@ -67,6 +68,7 @@ extension VenueBook {
     func binanceCancel(account: String, internalId: String, now: Int64) throws(ServiceError) -> VenueOrder {
         let order = try exchange.cancel(account: account, clientOrderId: internalId, now: now)
         record(.cancel, now: now, cancel: VenueOrderRef(account: account, clientOrderId: internalId))
+        changed(order, placed: false, newFills: [])
         return order
     }
 
