@@ -328,6 +328,131 @@ def run_faults(url: str, bin_dir: Path, venue_port: int, checks: Checks) -> None
                   (bad.returncode, bad.stderr[-300:]))
 
 
+STREAM_DEADLINE_S = 15.0
+
+
+async def until(condition, what: str) -> None:
+    """Yields to the event loop until `condition()` holds (a state ccxt reaches on its own), or fails."""
+    import asyncio
+    deadline = time.monotonic() + STREAM_DEADLINE_S
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{what} within {STREAM_DEADLINE_S:.0f} s")
+        await asyncio.sleep(0.01)  # a yield to the loop while ccxt works, not a wait for an event
+
+
+def ws_request(method: str, request_id: str, **params) -> str:
+    return json.dumps({"id": request_id, "method": method, **({"params": params} if params else {})})
+
+
+def signed_subscribe(request_id: str, secret: str = SECRET, timestamp_ms: int | None = None) -> str:
+    params = {"apiKey": API_KEY, "timestamp": timestamp_ms or int(time.time() * 1000)}
+    payload = "&".join(f"{k}={params[k]}" for k in sorted(params))
+    params["signature"] = hmac.new(secret.encode(), payload.encode(), hashlib.sha256).hexdigest()
+    return ws_request("userDataStream.subscribe.signature", request_id, **params)
+
+
+async def next_json(ws, timeout: float = STREAM_DEADLINE_S) -> dict:
+    message = await ws.receive(timeout=timeout)
+    return json.loads(message.data)
+
+
+async def stream_raw(ws_url: str, bin_dir: Path, venue_port: int, checks: Checks) -> None:
+    import asyncio
+    import aiohttp
+
+    async with aiohttp.ClientSession() as session:
+        async with session.ws_connect(ws_url, autoping=True) as ws:
+            await ws.send_str(ws_request("ping", "p1"))
+            reply = await next_json(ws)
+            checks.expect("stream raw: ping is 200 with an empty result", reply == {"id": "p1", "status": 200, "result": {}}, reply)
+            await ws.send_str("not json")
+            reply = await next_json(ws)
+            checks.expect("stream raw: garbage is a 400 reply (-1102), the connection stays", reply.get("status") == 400
+                          and reply.get("error", {}).get("code") == -1102, reply)
+            await ws.send_str(ws_request("no.such.method", "u1"))
+            reply = await next_json(ws)
+            checks.expect("stream raw: an unknown method is -1020", reply.get("id") == "u1" and reply.get("error", {}).get("code") == -1020, reply)
+            await ws.send_str(signed_subscribe("s0", secret="wrong"))
+            reply = await next_json(ws)
+            checks.expect("stream raw: a wrong signature is -1022", reply.get("error", {}).get("code") == -1022, reply)
+            await ws.send_str(signed_subscribe("s1", timestamp_ms=int(time.time() * 1000) - 10_000))
+            reply = await next_json(ws)
+            checks.expect("stream raw: a stale timestamp is -1021", reply.get("error", {}).get("code") == -1021, reply)
+            await ws.send_str(signed_subscribe("s2"))
+            reply = await next_json(ws)
+            checks.expect("stream raw: a signed subscribe gets subscription 0", reply == {"id": "s2", "status": 200, "result": {"subscriptionId": 0}}, reply)
+            # Terminated: the open subscription ends with eventStreamTerminated, and so does the next one at once.
+            done = await asyncio.to_thread(set_faults, bin_dir, venue_port, "--binance-stream-terminated")
+            checks.expect("tradectl venue faults --binance-stream-terminated", done.returncode == 0, done.stderr[-300:])
+            event = await next_json(ws)
+            checks.expect("stream raw: the subscription ends with eventStreamTerminated",
+                          event.get("subscriptionId") == 0 and event.get("event", {}).get("e") == "eventStreamTerminated", event)
+            await ws.send_str(signed_subscribe("s3"))
+            reply, event = await next_json(ws), await next_json(ws)
+            checks.expect("stream raw: while terminated, a new subscription is ended right after its reply",
+                          reply.get("result") == {"subscriptionId": 1} and event.get("event", {}).get("e") == "eventStreamTerminated", (reply, event))
+            # Silent: the connection stays open but even a ping goes unanswered, until the fault is lifted.
+            done = await asyncio.to_thread(set_faults, bin_dir, venue_port, "--binance-stream-silent")
+            checks.expect("tradectl venue faults --binance-stream-silent", done.returncode == 0, done.stderr[-300:])
+            await ws.send_str(ws_request("ping", "p2"))
+            try:
+                unanswered = await next_json(ws, timeout=1.0)  # proving an absence needs a bound
+            except asyncio.TimeoutError:
+                unanswered = None
+            checks.expect("stream raw: while silent, a ping gets no reply", unanswered is None and not ws.closed, unanswered)
+            await asyncio.to_thread(set_faults, bin_dir, venue_port)
+            await ws.send_str(ws_request("ping", "p3"))
+            reply = await next_json(ws)
+            checks.expect("stream raw: once lifted, the same connection answers again", reply.get("id") == "p3", reply)
+
+
+async def stream_ccxt(url: str, ws_url: str, checks: Checks) -> None:
+    import asyncio
+    import ccxt.pro as ccxtpro
+
+    exchange = ccxtpro.binance({
+        "apiKey": API_KEY, "secret": SECRET, "enableRateLimit": False, "timeout": 5000,
+        "options": {"fetchMarkets": ["spot"], "fetchMargins": False, "fetchCurrencies": False, "defaultType": "spot"},
+    })
+    for name in ("public", "private"):
+        exchange.urls["api"][name] = url + "/api/v3"
+    exchange.urls["api"]["ws"]["ws-api"]["spot"] = ws_url
+    try:
+        await exchange.load_markets()
+        orders = asyncio.create_task(exchange.watch_orders("ETH/USDT"))
+        trades = asyncio.create_task(exchange.watch_my_trades("ETH/USDT"))
+        balance = asyncio.create_task(exchange.watch_balance())
+        # Placed once ccxt subscribed and waits for each of the three (its futures are its state).
+        await until(lambda: ws_url in exchange.clients and {"orders:ETH/USDT", "myTrades:ETH/USDT", "spot:balance"}
+                    <= set(exchange.clients[ws_url].futures), "ccxt subscribed and watching")
+        placed = await exchange.create_order("ETH/USDT", "market", "buy", 0.01, None, {"newClientOrderId": "ws-market-1"})
+        done, _ = await asyncio.wait({orders, trades, balance}, timeout=STREAM_DEADLINE_S)
+        checks.expect("ccxt.pro: the three watches resolve", len(done) == 3, [t.get_name() for t in done])
+        seen = orders.result() if orders in done else []
+        mine = [o for o in seen if o["clientOrderId"] == "ws-market-1"]
+        checks.expect("ccxt.pro: watch_orders sees the market order by its client id", bool(mine) and mine[0]["id"] == placed["id"],
+                      [(o["clientOrderId"], o["status"]) for o in seen])
+        streamed = trades.result() if trades in done else []
+        rest = await exchange.fetch_my_trades("ETH/USDT", params={"orderId": placed["id"]})
+        checks.expect("ccxt.pro: watch_my_trades carries the same trade as REST (id, price, amount, fee)",
+                      [(t["id"], t["price"], t["amount"], t["fee"]["cost"], t["fee"]["currency"]) for t in streamed]
+                      == [(t["id"], t["price"], t["amount"], t["fee"]["cost"], t["fee"]["currency"]) for t in rest], (streamed, rest))
+        account = await exchange.fetch_balance()
+        pushed = balance.result() if balance in done else {}
+        checks.expect("ccxt.pro: watch_balance reports the ETH the trade moved, as REST does",
+                      pushed.get("ETH", {}).get("total") == account["ETH"]["total"], (pushed.get("ETH"), account["ETH"]))
+    finally:
+        await exchange.close()
+
+
+def run_stream(url: str, bin_dir: Path, venue_port: int, checks: Checks) -> None:
+    import asyncio
+    ws_url = url.replace("http://", "ws://") + "/ws-api/v3"
+    asyncio.run(stream_raw(ws_url, bin_dir, venue_port, checks))
+    asyncio.run(stream_ccxt(url, ws_url, checks))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bin-dir", type=Path, required=True)
@@ -340,7 +465,8 @@ def main() -> int:
         try:
             wait_ready(process, url)
             runs = (("raw HTTP", run_raw), ("ccxt", run_ccxt), ("binance-sdk-spot", run_sdk),
-                    ("faults", lambda url, checks: run_faults(url, args.bin_dir, port - 2, checks)))
+                    ("faults", lambda url, checks: run_faults(url, args.bin_dir, port - 2, checks)),
+                    ("user data stream", lambda url, checks: run_stream(url, args.bin_dir, port - 2, checks)))
             for name, run in runs:
                 print(f"binance-clients: {name}", flush=True)
                 try:

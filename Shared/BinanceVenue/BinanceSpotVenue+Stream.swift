@@ -112,11 +112,11 @@ extension BinanceSpotVenue {
     /// then catches up by REST from the trade cursors (what the stream carried while it was
     /// down), then streams the trades as they happen. A session that ends — a drop, a
     /// termination, a silence longer than `streamSilenceLimit` — is followed by another after
-    /// a backoff that doubles up to `streamBackoffLimit` (and starts again once one works).
+    /// a backoff that doubles up to `streamBackoffLimit` (and starts again after a session that subscribed).
     func followUserStream(_ url: String) async {
         var backoff = Self.streamBackoffStart
         while !Task.isCancelled {
-            let started = ContinuousClock.now
+            let subscribedBefore = streamSessionsStarted.load(ordering: .relaxed)
             let end: any Error
             do {
                 var client = WebSocketClientConfiguration()
@@ -132,7 +132,8 @@ extension BinanceSpotVenue {
             guard !Task.isCancelled else { break }
             streamSessionsEnded.add(1, ordering: .relaxed)
             logger.warning("venue.binance.stream_lost", metadata: ["error": "\(end)", "venue.stream.retry_in": "\(backoff)"])
-            if ContinuousClock.now - started > configuration.streamSilenceLimit { backoff = Self.streamBackoffStart }
+            // A session that subscribed worked: the next one starts from the shortest backoff.
+            if streamSessionsStarted.load(ordering: .relaxed) > subscribedBefore { backoff = Self.streamBackoffStart }
             try? await Task.sleep(for: backoff)
             backoff = min(backoff * 2, Self.streamBackoffLimit)
         }
@@ -145,27 +146,33 @@ extension BinanceSpotVenue {
     static let maxStreamMessageBytes = 1 << 20
 
     /// One connection: subscribe, catch up, then follow; a ping every third of the silence
-    /// limit keeps a healthy connection heard even when the account does not trade.
+    /// limit keeps a healthy connection heard even when the account does not trade. A
+    /// connection silent for the limit is closed from this side (its reads then end).
     private func streamSession(_ inbound: WebSocketInboundStream, _ outbound: WebSocketOutboundWriter) async throws {
         let subscribeId = BinanceRequestId.text("subscribe")
         let params = BinanceUserStream.subscribeParams(
             apiKey: configuration.credentials.apiKey, secret: configuration.credentials.secret,
             timestampMillis: rest.serverNowMillis, recvWindowMillis: BinanceREST.millis(configuration.recvWindow))
         try await outbound.write(.text(Self.text(BinanceStreamRequest(id: subscribeId, method: .subscribe, params: params))))
-        streamHeardNanos.store(WallClock.nowNanos(), ordering: .relaxed)
+        let watch = StreamWatch()
+        let limit = configuration.streamSilenceLimit
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
-                let limit = self.configuration.streamSilenceLimit
                 var pings: Int64 = 0
                 while true {
                     try await Task.sleep(for: limit / 3)
-                    if WallClock.nowNanos() - self.streamHeardNanos.load(ordering: .relaxed) > Self.nanos(limit) { throw StreamEnd.silent(limit) }
+                    if watch.quietNanos > Self.nanos(limit) {
+                        watch.silenced.store(true, ordering: .relaxed)
+                        try? await outbound.close(.goingAway, reason: "nothing heard for \(limit)")
+                        return
+                    }
                     pings += 1
                     try await outbound.write(.text(Self.text(BinanceStreamRequest(id: .text("ping-\(pings)"), method: .ping))))
                 }
             }
+            defer { group.cancelAll() }
             for try await message in inbound.messages(maxSize: Self.maxStreamMessageBytes) {
-                streamHeardNanos.store(WallClock.nowNanos(), ordering: .relaxed)
+                watch.heard()
                 guard case .text(let text) = message else { continue }
                 let data = Data(text.utf8)
                 guard let head = try? JSONDecoder().decode(BinanceStreamMessageHead.self, from: data) else {
@@ -179,7 +186,7 @@ extension BinanceSpotVenue {
                     }
                     // Subscribed: what happened while no stream was up comes from REST.
                     try await catchUpTrades()
-                    streamHeardNanos.store(WallClock.nowNanos(), ordering: .relaxed)
+                    watch.heard()
                     streamUp.store(true, ordering: .relaxed)
                     streamSessionsStarted.add(1, ordering: .relaxed)
                     logger.info("venue.binance.stream_connected", metadata: ["venue.stream.sessions": "\(streamSessionsStarted.load(ordering: .relaxed))"])
@@ -198,7 +205,7 @@ extension BinanceSpotVenue {
                     continue  // balances and the rest: the reconciler reads them by REST
                 }
             }
-            throw StreamEnd.closed
+            throw watch.silenced.load(ordering: .relaxed) ? StreamEnd.silent(limit) : StreamEnd.closed
         }
     }
 
@@ -220,6 +227,15 @@ extension BinanceSpotVenue {
 
     private static func text(_ request: BinanceStreamRequest) -> String {
         String(decoding: (try? JSONEncoder().encode(request)) ?? Data(), as: UTF8.self)
+    }
+
+    /// When one stream session last heard anything, and whether it was closed for silence.
+    private final class StreamWatch: Sendable {
+        let lastHeard = Atomic<Int64>(WallClock.nowNanos())
+        let silenced = Atomic<Bool>(false)
+
+        func heard() { lastHeard.store(WallClock.nowNanos(), ordering: .relaxed) }
+        var quietNanos: Int64 { WallClock.nowNanos() - lastHeard.load(ordering: .relaxed) }
     }
 
     static func nanos(_ duration: Duration) -> Int64 {

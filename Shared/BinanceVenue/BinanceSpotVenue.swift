@@ -72,8 +72,6 @@ public final class BinanceSpotVenue: Venue {
     let streamUp = Atomic<Bool>(false)
     let streamSessionsStarted = Atomic<Int>(0)
     let streamSessionsEnded = Atomic<Int>(0)
-    /// When the current stream session last heard anything (unix ns).
-    let streamHeardNanos = Atomic<Int64>(0)
 
     /// The most ticks and fills buffered for a slow stream consumer (the newest are kept).
     static let streamBufferLimit = 10_000

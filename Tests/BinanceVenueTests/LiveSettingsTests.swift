@@ -71,6 +71,28 @@ struct LiveSettingsTests {
         #expect(throws: BinanceCredentials.KeyFileError.tooOpen(path: open, mode: "644")) { try BinanceCredentials.load(keyFile: open) }
     }
 
+    @Test("the user data stream's URL: the venue's own on this machine, Binance's for its hosts, poll for none; ws off this machine is refused")
+    func streamURLs() throws {
+        let path = try keyFile(mode: 0o600)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        func streamURL(_ base: String, _ extra: [String: String] = [:]) throws -> String? {
+            try #require(try BinanceSpotVenue.Configuration.live(Settings([
+                "BW_VENUE_MODE": "live", "BW_BINANCE_BASE_URL": base, "BW_BINANCE_KEY_FILE": path, "BW_BINANCE_ACCOUNT": "acct-1",
+                "LIVE_TRADING": "true",
+            ].merging(extra) { $1 }))).streamURL
+        }
+        #expect(try streamURL("http://127.0.0.1:5572") == "ws://127.0.0.1:5572/ws-api/v3")
+        #expect(try streamURL("https://localhost") == "wss://localhost:443/ws-api/v3")
+        #expect(try streamURL("https://api.binance.com") == "wss://ws-api.binance.com:443/ws-api/v3")
+        #expect(try streamURL("https://testnet.binance.vision") == "wss://ws-api.testnet.binance.vision/ws-api/v3")
+        #expect(try streamURL("https://api.binance.com", ["BW_BINANCE_STREAM_URL": "poll"]) == nil)
+        #expect(try streamURL("http://127.0.0.1:5572", ["BW_BINANCE_STREAM_URL": "ws://127.0.0.1:9/ws-api/v3"]) == "ws://127.0.0.1:9/ws-api/v3")
+        let base = ["BW_VENUE_MODE": "live", "BW_BINANCE_KEY_FILE": path, "BW_BINANCE_ACCOUNT": "acct-1", "LIVE_TRADING": "true"]
+        #expect(refusedKey(base.merging(["BW_BINANCE_BASE_URL": "https://exchange.example"]) { $1 }) == "BW_BINANCE_STREAM_URL")
+        #expect(refusedKey(base.merging(["BW_BINANCE_BASE_URL": "https://api.binance.com", "BW_BINANCE_STREAM_URL": "ws://ws-api.binance.com/ws-api/v3"]) { $1 }) == "BW_BINANCE_STREAM_URL")
+        #expect(refusedKey(base.merging(["BW_BINANCE_BASE_URL": "http://127.0.0.1:1", "BW_BINANCE_STREAM_URL": "http://127.0.0.1:1"]) { $1 }) == "BW_BINANCE_STREAM_URL")
+    }
+
     @Test("loopback hosts", arguments: [("127.0.0.1", true), ("127.3.4.5", true), ("localhost", true), ("::1", true), ("[::1]", true),
                                         ("10.0.0.1", false), ("api.binance.com", false), ("127.0.0.1.example.com", false), ("1270.0.0.1", false)])
     func loopbackHosts(host: String, loopback: Bool) {

@@ -18,7 +18,9 @@ import VenueKit
 @Suite("Binance adapter against venue-sim's Binance front", .serialized, .timeLimit(.minutes(2)))
 struct BinanceAdapterTests {
     /// venue-sim alone, its Binance front on a free port; the adapter for acct-1.
-    private func start(_ extra: [String: String] = [:], now: @escaping @Sendable () -> Int64 = { WallClock.nowNanos() }) async throws -> (Suite, BinanceSpotVenue) {
+    private func start(
+        _ extra: [String: String] = [:], streamSilenceLimit: Duration? = nil, now: @escaping @Sendable () -> Int64 = { WallClock.nowNanos() }
+    ) async throws -> (Suite, BinanceSpotVenue) {
         let suite = try Suite()
         let port = FreePorts.block(of: 1)
         suite.environment = [
@@ -29,6 +31,10 @@ struct BinanceAdapterTests {
         var configuration = BinanceSpotVenue.Configuration(
             baseURL: "http://127.0.0.1:\(port)", credentials: BinanceCredentials(apiKey: "adapter-key", secret: "adapter-secret"), account: "acct-1")
         configuration.timeout = .seconds(5)
+        if let streamSilenceLimit {
+            configuration.streamURL = "ws://127.0.0.1:\(port)/ws-api/v3"
+            configuration.streamSilenceLimit = streamSilenceLimit
+        }
         let venue = BinanceSpotVenue(configuration: configuration, logger: Logger(label: "test"), now: now)
         let ready = try await eventually(timeout: .seconds(30), every: .milliseconds(50)) {
             do throws(VenueError) {
@@ -175,12 +181,100 @@ extension BinanceAdapterTests {
         #expect(venue.serverOffsetMillis < -18_000, "the offset was measured again: \(venue.serverOffsetMillis) ms")
     }
 
+    private static func marketBuy(_ id: String) -> VenuePlace {
+        VenuePlace(
+            account: "acct-1", clientOrderId: id, symbol: "BTC/USDT", side: .buy, type: .market, qty: ExactDecimal("0.001")!,
+            price: nil, timeInForce: .ioc)
+    }
+
+    /// The adapter's stream running, and the fills it yields so far.
+    private func follow(_ venue: BinanceSpotVenue) -> (Task<Void, Never>, Task<Void, Never>, StreamedFills) {
+        let fills = StreamedFills()
+        let runner = Task { await venue.run() }
+        let collector = Task {
+            for await event in venue.stream {
+                if case .fill(let fill) = event { fills.withLock { $0.append(fill) } }
+            }
+        }
+        return (runner, collector, fills)
+    }
+
+    @Test("the user data stream carries a fill as it happens: no trade polling, the trade's own id, price and fee")
+    func streamedFill() async throws {
+        let (suite, venue) = try await start(streamSilenceLimit: .seconds(3))
+        defer { suite.tearDown() }
+        let (runner, collector, fills) = follow(venue)
+        defer { runner.cancel(); collector.cancel() }
+        try #require(try await eventually(timeout: .seconds(20), every: .milliseconds(20)) { venue.isStreamUp }, "the stream never subscribed")
+        let placed = try await venue.place(Self.marketBuy("streamed-1"))
+        try #require(try await eventually(timeout: .seconds(20), every: .milliseconds(20)) {
+            fills.withLock { $0.contains { $0.clientOrderId == "streamed-1" } }
+        }, "the fill never came on the stream")
+        let streamed = fills.withLock { $0.filter { $0.clientOrderId == "streamed-1" } }
+        #expect(streamed.map(\.tradeId) == placed.fills.map(\.tradeId))
+        #expect(streamed.first.map { ($0.qty, $0.price, $0.fee, $0.feeAsset, $0.side) } ?? (.zero, .zero, .zero, "", .sell)
+            == placed.fills.first.map { ($0.qty, $0.price, $0.fee, $0.feeAsset, $0.side) } ?? (.zero, .zero, .zero, "", .buy))
+        #expect(venue.streamSessions == (started: 1, ended: 0))
+    }
+
+    @Test("a stream that stays connected but goes silent (binance_stream_silent) is taken for dead; the next session's catch-up brings the fill it swallowed")
+    func silentStream() async throws {
+        let (suite, venue) = try await start(streamSilenceLimit: .milliseconds(900))
+        defer { suite.tearDown() }
+        let probe = try VenueProbe(suite)
+        defer { probe.close() }
+        let (runner, collector, fills) = follow(venue)
+        defer { runner.cancel(); collector.cancel() }
+        try #require(try await eventually(timeout: .seconds(20), every: .milliseconds(20)) { venue.isStreamUp }, "the stream never subscribed")
+        var silent = VenueFaults()
+        silent.binanceStreamSilent = true
+        _ = try await probe.venue.setFaults(silent)
+        let placed = try await venue.place(Self.marketBuy("swallowed-1"))
+        try #require(try await eventually(timeout: .seconds(20), every: .milliseconds(20)) { venue.streamSessions.ended >= 1 },
+                     "the silence was never noticed")
+        #expect(fills.withLock { $0.allSatisfy { $0.clientOrderId != "swallowed-1" } }, "a silent stream carried the fill")
+        _ = try await probe.venue.setFaults(VenueFaults())
+        try #require(try await eventually(timeout: .seconds(20), every: .milliseconds(20)) {
+            fills.withLock { $0.contains { $0.clientOrderId == "swallowed-1" } } && venue.isStreamUp
+        }, "the fill never came after the stream was back")
+        #expect(fills.withLock { $0.filter { $0.clientOrderId == "swallowed-1" }.map(\.tradeId) } == placed.fills.map(\.tradeId))
+        #expect(venue.streamSessions.started >= 2)
+    }
+
+    @Test("the venue ends the subscription (binance_stream_terminated): the adapter subscribes again, and the catch-up brings what traded meanwhile")
+    func terminatedStream() async throws {
+        let (suite, venue) = try await start(streamSilenceLimit: .seconds(3))
+        defer { suite.tearDown() }
+        let probe = try VenueProbe(suite)
+        defer { probe.close() }
+        let (runner, collector, fills) = follow(venue)
+        defer { runner.cancel(); collector.cancel() }
+        try #require(try await eventually(timeout: .seconds(20), every: .milliseconds(20)) { venue.isStreamUp }, "the stream never subscribed")
+        var terminated = VenueFaults()
+        terminated.binanceStreamTerminated = true
+        _ = try await probe.venue.setFaults(terminated)
+        try #require(try await eventually(timeout: .seconds(20), every: .milliseconds(20)) { venue.streamSessions.ended >= 1 },
+                     "the termination was never noticed")
+        let placed = try await venue.place(Self.marketBuy("meanwhile-1"))
+        _ = try await probe.venue.setFaults(VenueFaults())
+        try #require(try await eventually(timeout: .seconds(20), every: .milliseconds(20)) {
+            fills.withLock { $0.contains { $0.clientOrderId == "meanwhile-1" } } && venue.isStreamUp
+        }, "the fill never came after the stream was back")
+        #expect(fills.withLock { $0.filter { $0.clientOrderId == "meanwhile-1" }.map(\.tradeId) } == placed.fills.map(\.tradeId))
+    }
+
     /// The request weight venue-sim's Binance front has counted this minute (one more for this probe).
     static func usedWeight(port: String) async throws -> Int {
         let (_, response) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/api/v3/time")!)
         let header = (response as? HTTPURLResponse)?.value(forHTTPHeaderField: "X-MBX-USED-WEIGHT-1M")
         return try #require(header.flatMap { Int($0) })
     }
+}
+
+/// The fills an adapter's stream yielded so far.
+private final class StreamedFills: Sendable {
+    private let fills = Mutex<[VenueFill]>([])
+    func withLock<T>(_ body: (inout [VenueFill]) -> T) -> T { fills.withLock { body(&$0) } }
 }
 
 /// A clock whose offset a test moves.
