@@ -365,7 +365,9 @@ async def stream_raw(ws_url: str, bin_dir: Path, venue_port: int, checks: Checks
         async with session.ws_connect(ws_url, autoping=True) as ws:
             await ws.send_str(ws_request("ping", "p1"))
             reply = await next_json(ws)
-            checks.expect("stream raw: ping is 200 with an empty result", reply == {"id": "p1", "status": 200, "result": {}}, reply)
+            weight = [r for r in reply.get("rateLimits", []) if r.get("rateLimitType") == "REQUEST_WEIGHT"]
+            checks.expect("stream raw: ping is 200 with an empty result and the weight used", (reply.get("id"), reply.get("status"), reply.get("result"))
+                          == ("p1", 200, {}) and len(weight) == 1 and weight[0]["count"] >= 1 and weight[0]["limit"] == 6000, reply)
             await ws.send_str("not json")
             reply = await next_json(ws)
             checks.expect("stream raw: garbage is a 400 reply (-1102), the connection stays", reply.get("status") == 400
@@ -381,7 +383,8 @@ async def stream_raw(ws_url: str, bin_dir: Path, venue_port: int, checks: Checks
             checks.expect("stream raw: a stale timestamp is -1021", reply.get("error", {}).get("code") == -1021, reply)
             await ws.send_str(signed_subscribe("s2"))
             reply = await next_json(ws)
-            checks.expect("stream raw: a signed subscribe gets subscription 0", reply == {"id": "s2", "status": 200, "result": {"subscriptionId": 0}}, reply)
+            checks.expect("stream raw: a signed subscribe gets subscription 0", (reply.get("id"), reply.get("status"), reply.get("result"))
+                          == ("s2", 200, {"subscriptionId": 0}), reply)
             # Terminated: the open subscription ends with eventStreamTerminated, and so does the next one at once.
             done = await asyncio.to_thread(set_faults, bin_dir, venue_port, "--binance-stream-terminated")
             checks.expect("tradectl venue faults --binance-stream-terminated", done.returncode == 0, done.stderr[-300:])
@@ -435,7 +438,7 @@ async def stream_ccxt(url: str, ws_url: str, checks: Checks) -> None:
                       [(o["clientOrderId"], o["status"]) for o in seen])
         streamed = trades.result() if trades in done else []
         rest = await exchange.fetch_my_trades("ETH/USDT", params={"orderId": placed["id"]})
-        checks.expect("ccxt.pro: watch_my_trades carries the same trade as REST (id, price, amount, fee)",
+        checks.expect("ccxt.pro: watch_my_trades carries the same trade as REST (id, price, amount, fee)", len(rest) == 1 and
                       [(t["id"], t["price"], t["amount"], t["fee"]["cost"], t["fee"]["currency"]) for t in streamed]
                       == [(t["id"], t["price"], t["amount"], t["fee"]["cost"], t["fee"]["currency"]) for t in rest], (streamed, rest))
         account = await exchange.fetch_balance()
@@ -446,11 +449,49 @@ async def stream_ccxt(url: str, ws_url: str, checks: Checks) -> None:
         await exchange.close()
 
 
+async def stream_sdk(url: str, ws_url: str, checks: Checks) -> None:
+    """binance-sdk-spot's WebSocket API client: its signed subscribe, and its own (strict) models of the events."""
+    import asyncio
+    from binance_common.configuration import ConfigurationWebSocketAPI
+    from binance_sdk_spot.spot import Spot
+
+    client = Spot(config_ws_api=ConfigurationWebSocketAPI(api_key=API_KEY, api_secret=SECRET, stream_url=ws_url))
+    connection = await client.websocket_api.create_connection()
+    received: list = []
+    try:
+        subscribed = await connection.user_data_stream_subscribe_signature()
+        checks.expect("sdk ws: the signed subscribe is accepted", subscribed.response.data().result.subscription_id == 0,
+                      subscribed.response.data())
+        subscribed.stream.on("message", received.append)
+        code, _, placed = await asyncio.to_thread(raw_signed, url, "POST", "/api/v3/order", {
+            "symbol": "ETHUSDT", "side": "SELL", "type": "MARKET", "quantity": "0.01", "newClientOrderId": "sdk-ws-1",
+            "timestamp": str(int(time.time() * 1000))})
+        checks.expect("sdk ws: a market sell placed by REST", code == 200 and placed.get("status") == "FILLED", placed)
+
+        def reports(kind: str) -> list:
+            instances = [getattr(event, "actual_instance", event) for event in received]
+            return [r for r in instances if type(r).__name__ == "ExecutionReport" and r.c == "sdk-ws-1" and r.x == kind]
+
+        try:
+            await until(lambda: reports("TRADE"), "the sdk's stream carried the trade")
+        except TimeoutError as error:
+            raise TimeoutError(f"{error}; it carried {received!r}"[:1500]) from None
+        trade = reports("TRADE")[0]
+        fill = placed.get("fills", [{}])[0]
+        checks.expect("sdk ws: its ExecutionReport model reads NEW then TRADE, with the REST reply's trade id, quantity and fee",
+                      bool(reports("NEW")) and trade.t == fill.get("tradeId") and Decimal(trade.l) == Decimal(fill.get("qty", "-1"))
+                      and Decimal(trade.n) == Decimal(fill.get("commission", "-1")) and trade.N == fill.get("commissionAsset")
+                      and trade.X == "FILLED", (trade, fill))
+    finally:
+        await connection.close_connection()
+
+
 def run_stream(url: str, bin_dir: Path, venue_port: int, checks: Checks) -> None:
     import asyncio
     ws_url = url.replace("http://", "ws://") + "/ws-api/v3"
     asyncio.run(stream_raw(ws_url, bin_dir, venue_port, checks))
     asyncio.run(stream_ccxt(url, ws_url, checks))
+    asyncio.run(stream_sdk(url, ws_url, checks))
 
 
 def main() -> int:

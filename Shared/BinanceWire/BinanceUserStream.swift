@@ -14,6 +14,14 @@ public enum BinanceUserStream {
         case subscribe = "userDataStream.subscribe.signature"
         case unsubscribe = "userDataStream.unsubscribe"
         case subscriptions = "session.subscriptions"
+
+        /// The request weight Binance charges for it.
+        public var weight: Int {
+            switch self {
+            case .ping, .time: 1
+            case .subscribe, .unsubscribe, .subscriptions: 2
+            }
+        }
     }
 
     /// The payload a WebSocket API request signs: every parameter but `signature`, sorted by
@@ -95,25 +103,51 @@ public struct BinanceStreamRequest: Codable, Sendable {
     }
 }
 
-/// A WebSocket API reply: `result` on status 200, else `error`.
+/// A WebSocket API reply: `result` on status 200, else `error`; `rateLimits` counts what the
+/// connection's IP has used (Binance sends it with every reply; clients read it).
 public struct BinanceStreamReply<Result: Codable & Sendable>: Codable, Sendable {
     public var id: BinanceRequestId?
     public var status: Int
     public var result: Result?
     public var error: BinanceErrorBody?
+    public var rateLimits: [BinanceRateLimitCount]?
 
-    public init(id: BinanceRequestId?, result: Result) {
+    public init(id: BinanceRequestId?, result: Result, rateLimits: [BinanceRateLimitCount]) {
         self.id = id
         status = 200
         self.result = result
         error = nil
+        self.rateLimits = rateLimits
     }
 
-    public init(id: BinanceRequestId?, status: Int, error: BinanceErrorBody) {
+    public init(id: BinanceRequestId?, status: Int, error: BinanceErrorBody, rateLimits: [BinanceRateLimitCount]) {
         self.id = id
         self.status = status
         result = nil
         self.error = error
+        self.rateLimits = rateLimits
+    }
+}
+
+/// One rate limit and how much of it is used, as a WebSocket API reply reports it.
+public struct BinanceRateLimitCount: Codable, Sendable, Equatable {
+    public var rateLimitType: String
+    public var interval: String
+    public var intervalNum: Int
+    public var limit: Int
+    public var count: Int
+
+    /// The request weight used this minute.
+    public static func weight(limit: Int, count: Int) -> BinanceRateLimitCount {
+        BinanceRateLimitCount(rateLimitType: "REQUEST_WEIGHT", interval: "MINUTE", intervalNum: 1, limit: limit, count: count)
+    }
+
+    public init(rateLimitType: String, interval: String, intervalNum: Int, limit: Int, count: Int) {
+        self.rateLimitType = rateLimitType
+        self.interval = interval
+        self.intervalNum = intervalNum
+        self.limit = limit
+        self.count = count
     }
 }
 

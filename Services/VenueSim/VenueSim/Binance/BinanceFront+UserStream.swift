@@ -34,39 +34,50 @@ extension BinanceFront {
         }
     }
 
-    /// Answers one request on `connection` (every request gets a reply, garbage too).
+    /// Answers one request on `connection` (every request gets a reply, garbage too), its
+    /// weight charged to the front's request weight as a REST call's is.
     func answer(_ text: String, connection: Int, now: Int64) async {
+        let nowMillis = now / 1_000_000
         guard let request = try? JSONDecoder().decode(BinanceStreamRequest.self, from: Data(text.utf8)) else {
-            await hub.send(Self.streamFailure(id: nil, Failure(.mandatoryParamEmptyOrMalformed, "Malformed request: not a JSON object with id, method and params.")), to: connection)
+            let failure = Failure(.mandatoryParamEmptyOrMalformed, "Malformed request: not a JSON object with id, method and params.")
+            await hub.send(streamFailure(id: nil, failure, nowMillis: nowMillis), to: connection)
             return
         }
-        let nowMillis = now / 1_000_000
+        guard let method = BinanceUserStream.Method(rawValue: request.method) else {
+            let failure = Failure(.unsupportedOperation, "Unknown method '\(request.method)'.")
+            await hub.send(streamFailure(id: request.id, failure, nowMillis: nowMillis), to: connection)
+            return
+        }
+        if case .failure(.weight(let seconds)) = limits.charge(weight: method.weight, nowMillis: nowMillis) {
+            let failure = Failure(.tooManyRequests, "Too much request weight used; current limit is \(limits.limits.weightPerMinute) request weight per 1 MINUTE.",
+                                  status: .tooManyRequests, retryAfter: seconds)
+            await hub.send(streamFailure(id: request.id, failure, nowMillis: nowMillis), to: connection)
+            return
+        }
         let serverMillis = nowMillis + Int64(await book.binanceClockSkewMillis())
         let params = (request.params ?? [:]).mapValues(\.text)
-        switch BinanceUserStream.Method(rawValue: request.method) {
+        switch method {
         case .ping:
-            await hub.send(Self.streamReply(id: request.id, BinanceEmptyResult()), to: connection)
+            await hub.send(streamReply(id: request.id, BinanceEmptyResult(), nowMillis: nowMillis), to: connection)
         case .time:
-            await hub.send(Self.streamReply(id: request.id, BinanceServerTime(serverTime: serverMillis)), to: connection)
+            await hub.send(streamReply(id: request.id, BinanceServerTime(serverTime: serverMillis), nowMillis: nowMillis), to: connection)
         case .subscribe:
             do throws(Failure) {
                 let account = try authenticateStream(params, nowMillis: serverMillis)
                 let terminated = await book.binanceStreamFaults().terminated
                 await hub.subscribe(connection, account: account, terminated: terminated, nowMillis: serverMillis) { id in
-                    Self.streamReply(id: request.id, BinanceSubscription(subscriptionId: id))
+                    streamReply(id: request.id, BinanceSubscription(subscriptionId: id), nowMillis: nowMillis)
                 }
             } catch {
-                await hub.send(Self.streamFailure(id: request.id, error), to: connection)
+                await hub.send(streamFailure(id: request.id, error, nowMillis: nowMillis), to: connection)
             }
         case .unsubscribe:
             // Without an id, every subscription of the connection ends; none left is no error.
             await hub.unsubscribe(connection, id: params["subscriptionId"].flatMap { Int($0) })
-            await hub.send(Self.streamReply(id: request.id, BinanceEmptyResult()), to: connection)
+            await hub.send(streamReply(id: request.id, BinanceEmptyResult(), nowMillis: nowMillis), to: connection)
         case .subscriptions:
             let ids = await hub.subscriptions(connection).map(BinanceSubscription.init)
-            await hub.send(Self.streamReply(id: request.id, ids), to: connection)
-        case nil:
-            await hub.send(Self.streamFailure(id: request.id, Failure(.unsupportedOperation, "Unknown method '\(request.method)'.")), to: connection)
+            await hub.send(streamReply(id: request.id, ids, nowMillis: nowMillis), to: connection)
         }
     }
 
@@ -114,11 +125,17 @@ extension BinanceFront {
         }
     }
 
-    static func streamReply(id: BinanceRequestId?, _ result: some Codable & Sendable) -> String {
-        String(decoding: json(BinanceStreamReply(id: id, result: result)), as: UTF8.self)
+    private func rateLimitCounts(nowMillis: Int64) -> [BinanceRateLimitCount] {
+        [.weight(limit: limits.limits.weightPerMinute, count: limits.usedWeight(nowMillis: nowMillis))]
     }
 
-    static func streamFailure(id: BinanceRequestId?, _ failure: Failure) -> String {
-        String(decoding: json(BinanceStreamReply<BinanceEmptyResult>(id: id, status: Int(failure.status.code), error: failure.body)), as: UTF8.self)
+    func streamReply(id: BinanceRequestId?, _ result: some Codable & Sendable, nowMillis: Int64) -> String {
+        String(decoding: Self.json(BinanceStreamReply(id: id, result: result, rateLimits: rateLimitCounts(nowMillis: nowMillis))), as: UTF8.self)
+    }
+
+    func streamFailure(id: BinanceRequestId?, _ failure: Failure, nowMillis: Int64) -> String {
+        let reply = BinanceStreamReply<BinanceEmptyResult>(
+            id: id, status: Int(failure.status.code), error: failure.body, rateLimits: rateLimitCounts(nowMillis: nowMillis))
+        return String(decoding: Self.json(reply), as: UTF8.self)
     }
 }
