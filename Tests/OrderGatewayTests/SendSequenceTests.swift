@@ -40,6 +40,27 @@ struct SendSequenceTests {
     }
 }
 
+extension SendSequenceTests {
+    @Test("a late second done of an earlier order, after the key's line emptied and was made again, lets no later order skip its turn")
+    func lateDoneAfterTheLineWasMadeAgain() {
+        let sends = SendSequence()
+        let early = [sends.take("k"), sends.take("k")]
+        for ticket in early { sends.done("k", ticket) }  // both sent: the line is empty and forgotten
+        #expect(sends.busyKeys == 0)
+        let first = sends.take("k"), second = sends.take("k"), third = sends.take("k")
+        // The early orders' second dones, as their outcomes are journaled; and one of no order.
+        for ticket in early + [.max] { sends.done("k", ticket) }
+        #expect(sends.isTurn("k", first) && !sends.isTurn("k", second) && !sends.isTurn("k", third))
+        sends.done("k", first)
+        #expect(sends.isTurn("k", second))
+        #expect(!sends.isTurn("k", third), "the third order went before the second was sent (and the second would wait forever)")
+        sends.done("k", second)
+        #expect(sends.isTurn("k", third))
+        sends.done("k", third)
+        #expect(sends.busyKeys == 0)
+    }
+}
+
 /// Tickets in the order their turns came.
 private final class Recorded: Sendable {
     private let state = Mutex<[UInt64]>([])
