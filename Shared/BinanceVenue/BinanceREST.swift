@@ -13,6 +13,14 @@ import VenueKit
 /// sent until its `Retry-After` has passed. A place is never resent here: only a -1021
 /// (refused before the matching engine, so never executed) is sent again, once, after the
 /// offset is measured anew.
+///
+/// **One weight budget for every process on the key's IP.** Binance counts request weight
+/// per IP, and every reply reports the IP's total for the minute (`X-MBX-USED-WEIGHT-1M`),
+/// whichever process spent it. Each adapter may spend up to its share of the minute's limit
+/// (`weightSharePercent`): a call that would take the count past it is refused here, sent to
+/// no one, `RATE_LIMITED`/`venue_weight_reserved` until the minute ends. The reconciler's
+/// share is below the gateway's, so its polling stops first and can never spend what the
+/// orders need, nor get the key banned.
 final class BinanceREST: Sendable {
     let baseURL: String
     let credentials: BinanceCredentials
@@ -24,15 +32,24 @@ final class BinanceREST: Sendable {
     private let offsetMillis = Atomic<Int64>(0)
     /// No call before this unix ns (a 429's or 418's Retry-After), with the error to answer meanwhile.
     private let gate = Mutex<(until: Int64, error: VenueError)?>(nil)
-    /// The last `X-MBX-USED-WEIGHT-1M` the venue reported.
+    /// The last `X-MBX-USED-WEIGHT-1M` the venue reported, and the server minute it was for.
     let usedWeight = Atomic<Int>(0)
+    private let usedWeightMinute = Atomic<Int64>(-1)
+    /// The venue's REQUEST_WEIGHT limit per minute (from exchangeInfo; Binance's until read).
+    let weightLimit = Atomic<Int>(6_000)
+    /// The part of `weightLimit` this process may spend, percent.
+    let weightSharePercent: Int
     private let http: HTTPClient
 
     /// The largest reply body read (exchangeInfo of the real venue is ~0.5 MB per 100 symbols).
     static let maxReplyBytes = 32 << 20
 
-    init(baseURL: String, credentials: BinanceCredentials, recvWindow: Duration, timeout: Duration, now: @escaping @Sendable () -> Int64) {
+    init(
+        baseURL: String, credentials: BinanceCredentials, recvWindow: Duration, timeout: Duration, weightSharePercent: Int = 100,
+        now: @escaping @Sendable () -> Int64
+    ) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        self.weightSharePercent = weightSharePercent
         self.credentials = credentials
         self.recvWindowMillis = Self.millis(recvWindow)
         self.timeout = timeout
@@ -65,8 +82,10 @@ final class BinanceREST: Sendable {
     }
 
     private func call<Reply: Decodable>(_ method: HTTPMethod, _ path: String, _ params: BinanceQuery, signed: Bool) async throws(VenueError) -> Reply {
+        let weight = BinanceWeights.weight(method: method.rawValue, path: path, params: params)
         for attempt in 0..<2 {
             try checkGate()
+            try checkBudget(weight, path: path)
             var query = params
             if signed {
                 query.append("recvWindow", String(recvWindowMillis))
@@ -75,7 +94,10 @@ final class BinanceREST: Sendable {
             var text = query.encoded
             if signed { text += "&signature=" + BinanceSigner.signature(payload: text, secret: credentials.secret) }
             let (status, headers, body) = try await send(method, path, text, signed: signed)
-            if let used = headers.first(name: "X-MBX-USED-WEIGHT-1M").flatMap(Int.init) { usedWeight.store(used, ordering: .relaxed) }
+            if let used = headers.first(name: "X-MBX-USED-WEIGHT-1M").flatMap(Int.init) {
+                usedWeight.store(used, ordering: .relaxed)
+                usedWeightMinute.store(serverNowMillis / 60_000, ordering: .relaxed)
+            }
             if status == 200 {
                 do {
                     return try JSONDecoder().decode(Reply.self, from: body)
@@ -98,6 +120,20 @@ final class BinanceREST: Sendable {
             }
         }
         preconditionFailure("the loop returns or throws on its second attempt")
+    }
+
+    /// Refuses a call of `weight` that would take this minute's count past this process's share.
+    private func checkBudget(_ weight: Int, path: String) throws(VenueError) {
+        let nowMillis = serverNowMillis
+        let minute = nowMillis / 60_000
+        guard usedWeightMinute.load(ordering: .relaxed) == minute else { return }  // a new minute: the count starts again
+        let ceiling = weightLimit.load(ordering: .relaxed) * weightSharePercent / 100
+        let used = usedWeight.load(ordering: .relaxed)
+        guard used + weight > ceiling else { return }
+        throw .transient(ServiceError(
+            .rateLimited, reason: "venue_weight_reserved",
+            "Binance \(path) (weight \(weight)) would take this minute's request weight to \(used + weight), past this process's share \(ceiling) (\(weightSharePercent) % of \(weightLimit.load(ordering: .relaxed)))",
+            retryAfterMs: Int((minute + 1) * 60_000 - nowMillis)))
     }
 
     /// Throws the back-off's error while a 429's or 418's Retry-After runs.

@@ -9,7 +9,9 @@ extension BinanceSpotVenue.Configuration {
     /// `BW_BINANCE_KEY_FILE` of mode 0600. A URL whose host is not loopback (a real exchange,
     /// its test network) also needs `LIVE_TRADING=true` and https: without both, only a
     /// Binance-compatible venue on this machine (venue-sim's Binance front) can be reached.
-    public static func live(_ settings: Settings) throws -> BinanceSpotVenue.Configuration? {
+    /// - Parameter weightShare: this process's default share of the venue's request weight,
+    ///   percent (`BW_BINANCE_WEIGHT_SHARE_PCT` overrides it).
+    public static func live(_ settings: Settings, weightShare: Int = 100) throws -> BinanceSpotVenue.Configuration? {
         let mode = settings.string("BW_VENUE_MODE", default: "paper")
         switch mode {
         case "paper": return nil
@@ -48,6 +50,7 @@ extension BinanceSpotVenue.Configuration {
         configuration.timeout = .milliseconds(try settings.int("BW_BINANCE_TIMEOUT_MS", default: 2_000, in: 10...60_000))
         configuration.tickInterval = .milliseconds(try settings.int("BW_BINANCE_TICK_MS", default: 250, in: 50...60_000))
         configuration.pollInterval = .milliseconds(try settings.int("BW_BINANCE_POLL_MS", default: 1_000, in: 100...600_000))
+        configuration.weightSharePercent = try settings.int("BW_BINANCE_WEIGHT_SHARE_PCT", default: weightShare, in: 1...100)
         configuration.streamURL = try streamURL(settings, baseURL: url)
         configuration.streamSilenceLimit = .milliseconds(try settings.int("BW_BINANCE_STREAM_SILENCE_MS", default: 10_000, in: 300...600_000))
         configuration.symbols = settings.string("BW_BINANCE_SYMBOLS", default: "").split(separator: ",").map {
@@ -87,6 +90,12 @@ extension BinanceSpotVenue.Configuration {
         "api.binance.com": "wss://ws-api.binance.com:443/ws-api/v3",
         "testnet.binance.vision": "wss://ws-api.testnet.binance.vision/ws-api/v3",
     ]
+
+    /// The gateway's default share of the venue's request weight, percent: the orders and the
+    /// ticks, with 10 % kept free so a burst never meets a 429 (a 429 ignored is a 418 ban).
+    public static let gatewayWeightShare = 90
+    /// The reconciler's default share, percent: its passes stop first, well before the orders'.
+    public static let reconcilerWeightShare = 40
 
     /// Whether `host` names this machine: `localhost`, 127.0.0.0/8 or ::1.
     public static func isLoopback(_ host: String) -> Bool {

@@ -33,6 +33,10 @@ public final class BinanceSpotVenue: Venue {
         public var recvWindow: Duration = .seconds(5)
         /// One HTTP call's limit.
         public var timeout: Duration = .seconds(2)
+        /// The part of the venue's request weight per minute this process may spend, percent:
+        /// the weight budget is the venue's own count for the IP, which every process on it
+        /// shares (`BinanceREST`); the reconciler's share is below the gateway's.
+        public var weightSharePercent = 100
         /// Breakwater symbols to trade (`BTC/USDT`); empty: every spot symbol the venue trades.
         public var symbols: [String] = []
         /// How often the top of book is polled for the stream.
@@ -82,7 +86,7 @@ public final class BinanceSpotVenue: Venue {
         self.logger = logger
         rest = BinanceREST(
             baseURL: configuration.baseURL, credentials: configuration.credentials, recvWindow: configuration.recvWindow,
-            timeout: configuration.timeout, now: now)
+            timeout: configuration.timeout, weightSharePercent: configuration.weightSharePercent, now: now)
         (stream, events) = AsyncStream.makeStream(of: VenueEvent.self, bufferingPolicy: .bufferingNewest(Self.streamBufferLimit))
     }
 
@@ -117,6 +121,9 @@ public final class BinanceSpotVenue: Venue {
 
     public func instruments() async throws(VenueError) -> [Instrument] {
         let info: BinanceExchangeInfo = try await rest.get("/api/v3/exchangeInfo")
+        if let limit = info.rateLimits.first(where: { $0.rateLimitType == "REQUEST_WEIGHT" && $0.interval == "MINUTE" && $0.intervalNum == 1 })?.limit {
+            rest.weightLimit.store(limit, ordering: .relaxed)
+        }
         let markets = BinanceMarkets(info, only: Set(configuration.symbols), logger: logger)
         self.markets.withLock { $0 = markets }
         return markets.instruments

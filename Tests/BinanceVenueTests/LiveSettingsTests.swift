@@ -93,6 +93,19 @@ struct LiveSettingsTests {
         #expect(refusedKey(base.merging(["BW_BINANCE_BASE_URL": "http://127.0.0.1:1", "BW_BINANCE_STREAM_URL": "http://127.0.0.1:1"]) { $1 }) == "BW_BINANCE_STREAM_URL")
     }
 
+    @Test("the weight share: the service's default, BW_BINANCE_WEIGHT_SHARE_PCT over it, 1–100")
+    func weightShare() throws {
+        let path = try keyFile(mode: 0o600)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let base = ["BW_VENUE_MODE": "live", "BW_BINANCE_BASE_URL": "http://127.0.0.1:5572", "BW_BINANCE_KEY_FILE": path, "BW_BINANCE_ACCOUNT": "acct-1"]
+        let reconciler = try BinanceSpotVenue.Configuration.live(Settings(base), weightShare: BinanceSpotVenue.Configuration.reconcilerWeightShare)
+        #expect(reconciler?.weightSharePercent == 40)
+        #expect(try BinanceSpotVenue.Configuration.live(Settings(base.merging(["BW_BINANCE_WEIGHT_SHARE_PCT": "25"]) { $1 }))?.weightSharePercent == 25)
+        for bad in ["0", "101", "half"] {
+            #expect(refusedKey(base.merging(["BW_BINANCE_WEIGHT_SHARE_PCT": bad]) { $1 }) == "BW_BINANCE_WEIGHT_SHARE_PCT")
+        }
+    }
+
     @Test("loopback hosts", arguments: [("127.0.0.1", true), ("127.3.4.5", true), ("localhost", true), ("::1", true), ("[::1]", true),
                                         ("10.0.0.1", false), ("api.binance.com", false), ("127.0.0.1.example.com", false), ("1270.0.0.1", false)])
     func loopbackHosts(host: String, loopback: Bool) {

@@ -104,21 +104,28 @@ struct BinanceAdapterTests {
         #expect(venue.serverOffsetMillis > 9_000)
     }
 
-    @Test("past the venue's weight limit: 429 with Retry-After, then no call at all until it passes")
+    @Test("past the venue's weight limit (spent by another client on the IP, unseen by the adapter): 429 with Retry-After, then no call at all until it passes")
     func rateLimited() async throws {
         let (suite, venue) = try await start(["BW_VENUE_BINANCE_WEIGHT_PER_MIN": "60"])
         defer { suite.tearDown() }
+        let port = try #require(suite.environment["BW_VENUE_BINANCE_PORT"])
+        // Another client spends the minute's weight: the adapter's last count (its start's) is stale.
+        var spent = false
+        for _ in 0..<10 where !spent {
+            let (_, response) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/api/v3/exchangeInfo")!)
+            spent = (response as? HTTPURLResponse)?.statusCode == 429
+        }
+        try #require(spent, "the venue never answered 429")
         var limited: ServiceError?
         for _ in 0..<10 where limited == nil {
             do throws(VenueError) {
-                _ = try await venue.balances(account: "acct-1")  // weight 20
+                _ = try await venue.order(account: "acct-1", clientOrderId: "first")  // weight 4: within the adapter's stale count
             } catch {
                 limited = error.serviceError
             }
         }
         let error = try #require(limited)
-        #expect(error.code == .rateLimited && (error.retryAfterMs ?? 0) > 0)
-        let port = try #require(suite.environment["BW_VENUE_BINANCE_PORT"])
+        #expect(error.code == .rateLimited && error.reason == "venue_rate_limited" && (error.retryAfterMs ?? 0) > 0, "\(error)")
         let before = try await Self.usedWeight(port: port)
         // The gate answers at once, sending nothing: the venue counts only the two probes.
         do throws(VenueError) {
@@ -261,6 +268,35 @@ extension BinanceAdapterTests {
             fills.withLock { $0.contains { $0.clientOrderId == "meanwhile-1" } } && venue.isStreamUp
         }, "the fill never came after the stream was back")
         #expect(fills.withLock { $0.filter { $0.clientOrderId == "meanwhile-1" }.map(\.tradeId) } == placed.fills.map(\.tradeId))
+    }
+
+    @Test("one weight budget: the reconciler's adapter (a 40 % share) stops itself once the gateway's calls took the venue's count past its share; the gateway's go on; the venue never answers 429")
+    func sharedWeightBudget() async throws {
+        let (suite, gateway) = try await start(["BW_VENUE_BINANCE_WEIGHT_PER_MIN": "400"])
+        defer { suite.tearDown() }
+        let port = try #require(suite.environment["BW_VENUE_BINANCE_PORT"])
+        var settings = BinanceSpotVenue.Configuration(
+            baseURL: "http://127.0.0.1:\(port)", credentials: BinanceCredentials(apiKey: "adapter-key", secret: "adapter-secret"), account: "acct-1")
+        settings.weightSharePercent = BinanceSpotVenue.Configuration.reconcilerWeightShare
+        let reconciler = BinanceSpotVenue(configuration: settings, logger: Logger(label: "reconciler"))
+        try await reconciler.start()  // reads the limit (400) from exchangeInfo: its share is 160
+        // The gateway spends; the reconciler's own calls are few, but every reply tells it the IP's count.
+        var reserved: ServiceError?
+        for _ in 0..<12 where reserved == nil {
+            _ = try await gateway.balances(account: "acct-1")  // weight 20
+            do throws(VenueError) {
+                _ = try await reconciler.openOrders(account: "acct-1")  // weight 80: the dearest of a pass
+            } catch {
+                reserved = error.serviceError
+            }
+        }
+        let refusal = try #require(reserved, "the reconciler never stopped itself")
+        #expect(refusal.code == .rateLimited && refusal.reason == "venue_weight_reserved", "\(refusal)")
+        #expect((1...60_000).contains(refusal.retryAfterMs ?? 0), "until the minute ends: \(refusal.retryAfterMs ?? 0) ms")
+        #expect(reconciler.usedWeight + 80 > 160 && reconciler.usedWeight < 400)
+        // The gateway's orders still go: its share is 90 %.
+        #expect(try await gateway.place(Self.limitBuy("after-reserve")).status == .new)
+        #expect(try await Self.usedWeight(port: port) < 400, "the venue's limit was never reached")
     }
 
     /// The request weight venue-sim's Binance front has counted this minute (one more for this probe).

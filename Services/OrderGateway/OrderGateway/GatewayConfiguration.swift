@@ -32,7 +32,7 @@ public struct GatewayConfiguration: Sendable {
         bus = try settings.busEndpoints()
         venue = try settings.venueEndpoints()
         accounts = Set(try settings.accounts().keys)
-        live = try BinanceSpotVenue.Configuration.live(settings)
+        live = try BinanceSpotVenue.Configuration.live(settings, weightShare: BinanceSpotVenue.Configuration.gatewayWeightShare)
         // Binance takes 100 new orders per 10 s per account: the live venue's bucket defaults to that.
         rateLimits = .init(
             accountPerSecond: Int64(try settings.int("BW_RATE_ACCOUNT_PER_SEC", default: 50, in: 1...1_000_000)),

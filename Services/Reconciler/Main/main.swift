@@ -6,6 +6,6 @@ import ServiceRuntime
 await ServiceMain.run(service: "reconciler") { settings, logger in
     ReconcilerService(
         endpoints: try settings.busEndpoints(), venue: try settings.venueEndpoints(),
-        live: try BinanceSpotVenue.Configuration.live(settings),
+        live: try BinanceSpotVenue.Configuration.live(settings, weightShare: BinanceSpotVenue.Configuration.reconcilerWeightShare),
         configuration: try ReconcilerConfiguration.load(settings), logger: logger)
 }

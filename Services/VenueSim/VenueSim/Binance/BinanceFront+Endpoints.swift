@@ -37,16 +37,9 @@ extension BinanceFront {
             }
         }
 
-        /// The request weight of a call with these parameters.
+        /// The request weight of a call with these parameters (Binance's, as the adapter counts it).
         func weight(_ query: BinanceQuery) -> Int {
-            switch self {
-            case .ping, .time, .newOrder, .cancelOrder, .cancelOpenOrders: 1
-            case .exchangeInfo, .account: 20
-            case .bookTicker: query["symbol"] == nil ? 4 : 2
-            case .queryOrder: 4
-            case .openOrders: query["symbol"] == nil ? 80 : 6
-            case .myTrades: query["orderId"] == nil ? 20 : 5
-            }
+            BinanceWeights.weight(method: method.rawValue, path: path, params: query)
         }
     }
 
