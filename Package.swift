@@ -164,7 +164,7 @@ let package = Package(
         .testTarget(name: "BusBrokerTests", dependencies: ["BusBroker", "BusKit", "ServiceRuntime", "TestSupport"], path: "Tests/BusBrokerTests"),
         .testTarget(name: "PersistenceWriterTests", dependencies: ["PersistenceWriter", "TradingModel"], path: "Tests/PersistenceWriterTests"),
         .testTarget(name: "IntegrationTests", dependencies: [
-                "BusKit", "TradingModel", "Tradectl", "TestSupport", "VenueKit", "BinanceVenue",
+                "BusKit", "TradingModel", "Tradectl", "TestSupport", "VenueKit", "BinanceVenue", "BinanceWire",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 "ServiceRuntime",
             ],

@@ -1,7 +1,12 @@
 import BinanceVenue
 import BusKit
 import BusProtocol
+import BinanceWire
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import GRDB
 import Logging
 import Testing
 import TestSupport
@@ -38,6 +43,80 @@ struct BinanceKillSwitchTests {
         #expect(try await probe.openOrders(account: "acct-1").isEmpty)
         #expect(try KillSwitchTests.states(suite) == ["canceled": 30])
         #expect(try await KillSwitchTests.submitError(client, restingBuy("bks-after"))?.code == .tradingHalted)
+    }
+
+    @Test("kill -9 of the gateway between intent and venue call, and after the venue call: the reconciler resolves both through the Binance adapter (not_at_venue; filled), no reservation left held")
+    func interruptedIntentsThroughBinance() async throws {
+        let (suite, client, probe) = try await Self.binanceSuite(["BW_RECON_INTERVAL_MS": "1000", "BW_RECON_GRACE_MS": "1000"])
+        defer { probe.close(); client.close(); suite.tearDown() }
+        let port = try #require(suite.environment["BW_VENUE_BINANCE_PORT"])
+        // Well above the touch: marketable whatever the market does meanwhile (it fills at once).
+        let (data, _) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/api/v3/ticker/bookTicker?symbol=BTCUSDT")!)
+        let ask = try JSONDecoder().decode(BinanceBookTicker.self, from: data).askPrice + ExactDecimal(50)
+        suite.kill("order-gateway")
+        suite.kill("reconciler")
+        _ = try await suite.authorizeAsGateway("bin-crash-before", price: ask)
+        _ = try await suite.authorizeAsGateway("bin-crash-after", price: ask)
+        // Placed at the Binance front under the key, as the killed gateway's call would have been.
+        let adapter = BinanceSpotVenue(
+            configuration: .init(baseURL: "http://127.0.0.1:\(port)", credentials: BinanceCredentials(apiKey: "it-key-1", secret: "it-secret-1"), account: "acct-1"),
+            logger: Logger(label: "probe"))
+        let placed = try await adapter.place(VenuePlace(
+            account: "acct-1", clientOrderId: "bin-crash-after", symbol: "BTC/USDT", side: .buy, type: .limit,
+            qty: ExactDecimal("0.001")!, price: ask, timeInForce: .gtc))
+        #expect(placed.status == .filled)
+        try suite.start("order-gateway")
+        try suite.start("reconciler")
+        let journal = try DatabaseQueue(path: suite.databasePath, configuration: { var c = Configuration(); c.readonly = true; return c }())
+        func order(_ id: String) async throws -> (state: String, reason: String?)? {
+            try await journal.read { db in
+                try Row.fetchOne(db, sql: "SELECT state, reason FROM orders WHERE account = 'acct-1' AND client_order_id = ?", arguments: [id])
+                    .map { ($0["state"], $0["reason"]) }
+            }
+        }
+        #expect(try await eventually(timeout: .seconds(30)) { try await order("bin-crash-before")?.state == "rejected" })
+        #expect(try await order("bin-crash-before")?.reason == "not_at_venue")
+        #expect(try await eventually(timeout: .seconds(30)) { try await order("bin-crash-after")?.state == "filled" })
+        #expect(try await eventually(timeout: .seconds(10)) {
+            try await journal.read { db in
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM reservations WHERE account = 'acct-1' AND state = 'held'") == 0
+            }
+        })
+        // One order at the venue for the id that reached it, none for the other.
+        #expect(try await adapter.order(account: "acct-1", clientOrderId: "bin-crash-before") == nil)
+        #expect(try await adapter.order(account: "acct-1", clientOrderId: "bin-crash-after")?.venueOrderId == placed.venueOrderId)
+    }
+
+    @Test("a fill the gateway never hears (trades polled, every 10 min): the reconciler's pass journals it from the Binance front's trades, once, and the order ends filled")
+    func unheardFillIsRepairedByTheReconciler() async throws {
+        let (suite, client, probe) = try await Self.binanceSuite([
+            "BW_RECON_INTERVAL_MS": "1000", "BW_RECON_GRACE_MS": "1000", "BW_VENUE_TICK_MS": "20",
+            "BW_BINANCE_STREAM_URL": "poll", "BW_BINANCE_POLL_MS": "600000",
+        ])
+        defer { probe.close(); client.close(); suite.tearDown() }
+        let port = try #require(suite.environment["BW_VENUE_BINANCE_PORT"])
+        let (data, _) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/api/v3/ticker/bookTicker?symbol=BTCUSDT")!)
+        let bid = try JSONDecoder().decode(BinanceBookTicker.self, from: data).bidPrice
+        let resting = try await client.submit(restingBuy("bin-unheard", qty: "0.001", price: (bid - ExactDecimal(300)).description), timeout: .seconds(30))
+        #expect(resting.state == .accepted)
+        // The market falls through the limit: the order fills at a market step, on no stream the gateway reads.
+        var crash = VenueFaults()
+        crash.marketTrendBps = -100
+        _ = try await probe.venue.setFaults(crash)
+        let journal = try DatabaseQueue(path: suite.databasePath, configuration: { var c = Configuration(); c.readonly = true; return c }())
+        let filled = try await eventually(timeout: .seconds(30)) {
+            try await journal.read { db in
+                try String.fetchOne(db, sql: "SELECT state FROM orders WHERE account = 'acct-1' AND client_order_id = 'bin-unheard'") == "filled"
+            }
+        }
+        _ = try await probe.venue.setFaults(VenueFaults())
+        #expect(filled, "the reconciler never journaled the fill")
+        let atVenue = try #require(try await probe.venue.order(account: "acct-1", clientOrderId: "bin-unheard"))
+        let journaled = try await journal.read { db in
+            try String.fetchAll(db, sql: "SELECT trade_id FROM fills WHERE account = 'acct-1' AND client_order_id = 'bin-unheard'")
+        }
+        #expect(atVenue.status == .filled && !atVenue.fills.isEmpty)
+        #expect(journaled.count == atVenue.fills.count, "each of the venue's trades journaled once: \(journaled)")
     }
 
     /// The whole suite on venue-sim's Binance front (plus `environment`), ready; a client, and

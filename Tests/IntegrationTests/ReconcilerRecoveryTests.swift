@@ -19,18 +19,6 @@ struct ReconcilerRecoveryTests {
         }
     }
 
-    private func authorize(_ harness: FaultyVenueHarness, _ id: String, price: Price) async throws -> RiskDecision {
-        let request = RiskAuthorize(
-            account: "acct-1", clientOrderId: id, symbol: "BTC/USDT", base: "BTC", quote: "USDT", side: .buy, type: .limit,
-            qty: ExactDecimal("0.001")!, price: price, timeInForce: .gtc)
-        // As the gateway: risk.authorize is its call alone.
-        let gateway = try harness.suite.client(as: "order-gateway")
-        defer { gateway.close() }
-        return try await gateway.bus.call(
-            service: RiskAPI.service, type: RiskAPI.authorize, key: "acct-1", body: request, replyType: RiskDecision.self,
-            timeout: .seconds(5), attempts: 1)
-    }
-
     @Test("kill -9 of the gateway between intent and venue call, and between venue call and ack: after restart every intent is resolved")
     func interruptedIntentsAreResolved() async throws {
         let harness = try await FaultyVenueHarness(environment: Self.fastRecon)
@@ -42,9 +30,9 @@ struct ReconcilerRecoveryTests {
         harness.suite.kill("order-gateway")
         harness.suite.kill("reconciler")
         // What a gateway killed right after the intent leaves: the intent (and its reservation), no venue order.
-        _ = try await authorize(harness, "crash-before-venue", price: ask)
+        _ = try await harness.suite.authorizeAsGateway("crash-before-venue", price: ask)
         // Killed after the venue call, before the ack was journaled: the intent, and the order at the venue.
-        _ = try await authorize(harness, "crash-after-venue", price: ask)
+        _ = try await harness.suite.authorizeAsGateway("crash-after-venue", price: ask)
         let placed = try await harness.venue.place(VenuePlace(
             account: "acct-1", clientOrderId: "crash-after-venue", symbol: "BTC/USDT", side: .buy, type: .limit,
             qty: ExactDecimal("0.001")!, price: ask, timeInForce: .gtc))
@@ -229,7 +217,7 @@ struct ReconcilerRecoveryTests {
         harness.suite.kill("order-gateway")
         #expect(try await eventually { harness.tick("BTC/USDT") != nil })
         let ask = try #require(harness.tick("BTC/USDT")).ask + ExactDecimal(50)
-        _ = try await authorize(harness, "while-down", price: ask)
+        _ = try await harness.suite.authorizeAsGateway("while-down", price: ask)
         let placed = try await harness.venue.place(VenuePlace(
             account: "acct-1", clientOrderId: "while-down", symbol: "BTC/USDT", side: .buy, type: .limit,
             qty: ExactDecimal("0.001")!, price: ask, timeInForce: .gtc))

@@ -44,6 +44,22 @@ extension SuiteClientConnection {
     }
 }
 
+extension Suite {
+    /// A limit buy of 0.001 BTC at `price` authorized (reserved, intent journaled) as the gateway
+    /// does before its venue call: what a gateway killed right after it leaves behind.
+    func authorizeAsGateway(_ id: String, price: Price) async throws -> RiskDecision {
+        let request = RiskAuthorize(
+            account: "acct-1", clientOrderId: id, symbol: "BTC/USDT", base: "BTC", quote: "USDT", side: .buy, type: .limit,
+            qty: ExactDecimal("0.001")!, price: price, timeInForce: .gtc)
+        // As the gateway: risk.authorize is its call alone.
+        let gateway = try client(as: "order-gateway")
+        defer { gateway.close() }
+        return try await gateway.bus.call(
+            service: RiskAPI.service, type: RiskAPI.authorize, key: "acct-1", body: request, replyType: RiskDecision.self,
+            timeout: .seconds(5), attempts: 1)
+    }
+}
+
 /// A direct client of the suite's venue-sim: the truth the journal is checked against.
 final class VenueProbe: Sendable {
     let context = ZMQContext()
