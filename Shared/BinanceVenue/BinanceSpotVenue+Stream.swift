@@ -3,6 +3,7 @@ import BusKit
 import BusProtocol
 import Foundation
 import HummingbirdWSClient
+import Metrics
 import Synchronization
 import TradingModel
 import VenueKit
@@ -98,6 +99,16 @@ extension BinanceSpotVenue {
         /// The venue closed the connection.
         case closed
 
+        /// A label for the metric.
+        var why: String {
+            switch self {
+            case .silent: "silent"
+            case .terminated: "terminated"
+            case .refused: "refused"
+            case .closed: "closed"
+            }
+        }
+
         var description: String {
             switch self {
             case .silent(let limit): "nothing heard for \(limit)"
@@ -129,8 +140,10 @@ extension BinanceSpotVenue {
                 end = error
             }
             streamUp.store(false, ordering: .relaxed)
+            Self.streamUpGauge.record(0)
             guard !Task.isCancelled else { break }
             streamSessionsEnded.add(1, ordering: .relaxed)
+            Counter(label: "bw_venue_stream_sessions_ended_total", dimensions: [("venue", name), ("why", (end as? StreamEnd)?.why ?? "error")]).increment()
             logger.warning("venue.binance.stream_lost", metadata: ["error": "\(end)", "venue.stream.retry_in": "\(backoff)"])
             // A session that subscribed worked: the next one starts from the shortest backoff.
             if streamSessionsStarted.load(ordering: .relaxed) > subscribedBefore { backoff = Self.streamBackoffStart }
@@ -138,6 +151,10 @@ extension BinanceSpotVenue {
             backoff = min(backoff * 2, Self.streamBackoffLimit)
         }
     }
+
+    /// `bw_venue_stream_up`: 1 while the user data stream is subscribed, 0 while it is down
+    /// (alert on it staying 0: fills then come only from the catch-ups and the reconciler).
+    static let streamUpGauge = Gauge(label: "bw_venue_stream_up", dimensions: [("venue", "binance")])
 
     /// The first stream backoff, and its ceiling.
     static let streamBackoffStart = Duration.milliseconds(100)
@@ -188,6 +205,7 @@ extension BinanceSpotVenue {
                     try await catchUpTrades()
                     watch.heard()
                     streamUp.store(true, ordering: .relaxed)
+                    Self.streamUpGauge.record(1)
                     streamSessionsStarted.add(1, ordering: .relaxed)
                     logger.info("venue.binance.stream_connected", metadata: ["venue.stream.sessions": "\(streamSessionsStarted.load(ordering: .relaxed))"])
                     continue

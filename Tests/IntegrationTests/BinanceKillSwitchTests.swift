@@ -119,13 +119,34 @@ struct BinanceKillSwitchTests {
         #expect(journaled.count == atVenue.fills.count, "each of the venue's trades journaled once: \(journaled)")
     }
 
+    @Test("the gateway's /metrics shows the user data stream: bw_venue_stream_up 1 while subscribed; terminated sessions counted by why; up again once the venue stops ending them")
+    func streamHealthOnMetrics() async throws {
+        let port = FreePorts.block(of: 1)
+        let (suite, client, probe) = try await Self.binanceSuite(gatewayHTTPPort: port)
+        defer { probe.close(); client.close(); suite.tearDown() }
+        func scrape() async -> String { await HTTPProbe.get(port: port, path: "/metrics")?.body ?? "" }
+        let up = #"bw_venue_stream_up{venue="binance"} 1"#
+        let wentUp = try await eventually(timeout: .seconds(30)) { await scrape().contains(up) }
+        let streamLines = await scrape().split(separator: "\n").filter { $0.contains("stream") }
+        #expect(wentUp, "\(streamLines)")
+        var terminated = VenueFaults()
+        terminated.binanceStreamTerminated = true
+        _ = try await probe.venue.setFaults(terminated)
+        #expect(try await eventually(timeout: .seconds(30)) {
+            await scrape().split(separator: "\n").contains { $0.hasPrefix("bw_venue_stream_sessions_ended_total") && $0.contains(#"why="terminated""#) }
+        })
+        _ = try await probe.venue.setFaults(VenueFaults())
+        #expect(try await eventually(timeout: .seconds(30)) { await scrape().contains(up) })
+    }
+
     /// The whole suite on venue-sim's Binance front (plus `environment`), ready; a client, and
     /// a direct connection to venue-sim for its faults and the truth at the venue.
-    static func binanceSuite(_ environment: [String: String] = [:]) async throws -> (Suite, SuiteClientConnection, VenueProbe) {
+    static func binanceSuite(_ environment: [String: String] = [:], gatewayHTTPPort: Int? = nil) async throws -> (Suite, SuiteClientConnection, VenueProbe) {
         let suite = try Suite()
         do {
             try VenueFront.binance.configure(suite)
             suite.environment.merge(environment) { $1 }
+            if let gatewayHTTPPort { suite.serviceEnvironment["order-gateway", default: [:]]["BW_HTTP_PORT"] = "\(gatewayHTTPPort)" }
             try suite.start()
             let client = try suite.client()
             #expect(try await client.waitUntilReady(accounts: VenueFront.binance.accounts))
