@@ -235,6 +235,26 @@ public final class BinanceSpotVenue: Venue {
         return all.filter { $0.tradeSeq <= cutoff }.sorted { $0.tradeSeq < $1.tradeSeq }
     }
 
+    /// Binance numbers trades per symbol: a fill's series is its symbol.
+    public func tradeSeries(of fill: VenueFill) -> String { fill.symbol }
+
+    /// Every trade after each symbol's cursor, every page of each symbol.
+    public func allFills(account: String, after cursor: TradeCursor) async throws(VenueError) -> [VenueFill] {
+        try check(account: account)
+        let markets = try await loadedMarkets()
+        var all: [VenueFill] = []
+        for instrument in markets.instruments {
+            var after = cursor.last(in: instrument.symbol) ?? -1
+            while true {
+                let page = try await trades(try markets.venueSymbol(instrument.symbol), fromId: after + 1, markets: markets)
+                all += page
+                guard page.count == Self.tradePage, let last = page.last else { break }
+                after = last.tradeSeq
+            }
+        }
+        return all
+    }
+
     /// The most trades one myTrades call returns.
     static let tradePage = 1_000
 

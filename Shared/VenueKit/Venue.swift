@@ -52,6 +52,12 @@ public protocol Venue: Sendable {
     func cancel(account: String, clientOrderId: String) async throws(VenueError) -> VenueOrder
     func openOrders(account: String) async throws(VenueError) -> [VenueOrder]
     func fills(account: String, afterTradeSeq: Int64?) async throws(VenueError) -> [VenueFill]
+    /// The series `fill`'s trade seq is numbered in (`TradeCursor`): `""` where the venue
+    /// numbers its trades once (the default), the symbol where it numbers them per symbol.
+    func tradeSeries(of fill: VenueFill) -> String
+    /// Every fill of `account` after `cursor`, each series read to its end (by default the one
+    /// series `""`, through `fills(account:afterTradeSeq:)`).
+    func allFills(account: String, after cursor: TradeCursor) async throws(VenueError) -> [VenueFill]
     func balances(account: String) async throws(VenueError) -> VenueBalances
     /// The account's net base quantity per symbol (a default derives it from the fills).
     func positions(account: String) async throws(VenueError) -> [String: Quantity]
@@ -60,6 +66,12 @@ public protocol Venue: Sendable {
 }
 
 extension Venue {
+    public func tradeSeries(of fill: VenueFill) -> String { "" }
+
+    public func allFills(account: String, after cursor: TradeCursor) async throws(VenueError) -> [VenueFill] {
+        try await allFills(account: account, afterTradeSeq: cursor.last(in: ""))
+    }
+
     /// `place`, calling `sent` when the request is on its way (before the answer), so a
     /// caller can keep several orders in sequence at the venue without waiting for each
     /// answer. This default calls it after the answer (no pipelining, same order);

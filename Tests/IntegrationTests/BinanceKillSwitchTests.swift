@@ -119,6 +119,44 @@ struct BinanceKillSwitchTests {
         #expect(journaled.count == atVenue.fills.count, "each of the venue's trades journaled once: \(journaled)")
     }
 
+    @Test("trades numbered per symbol (ETH's ids a billion above BTC's): a BTC order placed behind the suite's back, after the reconciler read ETH's trades, is still found by its fill and adopted — one trade cursor per symbol")
+    func perSymbolTradeCursors() async throws {
+        let (suite, client, probe) = try await Self.binanceSuite([
+            "BW_RECON_INTERVAL_MS": "500", "BW_RECON_GRACE_MS": "1000", "BW_BINANCE_STREAM_URL": "poll", "BW_BINANCE_POLL_MS": "600000",
+        ])
+        defer { probe.close(); client.close(); suite.tearDown() }
+        let eth = try await client.submit(
+            OrderSubmit(clientOrderId: "eth-first", account: "acct-1", symbol: "ETH/USDT", side: .buy, type: .market, qty: ExactDecimal("0.01")!),
+            timeout: .seconds(30))
+        #expect(eth.state == .filled)
+        // Two passes after it: the reconciler has read ETH's trade, high in ETH's range.
+        func runs() async throws -> Int {
+            try await client.bus.call(
+                service: "reconciler", type: "recon.status", body: [String: String](), replyType: ReconStatusView.self,
+                timeout: .seconds(3), attempts: 5).runs
+        }
+        let before = try await runs()
+        #expect(try await eventually(timeout: .seconds(30)) { try await runs() >= before + 2 })
+        // A BTC market buy made at the venue directly: it is never open, so only its fill tells of it.
+        let port = try #require(suite.environment["BW_VENUE_BINANCE_PORT"])
+        let outsider = BinanceSpotVenue(
+            configuration: .init(baseURL: "http://127.0.0.1:\(port)", credentials: BinanceCredentials(apiKey: "it-key-1", secret: "it-secret-1"), account: "acct-1"),
+            logger: Logger(label: "outsider"))
+        let placed = try await outsider.place(VenuePlace(
+            account: "acct-1", clientOrderId: "btc-outside", symbol: "BTC/USDT", side: .buy, type: .market, qty: ExactDecimal("0.001")!,
+            price: nil, timeInForce: .ioc))
+        let trade = try #require(placed.fills.first)
+        let ethTrade = try #require(try await outsider.order(account: "acct-1", clientOrderId: "eth-first")?.fills.first)
+        #expect(trade.tradeSeq < ethTrade.tradeSeq, "BTC's trade is numbered below ETH's: \(trade.tradeSeq), \(ethTrade.tradeSeq)")
+        let journal = try DatabaseQueue(path: suite.databasePath, configuration: { var c = Configuration(); c.readonly = true; return c }())
+        let adopted = try await eventually(timeout: .seconds(30)) {
+            try await journal.read { db in
+                try String.fetchOne(db, sql: "SELECT trade_id FROM fills WHERE account = 'acct-1' AND client_order_id = 'btc-outside'") == trade.tradeId
+            }
+        }
+        #expect(adopted, "the BTC fill, numbered below the ETH trade the reconciler had read, was never found")
+    }
+
     @Test("the gateway's /metrics shows the user data stream: bw_venue_stream_up 1 while subscribed; terminated sessions counted by why; up again once the venue stops ending them")
     func streamHealthOnMetrics() async throws {
         let port = FreePorts.block(of: 1)

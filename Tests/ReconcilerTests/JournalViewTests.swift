@@ -1,6 +1,8 @@
+import Foundation
 import BusProtocol
 import Testing
 import TradingModel
+import VenueKit
 @testable import Reconciler
 
 /// The reconciler's fold keeps working orders for ever and what ended only for its recent
@@ -86,13 +88,20 @@ struct JournalViewTests {
         #expect(view.order(account: "acct-1", clientOrderId: "folded")?.state == .pendingNew)
     }
 
-    @Test("the fills watermark folds to the highest journaled seq, per account")
-    func fillsWatermark() {
+    @Test("the fills watermark folds to the highest journaled seq per trade series, per account; a fact without a series is the venue's one series")
+    func fillsWatermark() throws {
         var journal = Journal()
-        for seq: Int64 in [7, 12, 9] {
-            journal.apply(.reconciliation(.fillsChecked(FillsChecked(tradeSeq: seq))), at: seq)
+        var at: Int64 = 0
+        for (seq, series): (Int64, String?) in [(7, nil), (12, nil), (9, nil), (500, "BTC/USDT"), (40, "ETH/USDT"), (450, "BTC/USDT")] {
+            at += 1
+            journal.apply(.reconciliation(.fillsChecked(FillsChecked(tradeSeq: seq, series: series))), at: at)
         }
-        #expect(journal.view.fillsChecked == ["acct-1": 12])
+        #expect(journal.view.fillsChecked == ["acct-1": TradeCursor(["": 12, "BTC/USDT": 500, "ETH/USDT": 40])])
         #expect(FillsChecked.fact(account: "acct-1", tradeSeq: 12).id == "fills_checked:acct-1:12")
+        #expect(FillsChecked.fact(account: "acct-1", tradeSeq: 40, series: "ETH/USDT").id == "fills_checked:acct-1:ETH/USDT:40")
+        // A fact journaled before series existed reads as the one series.
+        let old = try JSONDecoder().decode(FillsChecked.self, from: Data(#"{"trade_seq":5}"#.utf8))
+        #expect(old == FillsChecked(tradeSeq: 5) && old.series == nil)
+        #expect(String(decoding: try JSONEncoder().encode(FillsChecked(tradeSeq: 5, series: "")), as: UTF8.self) == #"{"trade_seq":5}"#)
     }
 }

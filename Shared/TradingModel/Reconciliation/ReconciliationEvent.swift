@@ -352,18 +352,24 @@ public struct OrderReopened: Codable, Sendable, Equatable {
 public struct FillsChecked: Codable, Sendable, Equatable {
     /// The venue's trade seq (the cursor of its fills query).
     public var tradeSeq: Int64
+    /// The trade series it is a seq of (the symbol, on a venue that numbers trades per
+    /// symbol); nil: the venue's one series (facts journaled before series existed too).
+    public var series: String?
 
     /// Creates the body.
-    public init(tradeSeq: Int64) {
+    public init(tradeSeq: Int64, series: String? = nil) {
         self.tradeSeq = tradeSeq
+        self.series = series.flatMap { $0.isEmpty ? nil : $0 }
     }
 
-    /// The fact for `account`.
-    public static func fact(account: String, tradeSeq: Int64) -> Fact {
-        Fact(id: "fills_checked:\(account):\(tradeSeq)", account: account, payload: .reconciliation(.fillsChecked(FillsChecked(tradeSeq: tradeSeq))))
+    /// The fact for `account` (the venue's one series when `series` is empty).
+    public static func fact(account: String, tradeSeq: Int64, series: String = "") -> Fact {
+        let id = series.isEmpty ? "fills_checked:\(account):\(tradeSeq)" : "fills_checked:\(account):\(series):\(tradeSeq)"
+        return Fact(id: id, account: account, payload: .reconciliation(.fillsChecked(FillsChecked(tradeSeq: tradeSeq, series: series))))
     }
 
     enum CodingKeys: String, CodingKey {
         case tradeSeq = "trade_seq"
+        case series
     }
 }

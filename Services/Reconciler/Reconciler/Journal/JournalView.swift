@@ -2,6 +2,7 @@ import BusKit
 import BusProtocol
 import ServiceRuntime
 import TradingModel
+import VenueKit
 
 /// What the journal says, folded from its committed facts: the reconciler's side
 /// of every comparison with the venue. A value; the reconciler keeps it in an actor.
@@ -57,8 +58,8 @@ struct JournalView: Sendable {
     /// Per stale-position episode: the attempts journaled so far, when the last one was,
     /// and the last attempt itself (an episode the venue closed is finished from it).
     private(set) var closeAttempts: [String: (count: Int, lastTs: Int64, last: ForceCloseAttempt, account: String)] = [:]
-    /// Per account: the venue trade seq up to which every fill is journaled (`recon.fills_checked`).
-    private(set) var fillsChecked: [String: Int64] = [:]
+    /// Per account: the venue trade seqs (per trade series) up to which every fill is journaled (`recon.fills_checked`).
+    private(set) var fillsChecked: [String: TradeCursor] = [:]
     private(set) var lastSeq: Int64 = 0
     /// Commit time of the last fact folded (the window's clock).
     private(set) var lastTs: Int64 = 0
@@ -151,7 +152,7 @@ struct JournalView: Sendable {
             let known = closeAttempts[attempt.episode]?.count ?? 0
             closeAttempts[attempt.episode] = (max(known, attempt.attempt), record.ts, attempt, account)
         case .reconciliation(.fillsChecked(let checked)):
-            fillsChecked[account] = max(fillsChecked[account] ?? checked.tradeSeq, checked.tradeSeq)
+            fillsChecked[account, default: TradeCursor()].advance(checked.series ?? "", to: checked.tradeSeq)
         case .reconciliation(.positionAdjusted(let adjusted)):
             var position = positions[account]?[adjusted.symbol] ?? Position()
             if position.qty.isZero {

@@ -24,10 +24,10 @@ struct AccountPass: Sendable {
     let logger: Logger
 
     /// Runs the order and fill checks: external orders, missed fills, pending
-    /// intents, open orders that ended. Returns what it did and the last venue trade seq seen.
-    func repairOrders(view: JournalView, afterTradeSeq: Int64?) async throws(ServiceError) -> (PassReport, Int64?) {
+    /// intents, open orders that ended. Returns what it did and the trade cursor past the fills seen.
+    func repairOrders(view: JournalView, after cursor: TradeCursor) async throws(ServiceError) -> (PassReport, TradeCursor) {
         var report = PassReport()
-        let fills = try await venueCall { () async throws(VenueError) in try await venue.allFills(account: account, afterTradeSeq: afterTradeSeq) }
+        let fills = try await venueCall { () async throws(VenueError) in try await venue.allFills(account: account, after: cursor) }
         let open = try await venueCall { () async throws(VenueError) in try await venue.openOrders(account: account) }
         var view = view
         for clientOrderId in try await unknownOrders(fills: fills, open: open, view: &view) {
@@ -39,7 +39,7 @@ struct AccountPass: Sendable {
         }
         try await resolvePending(view: view, report: &report)
         try await closeEndedOrders(view: view, open: open, report: &report)
-        return (report, fills.last?.tradeSeq ?? afterTradeSeq)
+        return (report, cursor.advanced(past: fills, of: venue))
     }
 
     /// The venue's orders (open, or with fills in this pass) the journal does not have. One the

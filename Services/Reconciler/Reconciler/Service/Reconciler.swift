@@ -27,8 +27,8 @@ actor Reconciler {
     /// Alerts and failures.
     let logger: Logger
     private let memory = MismatchMemory()
-    /// Per account: the venue trade seq up to which every fill is known journaled.
-    private var watermarks: [String: Int64] = [:]
+    /// Per account: the venue trade seqs (per series) up to which every fill is known journaled.
+    private var watermarks: [String: TradeCursor] = [:]
     /// Per account: when this run last journaled its watermark (`recon.fills_checked`).
     private var watermarksJournaledAt: [String: Int64] = [:]
     /// How often a watermark that moved is journaled: a restarted reconciler reads the
@@ -72,11 +72,11 @@ actor Reconciler {
         let pass = AccountPass(
             account: account, venue: venue, writer: FactWriter(bus: bus), configuration: configuration, now: now, logger: logger)
         // A restarted reconciler starts from the journaled watermark, not from the venue's first fill.
-        let after = watermarks[account] ?? view.fillsChecked[account]
-        var (report, last) = try await pass.repairOrders(view: view, afterTradeSeq: after)
-        if report.fillsComplete, let last {
-            watermarks[account] = last
-            try await journalWatermark(account, last, journaled: view.fillsChecked[account])
+        let after = watermarks[account] ?? view.fillsChecked[account] ?? TradeCursor()
+        var (report, checked) = try await pass.repairOrders(view: view, after: after)
+        if report.fillsComplete {
+            watermarks[account] = checked
+            try await journalWatermark(account, checked, journaled: view.fillsChecked[account] ?? TradeCursor())
         }
         // Holdings are compared only on a journal the pass did not just change (next pass otherwise).
         if report.repairs == 0 && report.external == 0 {
@@ -89,14 +89,17 @@ actor Reconciler {
         return report
     }
 
-    /// Journals `recon.fills_checked` for a watermark past the journaled one, at most once per
-    /// `watermarkJournalInterval` per account. A refusal is logged; the pass goes on (the
-    /// watermark is an optimisation of a restart, never needed for a right answer).
-    private func journalWatermark(_ account: String, _ tradeSeq: Int64, journaled: Int64?) async throws(ServiceError) {
-        guard tradeSeq > (journaled ?? Int64.min),
+    /// Journals `recon.fills_checked` for each series whose watermark is past the journaled one,
+    /// at most once per `watermarkJournalInterval` per account. A refusal is logged; the pass
+    /// goes on (the watermark spares a restarted reconciler the venue's whole history).
+    private func journalWatermark(_ account: String, _ checked: TradeCursor, journaled: TradeCursor) async throws(ServiceError) {
+        let facts = checked.seqs.sorted { $0.key < $1.key }.compactMap { series, seq in
+            seq > (journaled.last(in: series) ?? Int64.min) ? FillsChecked.fact(account: account, tradeSeq: seq, series: series) : nil
+        }
+        guard !facts.isEmpty,
             now() - (watermarksJournaledAt[account] ?? Int64.min / 2) >= Self.watermarkJournalInterval.wholeNanoseconds
         else { return }
-        if case .refused(let error) = try await FactWriter(bus: bus).append([FillsChecked.fact(account: account, tradeSeq: tradeSeq)]) {
+        if case .refused(let error) = try await FactWriter(bus: bus).append(facts) {
             logger.error("recon.fills_checked.refused", metadata: ["account": "\(account)", "error": "\(error)"])
         }
         watermarksJournaledAt[account] = now()

@@ -38,7 +38,7 @@ extension BinanceFront {
             break
         }
         guard let instrument = try? symbols.instrument(try request.required("symbol")) else { preconditionFailure("validated above") }
-        var report = BinanceReports.order(order, instrument: instrument, withFills: responseType == "FULL")
+        var report = BinanceReports.order(order, instrument: instrument, symbols: symbols, withFills: responseType == "FULL")
         report.transactTime = now / 1_000_000
         var reply = responseType == "ACK" ? Self.ok(BinanceOrderAck(report)) : Self.ok(report)
         reply.headers += [("X-MBX-ORDER-COUNT-10S", "\(counts.tenSeconds)"), ("X-MBX-ORDER-COUNT-1D", "\(counts.day)")]
@@ -103,19 +103,21 @@ extension BinanceFront {
         let unknown = Failure(.cancelRejected, BinanceErrorBody.Message.unknownOrder)
         let (instrument, order) = try await find(request, symbols: symbols, missing: unknown)
         guard !order.status.isTerminal else { throw unknown }
-        let report = try await cancelReport(order, instrument: instrument, cancelId: request.string("newClientOrderId"), now: now)
+        let report = try await cancelReport(order, instrument: instrument, symbols: symbols, cancelId: request.string("newClientOrderId"), now: now)
         await saved()
         return Self.ok(report)
     }
 
-    private func cancelReport(_ order: VenueOrder, instrument: Instrument, cancelId: String?, now: Int64) async throws(Failure) -> BinanceOrder {
+    private func cancelReport(
+        _ order: VenueOrder, instrument: Instrument, symbols: SymbolTable, cancelId: String?, now: Int64
+    ) async throws(Failure) -> BinanceOrder {
         let canceled: VenueOrder
         do throws(ServiceError) {
             canceled = try await book.binanceCancel(account: order.account, internalId: order.clientOrderId, now: now)
         } catch {
             throw Failure(.cancelRejected, BinanceErrorBody.Message.unknownOrder)
         }
-        var report = BinanceReports.order(canceled, instrument: instrument)
+        var report = BinanceReports.order(canceled, instrument: instrument, symbols: symbols)
         report.origClientOrderId = report.clientOrderId
         report.clientOrderId = cancelId ?? "cancel_\(now / 1_000)"
         report.transactTime = now / 1_000_000
@@ -131,7 +133,7 @@ extension BinanceFront {
         let symbol = try request.string("symbol").map { (name: String) throws(Failure) in try symbols.instrument(name).symbol }
         let open = await book.openOrders(account: request.signedAccount).filter { symbol == nil || $0.symbol == symbol }
         return Self.ok(try open.map { (order: VenueOrder) throws(Failure) in
-            BinanceReports.order(order, instrument: try symbols.instrument(symbols.venueSymbol(order.symbol)))
+            BinanceReports.order(order, instrument: try symbols.instrument(symbols.venueSymbol(order.symbol)), symbols: symbols)
         })
     }
 
@@ -142,7 +144,7 @@ extension BinanceFront {
         guard !open.isEmpty else { throw Failure(.cancelRejected, BinanceErrorBody.Message.unknownOrder) }
         var reports: [BinanceOrder] = []
         for order in open {
-            reports.append(try await cancelReport(order, instrument: instrument, cancelId: nil, now: now))
+            reports.append(try await cancelReport(order, instrument: instrument, symbols: symbols, cancelId: nil, now: now))
         }
         await saved()
         return Self.ok(reports)
@@ -157,9 +159,10 @@ extension BinanceFront {
         }
         let orderId = try request.int64("orderId").map(BinanceReports.venueOrderId)
         let fills = await book.trades(
-            account: request.signedAccount, symbol: instrument.symbol, fromSeq: try request.int64("fromId"),
+            account: request.signedAccount, symbol: instrument.symbol,
+            fromSeq: try request.int64("fromId").map { symbols.tradeSeq(number: $0, symbol: instrument.symbol) },
             venueOrderId: orderId, limit: limit)
-        return Self.ok(fills.map { BinanceReports.trade($0, instrument: instrument) })
+        return Self.ok(fills.map { BinanceReports.trade($0, instrument: instrument, symbols: symbols) })
     }
 
     /// `GET /api/v3/account`: balances free and locked (`omitZeroBalances` honoured).

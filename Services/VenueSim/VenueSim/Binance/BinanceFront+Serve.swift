@@ -32,7 +32,7 @@ extension BinanceFront {
             return try await newOrder(request, symbols: symbols, now: now)
         case .queryOrder:
             let (instrument, order) = try await find(request, symbols: symbols, missing: Failure(.noSuchOrder, BinanceErrorBody.Message.noSuchOrder))
-            return Self.ok(BinanceReports.order(order, instrument: instrument))
+            return Self.ok(BinanceReports.order(order, instrument: instrument, symbols: symbols))
         case .cancelOrder:
             return try await cancel(request, symbols: symbols, now: now)
         case .openOrders:
@@ -84,21 +84,42 @@ extension BinanceFront {
     }
 }
 
-/// The instruments by Binance symbol and back.
+/// The instruments by Binance symbol and back, and each symbol's trade numbers.
 struct SymbolTable: Sendable {
     private let byVenueSymbol: [String: Instrument]
     private let venueSymbols: [String: String]
+    private let tradeOffsets: [String: Int64]
+
+    /// How far apart the symbols' trade number ranges are.
+    static let tradeRange: Int64 = 1_000_000_000
 
     init(_ instruments: [Instrument]) {
         var byVenueSymbol: [String: Instrument] = [:]
         var venueSymbols: [String: String] = [:]
-        for instrument in instruments {
+        var tradeOffsets: [String: Int64] = [:]
+        for (index, instrument) in instruments.enumerated() {
             let venueSymbol = BinanceSymbols.venueSymbol(base: instrument.base, quote: instrument.quote)
             byVenueSymbol[venueSymbol] = instrument
             venueSymbols[instrument.symbol] = venueSymbol
+            tradeOffsets[instrument.symbol] = Int64(index) * Self.tradeRange
         }
         self.byVenueSymbol = byVenueSymbol
         self.venueSymbols = venueSymbols
+        self.tradeOffsets = tradeOffsets
+    }
+
+    /// The Binance trade id of `fill`. Binance numbers trades per symbol; the paper exchange
+    /// numbers them for the whole venue. So each symbol gets its own range (the venue-wide
+    /// number plus `tradeRange` × the symbol's place in the list): ids stay unique, and
+    /// increasing within a symbol, while the symbols' ranges differ as on Binance — a client
+    /// that keeps one cursor for all symbols skips trades here as it would there.
+    func tradeNumber(_ fill: VenueFill) -> Int64 {
+        BinanceReports.number(fill.tradeId) + (tradeOffsets[fill.symbol] ?? 0)
+    }
+
+    /// The venue-wide trade seq of `symbol`'s trade number `number` (a myTrades `fromId`).
+    func tradeSeq(number: Int64, symbol: String) -> Int64 {
+        number - (tradeOffsets[symbol] ?? 0)
     }
 
     /// The instrument Binance calls `venueSymbol`, or -1121.

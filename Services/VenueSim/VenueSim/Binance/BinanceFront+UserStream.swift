@@ -111,7 +111,8 @@ extension BinanceFront {
                 guard await hub.isFollowed(order.account) else { continue }
                 let market = await book.market()
                 guard let instrument = market.instruments.first(where: { $0.symbol == order.symbol }) else { continue }
-                var events = BinanceReports.executionReports(order, placed: placed, newFills: newFills, instrument: instrument, nowMillis: nowMillis)
+                var events = BinanceReports.executionReports(
+                    order, placed: placed, newFills: newFills, instrument: instrument, symbols: SymbolTable(market.instruments), nowMillis: nowMillis)
                     .map { Self.json($0) }
                 if let (free, total) = await book.balances(account: order.account) {
                     let assets = Set([instrument.base, instrument.quote] + newFills.map(\.feeAsset)).sorted()

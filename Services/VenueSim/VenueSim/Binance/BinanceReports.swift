@@ -20,7 +20,7 @@ enum BinanceReports {
     static func millis(_ nanos: Int64) -> Int64 { nanos / 1_000_000 }
 
     /// `order` as Binance reports it; `fills` for a `FULL` new-order reply.
-    static func order(_ order: VenueOrder, instrument: Instrument, withFills: Bool = false) -> BinanceOrder {
+    static func order(_ order: VenueOrder, instrument: Instrument, symbols: SymbolTable, withFills: Bool = false) -> BinanceOrder {
         let quoteQty = order.fills.reduce(Money.zero) { $0 + $1.qty.multiplied(by: $1.price, rounding: .halfEven) }
         var report = BinanceOrder(
             symbol: BinanceSymbols.venueSymbol(base: instrument.base, quote: instrument.quote),
@@ -34,7 +34,7 @@ enum BinanceReports {
         report.workingTime = millis(order.createdTs)
         if withFills {
             report.fills = order.fills.map {
-                BinanceOrderFill(price: $0.price, qty: $0.qty, commission: $0.fee, commissionAsset: $0.feeAsset, tradeId: number($0.tradeId))
+                BinanceOrderFill(price: $0.price, qty: $0.qty, commission: $0.fee, commissionAsset: $0.feeAsset, tradeId: symbols.tradeNumber($0))
             }
         }
         return report
@@ -53,9 +53,9 @@ enum BinanceReports {
     }
 
     /// `fill` as one of the account's trades.
-    static func trade(_ fill: VenueFill, instrument: Instrument) -> BinanceTrade {
+    static func trade(_ fill: VenueFill, instrument: Instrument, symbols: SymbolTable) -> BinanceTrade {
         BinanceTrade(
-            symbol: BinanceSymbols.venueSymbol(base: instrument.base, quote: instrument.quote), id: number(fill.tradeId),
+            symbol: BinanceSymbols.venueSymbol(base: instrument.base, quote: instrument.quote), id: symbols.tradeNumber(fill),
             orderId: number(fill.venueOrderId), price: fill.price, qty: fill.qty,
             quoteQty: fill.qty.multiplied(by: fill.price, rounding: .halfEven), commission: fill.fee,
             commissionAsset: fill.feeAsset, time: millis(fill.ts), isBuyer: fill.side == .buy, isMaker: false)
@@ -67,7 +67,7 @@ extension BinanceReports {
     /// `TRADE` per fill in `newFills` (the order's last fills), then `CANCELED` or `EXPIRED`
     /// when it ended unfilled. A rejected order never existed on Binance: no report.
     static func executionReports(
-        _ order: VenueOrder, placed: Bool, newFills: [VenueFill], instrument: Instrument, nowMillis: Int64
+        _ order: VenueOrder, placed: Bool, newFills: [VenueFill], instrument: Instrument, symbols: SymbolTable, nowMillis: Int64
     ) -> [BinanceExecutionReport] {
         guard order.status != .rejected else { return [] }
         let earlier = order.fills.dropLast(newFills.count)
@@ -82,7 +82,7 @@ extension BinanceReports {
                 quantity: order.qty, price: order.price ?? .zero, executionType: execution, orderStatus: status,
                 orderId: number(order.venueOrderId), lastExecutedQuantity: fill?.qty ?? .zero, cumulativeFilledQuantity: filled,
                 lastExecutedPrice: fill?.price ?? .zero, commission: fill?.fee ?? .zero, commissionAsset: fill?.feeAsset,
-                transactionTime: fill.map { millis($0.ts) } ?? nowMillis, tradeId: fill.map { number($0.tradeId) } ?? -1,
+                transactionTime: fill.map { millis($0.ts) } ?? nowMillis, tradeId: fill.map { symbols.tradeNumber($0) } ?? -1,
                 isWorking: status == .new || status == .partiallyFilled, creationTime: millis(order.createdTs),
                 cumulativeQuoteQuantity: quote, lastQuoteQuantity: lastQuote)
         }
