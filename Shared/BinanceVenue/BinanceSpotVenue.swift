@@ -220,8 +220,9 @@ public final class BinanceSpotVenue: Venue {
 
     /// The account's trades after trade id `afterTradeSeq` in every traded symbol, merged in
     /// id order and cut where a symbol's page ended, so paging by the last id misses none.
-    /// (Binance numbers trades per symbol; the venue-wide cursor of `Venue` holds for
-    /// venue-sim, whose ids are venue-wide. docs/live-trading.md, "Limits".)
+    /// Exact from the start (nil); with a cursor, only when one number orders every symbol's
+    /// trades, which Binance's per-symbol numbering does not: follow trades with
+    /// `allFills(account:after:)`, one cursor per symbol.
     public func fills(account: String, afterTradeSeq: Int64?) async throws(VenueError) -> [VenueFill] {
         try check(account: account)
         let markets = try await loadedMarkets()
