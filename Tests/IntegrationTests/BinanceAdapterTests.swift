@@ -224,15 +224,29 @@ extension BinanceAdapterTests {
         #expect(venue.streamSessions == (started: 1, ended: 0))
     }
 
+    /// The adapter's stream running against venue-sim, subscribed, with a probe for the venue's faults.
+    private func subscribed(silenceLimit: Duration) async throws -> (Suite, BinanceSpotVenue, VenueProbe, StreamedFills, [Task<Void, Never>]) {
+        let (suite, venue) = try await start(streamSilenceLimit: silenceLimit)
+        let probe = try VenueProbe(suite)
+        let (runner, collector, fills) = follow(venue)
+        try #require(try await eventually(timeout: .seconds(20), every: .milliseconds(20)) { venue.isStreamUp }, "the stream never subscribed")
+        return (suite, venue, probe, fills, [runner, collector])
+    }
+
+    /// Lifts the venue's faults; then `placed`'s fill must come, once, from the next session's catch-up.
+    private func expectCaughtUp(_ placed: VenueOrder, venue: BinanceSpotVenue, probe: VenueProbe, fills: StreamedFills) async throws {
+        _ = try await probe.venue.setFaults(VenueFaults())
+        try #require(try await eventually(timeout: .seconds(20), every: .milliseconds(20)) {
+            fills.withLock { $0.contains { $0.clientOrderId == placed.clientOrderId } } && venue.isStreamUp
+        }, "the fill never came after the stream was back")
+        #expect(fills.withLock { $0.filter { $0.clientOrderId == placed.clientOrderId }.map(\.tradeId) } == placed.fills.map(\.tradeId))
+        #expect(venue.streamSessions.started >= 2)
+    }
+
     @Test("a stream that stays connected but goes silent (binance_stream_silent) is taken for dead; the next session's catch-up brings the fill it swallowed")
     func silentStream() async throws {
-        let (suite, venue) = try await start(streamSilenceLimit: .milliseconds(900))
-        defer { suite.tearDown() }
-        let probe = try VenueProbe(suite)
-        defer { probe.close() }
-        let (runner, collector, fills) = follow(venue)
-        defer { runner.cancel(); collector.cancel() }
-        try #require(try await eventually(timeout: .seconds(20), every: .milliseconds(20)) { venue.isStreamUp }, "the stream never subscribed")
+        let (suite, venue, probe, fills, tasks) = try await subscribed(silenceLimit: .milliseconds(900))
+        defer { for task in tasks { task.cancel() }; probe.close(); suite.tearDown() }
         var silent = VenueFaults()
         silent.binanceStreamSilent = true
         _ = try await probe.venue.setFaults(silent)
@@ -240,34 +254,20 @@ extension BinanceAdapterTests {
         try #require(try await eventually(timeout: .seconds(20), every: .milliseconds(20)) { venue.streamSessions.ended >= 1 },
                      "the silence was never noticed")
         #expect(fills.withLock { $0.allSatisfy { $0.clientOrderId != "swallowed-1" } }, "a silent stream carried the fill")
-        _ = try await probe.venue.setFaults(VenueFaults())
-        try #require(try await eventually(timeout: .seconds(20), every: .milliseconds(20)) {
-            fills.withLock { $0.contains { $0.clientOrderId == "swallowed-1" } } && venue.isStreamUp
-        }, "the fill never came after the stream was back")
-        #expect(fills.withLock { $0.filter { $0.clientOrderId == "swallowed-1" }.map(\.tradeId) } == placed.fills.map(\.tradeId))
-        #expect(venue.streamSessions.started >= 2)
+        try await expectCaughtUp(placed, venue: venue, probe: probe, fills: fills)
     }
 
     @Test("the venue ends the subscription (binance_stream_terminated): the adapter subscribes again, and the catch-up brings what traded meanwhile")
     func terminatedStream() async throws {
-        let (suite, venue) = try await start(streamSilenceLimit: .seconds(3))
-        defer { suite.tearDown() }
-        let probe = try VenueProbe(suite)
-        defer { probe.close() }
-        let (runner, collector, fills) = follow(venue)
-        defer { runner.cancel(); collector.cancel() }
-        try #require(try await eventually(timeout: .seconds(20), every: .milliseconds(20)) { venue.isStreamUp }, "the stream never subscribed")
+        let (suite, venue, probe, fills, tasks) = try await subscribed(silenceLimit: .seconds(3))
+        defer { for task in tasks { task.cancel() }; probe.close(); suite.tearDown() }
         var terminated = VenueFaults()
         terminated.binanceStreamTerminated = true
         _ = try await probe.venue.setFaults(terminated)
         try #require(try await eventually(timeout: .seconds(20), every: .milliseconds(20)) { venue.streamSessions.ended >= 1 },
                      "the termination was never noticed")
         let placed = try await venue.place(Self.marketBuy("meanwhile-1"))
-        _ = try await probe.venue.setFaults(VenueFaults())
-        try #require(try await eventually(timeout: .seconds(20), every: .milliseconds(20)) {
-            fills.withLock { $0.contains { $0.clientOrderId == "meanwhile-1" } } && venue.isStreamUp
-        }, "the fill never came after the stream was back")
-        #expect(fills.withLock { $0.filter { $0.clientOrderId == "meanwhile-1" }.map(\.tradeId) } == placed.fills.map(\.tradeId))
+        try await expectCaughtUp(placed, venue: venue, probe: probe, fills: fills)
     }
 
     @Test("one weight budget: the reconciler's adapter (a 40 % share) stops itself once the gateway's calls took the venue's count past its share; the gateway's go on; the venue never answers 429")
