@@ -102,13 +102,14 @@ extension BinanceFront {
     /// balances of the assets the order moves.
     func followBook(_ changes: AsyncStream<VenueBook.Change>) async {
         for await change in changes {
-            await saved()
-            let nowMillis = WallClock.nowNanos() / 1_000_000
             switch change {
             case .faultsSet:
-                if await book.binanceStreamFaults().terminated { await hub.terminateAll(nowMillis: nowMillis) }
+                if await book.binanceStreamFaults().terminated { await hub.terminateAll(nowMillis: WallClock.nowNanos() / 1_000_000) }
             case .order(let order, let placed, let newFills):
+                // Nobody listening: nothing to build, and no save to wait for.
                 guard await hub.isFollowed(order.account) else { continue }
+                await saved()
+                let nowMillis = WallClock.nowNanos() / 1_000_000
                 let market = await book.market()
                 guard let instrument = market.instruments.first(where: { $0.symbol == order.symbol }) else { continue }
                 var events = BinanceReports.executionReports(
