@@ -14,8 +14,13 @@ real `tradectl venue faults`: a 429 and a 418 ban, each with Retry-After, that c
 what they are (its rate-limit errors) and during which nothing is executed; and a new order
 executed whose reply is lost (-1007, a 503), which ccxt reports as an error while asking by
 client id finds it filled; and the exchange's clock 10 s ahead (-1021 for a call signed with
-ours, through once ccxt measured the difference). Money is
-compared as Decimal from the raw strings.
+ours, through once ccxt measured the difference). Then the user data stream on the
+WebSocket API (`/ws-api/v3`): raw frames for every refusal (garbage -1102, an unknown method
+-1020, a wrong signature -1022, a stale timestamp -1021) and both stream faults (terminated:
+eventStreamTerminated; silent: no reply, even to a ping, until lifted); ccxt.pro's
+watch_orders, watch_my_trades and watch_balance against a market order; and binance-sdk-spot's
+WebSocket client, its signed subscribe and its own ExecutionReport model. Money is compared as
+Decimal from the raw strings.
 
 The last line is `binance-clients: N passed, M failed` (exit 1 on any failure).
 
