@@ -206,8 +206,9 @@ extension BinanceSpotVenue {
                     watch.heard()
                     streamUp.store(true, ordering: .relaxed)
                     Self.streamUpGauge.record(1)
-                    streamSessionsStarted.add(1, ordering: .relaxed)
-                    logger.info("venue.binance.stream_connected", metadata: ["venue.stream.sessions": "\(streamSessionsStarted.load(ordering: .relaxed))"])
+                    let sessions = streamSessionsStarted.add(1, ordering: .relaxed).newValue
+                    logger.info("venue.binance.stream_connected", metadata: ["venue.stream.sessions": "\(sessions)"])
+                    if sessions > 1 { resubscribed.withLock { $0 }?() }
                     continue
                 }
                 switch head.event?.e {

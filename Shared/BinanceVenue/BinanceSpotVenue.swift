@@ -76,6 +76,8 @@ public final class BinanceSpotVenue: Venue {
     let streamUp = Atomic<Bool>(false)
     let streamSessionsStarted = Atomic<Int>(0)
     let streamSessionsEnded = Atomic<Int>(0)
+    /// Called when a session is subscribed after an earlier one was lost.
+    let resubscribed = Mutex<(@Sendable () -> Void)?>(nil)
 
     /// The most ticks and fills buffered for a slow stream consumer (the newest are kept).
     static let streamBufferLimit = 10_000
@@ -103,6 +105,12 @@ public final class BinanceSpotVenue: Venue {
             "venue.instruments": "\(instruments.count)",
         ])
         return instruments
+    }
+
+    /// Calls `action` each time the user data stream is subscribed again after a loss (not
+    /// for the first session): the gateway asks the reconciler for a pass then.
+    public func onResubscribed(_ action: @escaping @Sendable () -> Void) {
+        resubscribed.withLock { $0 = action }
     }
 
     /// Whether the user data stream is subscribed now (false without one).

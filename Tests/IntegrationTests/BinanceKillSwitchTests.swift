@@ -157,6 +157,28 @@ struct BinanceKillSwitchTests {
         #expect(adopted, "the BTC fill, numbered below the ETH trade the reconciler had read, was never found")
     }
 
+    @Test("the stream subscribed again after the venue ended it: the gateway asks the reconciler for a pass at once (recon.trigger), with no periodic pass due")
+    func resubscribeTriggersAReconciliation() async throws {
+        let (suite, client, probe) = try await Self.binanceSuite(["BW_RECON_INTERVAL_MS": "600000", "BW_RECON_TRIGGER_SPACING_MS": "200"])
+        defer { probe.close(); client.close(); suite.tearDown() }
+        func triggered() async throws -> Int {
+            try await client.bus.call(
+                service: "reconciler", type: "recon.status", body: [String: String](), replyType: ReconStatusView.self,
+                timeout: .seconds(3), attempts: 5).triggeredRuns
+        }
+        let before = try await triggered()
+        var terminated = VenueFaults()
+        terminated.binanceStreamTerminated = true
+        _ = try await probe.venue.setFaults(terminated)
+        let asked = try await eventually(timeout: .seconds(30)) { try await triggered() > before }
+        _ = try await probe.venue.setFaults(VenueFaults())
+        #expect(asked, "no pass was triggered by the stream's return")
+        // Only the gateway may ask: a client key is refused.
+        let refused = try await client.bus.request(
+            service: "reconciler", type: ReconcilerAPI.trigger, key: nil, body: Data("{}".utf8), timeout: .seconds(5), attempts: 1)
+        #expect(refused.header.isError && refused.errorBody().code == .forbidden)
+    }
+
     @Test("the gateway's /metrics shows the user data stream: bw_venue_stream_up 1 while subscribed; terminated sessions counted by why; up again once the venue stops ending them")
     func streamHealthOnMetrics() async throws {
         let port = FreePorts.block(of: 1)

@@ -55,6 +55,7 @@ enum BusPolicy {
         "risk.authorize": ["order-gateway"],
         "risk.venue_outcome": ["order-gateway"],
         "risk.venue_outcomes": ["order-gateway"],
+        "recon.trigger": ["order-gateway"],
     ]
     static let serviceOnlyTypes = Set(serviceCallers.keys)
     /// The controls only an operator uses: no service sends them, so a stolen service key

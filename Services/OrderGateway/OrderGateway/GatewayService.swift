@@ -29,6 +29,20 @@ public struct GatewayService: Service {
             context: context, logger: logger)
         let link = try GatewayVenue(configuration, context: context, logger: logger)
         let venue = link.venue
+        if case .binance(let live) = link {
+            // The stream is back after a loss: the reconciler looks at once for what it did not carry.
+            live.onResubscribed { [logger] in
+                Task {
+                    do throws(ServiceError) {
+                        _ = try await bus.call(
+                            service: ReconcilerAPI.service, type: ReconcilerAPI.trigger, body: [String: String](),
+                            replyType: [String: String].self, timeout: .seconds(2), attempts: 1)
+                    } catch {
+                        logger.notice("gateway.recon_trigger.failed", metadata: ["error": "\(error)"])
+                    }
+                }
+            }
+        }
         bus.start()
         let instruments = try await loadInstruments(link)
         let reports = OutcomeReports()

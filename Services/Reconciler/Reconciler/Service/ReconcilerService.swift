@@ -69,6 +69,7 @@ public struct ReconcilerService: Service {
         let journal = JournalState(recentWindow: configuration.recentWindow)
         let stats = ReconcilerStats()
         let seen = FactCounter()
+        let requested = PassRequest()
         let reconciler = Reconciler(
             bus: bus, venue: venue, journal: journal, follower: follower, configuration: configuration, stats: stats,
             now: now, run: identity, logger: logger)
@@ -83,9 +84,13 @@ public struct ReconcilerService: Service {
                 }
             }
             if let watch { group.addTask { await watch.run { gap in await stats.streamEvent(gap: gap) } } }
-            group.addTask { await reconcileForever(reconciler, watch: watch, stats: stats) }
+            group.addTask { await reconcileForever(reconciler, watch: watch, requested: requested, stats: stats) }
             await withGracefulShutdownHandler {
                 await bus.handleRequests { message throws(ServiceError) in
+                    if message.header.type == ReconcilerAPI.trigger {
+                        requested.ask()
+                        return WireCodec.encode([String: String]())
+                    }
                     guard message.header.type == API.status else {
                         throw ServiceError(.unknownType, reason: "unknown_type", "reconciler does not handle '\(message.header.type)'")
                     }
@@ -106,8 +111,8 @@ public struct ReconcilerService: Service {
     }
 
     /// C1 for every account, then C2 forever: every interval, sooner after a stream
-    /// gap or reconnect (at most once per trigger spacing).
-    private func reconcileForever(_ reconciler: Reconciler, watch: StreamWatch?, stats: ReconcilerStats) async {
+    /// gap or reconnect, or when asked (`recon.trigger`), at most once per trigger spacing.
+    private func reconcileForever(_ reconciler: Reconciler, watch: StreamWatch?, requested: PassRequest, stats: ReconcilerStats) async {
         await reconciler.announceRunStart()
         await withDiscardingTaskGroup { group in
             for account in configuration.accounts {
@@ -119,7 +124,8 @@ public struct ReconcilerService: Service {
         while !Task.isCancelled {
             try? await Task.sleep(for: .milliseconds(20))
             let elapsed = clock.now - lastRun
-            let triggered = elapsed >= configuration.triggerSpacing && watch?.takeTrigger() == true
+            // Both taken (an array literal evaluates each): one run answers both.
+            let triggered = elapsed >= configuration.triggerSpacing && [watch?.takeTrigger() == true, requested.take()].contains(true)
             guard triggered || elapsed >= configuration.interval else { continue }
             let started = clock.now
             lastRun = started

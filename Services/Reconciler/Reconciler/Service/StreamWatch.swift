@@ -67,3 +67,13 @@ final class StreamWatch: Sendable {
     /// Stops the subscription.
     func stop() { connection.stop() }
 }
+
+/// A pass asked for over the bus (`recon.trigger`): taken by the next run, as a stream gap is.
+final class PassRequest: Sendable {
+    private let pending = Atomic<Bool>(false)
+
+    func ask() { pending.store(true, ordering: .relaxed) }
+
+    /// Whether a pass was asked for since the last call (and forgets it).
+    func take() -> Bool { pending.exchange(false, ordering: .relaxed) }
+}
