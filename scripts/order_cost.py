@@ -5,6 +5,10 @@ not a test: it prints figures and never fails on them.
 
 usage: scripts/order_cost.py BIN_DIR BUS_PORT ORDERS   (needs pyzmq; the venue uses BUS_PORT+15)
 
+With ORDER_COST_INFLIGHT=K (default 1), K orders are kept in flight on one connection,
+over 16 accounts × 2 symbols as `make bench` does at saturation; the figures are then
+per order at that load (orders/s, and CPU and context switches per order).
+
 With ORDER_COST_PERF=FILE set, the measured run is recorded by `perf record -g` on the six
 services (one perf process, FILE its output): read it with
 `perf report -i FILE --no-children --comm persistence-writer --sort sym`.
@@ -18,18 +22,40 @@ import zmq
 bindir, port, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 data = f"/tmp/breakwater-order-cost-{port}"; shutil.rmtree(data, ignore_errors=True)
 env = dict(os.environ, BW_BUS_PORT=str(port), BW_VENUE_PORT=str(port + 15), BW_LOG_LEVEL="error",
-           BW_ACCOUNTS="acct-1:USDT=100000000", BW_RATE_ACCOUNT_PER_SEC="1000000", BW_RATE_ACCOUNT_BURST="1000000",
+           BW_ACCOUNTS=";".join(f"acct-{i}:USDT=1000000000" for i in range(1, 17)), BW_RATE_ACCOUNT_PER_SEC="1000000", BW_RATE_ACCOUNT_BURST="1000000",
            BW_RATE_VENUE_PER_SEC="1000000", BW_RATE_VENUE_BURST="1000000",
            BW_INSECURE_BUS="true")  # the plain-text order path's cost (CURVE's is not measured here)
 up = subprocess.Popen([f"{bindir}/tradectl", "up", "--data", data], env=env, stdout=subprocess.DEVNULL, stderr=open(f"/tmp/breakwater-order-cost-{port}.log", "w"), start_new_session=True)
 names = ["bus", "persistence-writer", "venue-sim", "risk-service", "order-gateway", "reconciler"]
 sock = zmq.Context().socket(zmq.DEALER); sock.setsockopt(zmq.RCVTIMEO, 30000); sock.connect(f"tcp://127.0.0.1:{port}")
+inflight = int(os.environ.get("ORDER_COST_INFLIGHT", "1"))
+sent = 0
+def frames():
+    # Order i goes to account i mod 16, symbol (i / 16) mod 2 (acct-1, ETH/USDT at one in flight).
+    global sent
+    i = sent if inflight > 1 else 0; sent += 1
+    account, (symbol, qty) = f"acct-{i % 16 + 1}", [("ETH/USDT", "0.01"), ("BTC/USDT", "0.001")][(i // 16) % 2]
+    h = {"v": 1, "id": str(uuid.uuid4()), "type": "order.submit", "service": "order-gateway", "key": account, "ts": time.time_ns()}
+    b = {"account": account, "symbol": symbol, "side": "buy", "type": "market", "qty": qty, "client_order_id": f"c-{uuid.uuid4()}"}
+    return h["id"], [b"", json.dumps(h).encode(), json.dumps(b).encode()]
 def order():
-    h = {"v": 1, "id": str(uuid.uuid4()), "type": "order.submit", "service": "order-gateway", "key": "acct-1", "ts": time.time_ns()}
-    b = {"account": "acct-1", "symbol": "ETH/USDT", "side": "buy", "type": "market", "qty": "0.01", "client_order_id": f"c-{uuid.uuid4()}"}
-    t = time.perf_counter_ns(); sock.send_multipart([b"", json.dumps(h).encode(), json.dumps(b).encode()])
+    _, f = frames()
+    t = time.perf_counter_ns(); sock.send_multipart(f)
     _, rh, rb = sock.recv_multipart(); d = time.perf_counter_ns() - t
     return d, json.loads(rb).get("order", {}).get("state")
+def orders_in_flight(count, states):
+    """count orders, inflight at a time on one connection; latencies in ns."""
+    started, lat = {}, []
+    def send():
+        rid, f = frames(); started[rid] = time.perf_counter_ns(); sock.send_multipart(f)
+    for _ in range(min(inflight, count)): send()
+    left = count - min(inflight, count)
+    while started:
+        _, rh, rb = sock.recv_multipart()
+        lat.append(time.perf_counter_ns() - started.pop(json.loads(rh)["reply_to"]))
+        s = json.loads(rb).get("order", {}).get("state"); states[s] = states.get(s, 0) + 1
+        if left: left -= 1; send()
+    return lat
 deadline = time.time() + 90
 while True:
     try:
@@ -64,13 +90,17 @@ if os.environ.get("ORDER_COST_PERF"):
     perf = subprocess.Popen(["perf", "record", "-g", "-q", "-o", os.environ["ORDER_COST_PERF"], "-p",
                              ",".join(p.split("/")[-1] for p in ps.values())], stdout=subprocess.DEVNULL)
     time.sleep(1.0)
-a = snap(ps); lat = []; states = {}
-for _ in range(n):
-    d, s = order(); lat.append(d); states[s] = states.get(s, 0) + 1
+a = snap(ps); lat = []; states = {}; began = time.perf_counter()
+if inflight > 1:
+    lat = orders_in_flight(n, states)
+else:
+    for _ in range(n):
+        d, s = order(); lat.append(d); states[s] = states.get(s, 0) + 1
+elapsed = time.perf_counter() - began
 b = snap(ps); tick = os.sysconf("SC_CLK_TCK")
 if perf: perf.send_signal(signal.SIGINT); perf.wait(timeout=60)
 lat.sort(); f = lambda q: lat[min(len(lat)-1, len(lat)*q//1000)]/1e6
-print(f"{bindir}: n={n} p50 {f(500):.2f} ms p99 {f(990):.2f} ms min {lat[0]/1e6:.2f} ms states {states}")
+print(f"{bindir}: n={n} in flight {inflight}: {n / elapsed:.0f} orders/s, p50 {f(500):.2f} ms p99 {f(990):.2f} ms min {lat[0]/1e6:.2f} ms states {states}")
 tot_cpu = tot_cs = 0
 for name in names:
     if name not in a: continue

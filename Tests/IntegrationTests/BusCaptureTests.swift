@@ -25,7 +25,7 @@ struct BusCaptureTests {
             let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
             process.standardError = handle
             process.standardOutput = handle
-            try process.run()
+            try ChildLaunch.run(process)
         }
 
         /// Whether tcpdump has started capturing ("listening on lo").

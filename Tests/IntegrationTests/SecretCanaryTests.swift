@@ -102,7 +102,7 @@ final class TapProcess: @unchecked Sendable {
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
         process.standardOutput = handle
         process.standardError = handle
-        try process.run()
+        try ChildLaunch.run(process)
     }
 
     /// What the tap printed so far.

@@ -81,7 +81,7 @@ struct SecureByDefaultTests {
                 ["BW_BUS_PORT": "\(suite.busPort)", "BW_VENUE_PORT": "\(suite.venuePort)", "BW_LOG_LEVEL": "warning"]) { _, new in new }
             up.standardOutput = FileHandle.nullDevice
             up.standardError = FileHandle.nullDevice
-            try up.run()
+            try ChildLaunch.run(up)
             defer {
                 up.terminate()
                 up.waitUntilExit()

@@ -82,9 +82,9 @@ struct TracingTests {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Suite.binDirectory + "/tradectl")
         process.arguments = arguments
-        let pipe = Pipe()
+        let pipe = ChildLaunch.pipe()
         process.standardOutput = pipe
-        try process.run()
+        try ChildLaunch.run(process)
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return String(decoding: data, as: UTF8.self)

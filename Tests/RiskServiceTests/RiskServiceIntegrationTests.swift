@@ -247,10 +247,10 @@ struct RiskServiceIntegrationTests {
         environment["BW_BUS_PORT"] = "\(FreePorts.block(of: 4))"
         environment["BW_INSECURE_BUS"] = "true"  // the setting under test is risk's, not the bus's
         process.environment = environment
-        let pipe = Pipe()
+        let pipe = ChildLaunch.pipe()
         process.standardError = pipe
-        process.standardOutput = Pipe()
-        try process.run()
+        process.standardOutput = ChildLaunch.pipe()
+        try ChildLaunch.run(process)
         let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         #expect(process.terminationStatus == 2)
@@ -262,10 +262,10 @@ struct RiskServiceIntegrationTests {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Suite.binDirectory + "/tradectl")
         process.arguments = arguments
-        let pipe = Pipe()
+        let pipe = ChildLaunch.pipe()
         process.standardOutput = pipe
         process.standardError = pipe
-        try process.run()
+        try ChildLaunch.run(process)
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))

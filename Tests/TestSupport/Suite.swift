@@ -121,7 +121,7 @@ public final class Suite: @unchecked Sendable {
         process.standardError = handle
         let exited = DispatchSemaphore(value: 0)
         process.terminationHandler = { _ in exited.signal() }
-        try process.run()
+        try ChildLaunch.run(process)
         processes[label] = process
         exits[label] = exited
     }
@@ -154,7 +154,7 @@ public final class Suite: @unchecked Sendable {
     public func kill(_ name: String) {
         guard let process = processes.removeValue(forKey: name) else { return }
         Glibc.kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        ChildLaunch.awaitKilled(process, exited: exits[name])
     }
 
     /// SIGTERM to every service in reverse order (extra labels first); SIGKILL what is
@@ -166,7 +166,7 @@ public final class Suite: @unchecked Sendable {
             process.terminate()
             if exits[name]?.wait(timeout: .now() + 5) == .timedOut {
                 Glibc.kill(process.processIdentifier, SIGKILL)
-                process.waitUntilExit()
+                ChildLaunch.awaitKilled(process, exited: exits[name])
             }
         }
     }
@@ -179,7 +179,7 @@ public final class Suite: @unchecked Sendable {
         let seconds = Double(timeout.components.seconds)
         if exits[name]?.wait(timeout: .now() + seconds) == .timedOut {
             Glibc.kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            ChildLaunch.awaitKilled(process, exited: exits[name])
             return nil
         }
         return process.terminationStatus
@@ -248,10 +248,10 @@ public final class Suite: @unchecked Sendable {
         process.standardOutput = FileHandle.nullDevice
         let exited = DispatchSemaphore(value: 0)
         process.terminationHandler = { _ in exited.signal() }
-        try process.run()
+        try ChildLaunch.run(process)
         if exited.wait(timeout: .now() + .milliseconds(Int(timeout.components.seconds * 1_000))) == .timedOut {
             Glibc.kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            ChildLaunch.awaitKilled(process, exited: exited)
             return (-1, (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
         }
         return (process.terminationStatus, (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")

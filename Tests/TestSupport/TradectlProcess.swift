@@ -12,10 +12,10 @@ public enum TradectlProcess {
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-        let out = Pipe(), err = Pipe()
+        let out = ChildLaunch.pipe(), err = ChildLaunch.pipe()
         process.standardOutput = out
         process.standardError = err
-        try process.run()
+        try ChildLaunch.run(process)
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
