@@ -90,13 +90,19 @@ if os.environ.get("ORDER_COST_PERF"):
     perf = subprocess.Popen(["perf", "record", "-g", "-q", "-o", os.environ["ORDER_COST_PERF"], "-p",
                              ",".join(p.split("/")[-1] for p in ps.values())], stdout=subprocess.DEVNULL)
     time.sleep(1.0)
+def cpu_busy():
+    v = [int(x) for x in open("/proc/stat").readline().split()[1:]]
+    return sum(v) - v[3] - v[4], sum(v)
 a = snap(ps); lat = []; states = {}; began = time.perf_counter()
+mine_a = sum(os.times()[:2]); busy_a = cpu_busy()
 if inflight > 1:
     lat = orders_in_flight(n, states)
 else:
     for _ in range(n):
         d, s = order(); lat.append(d); states[s] = states.get(s, 0) + 1
 elapsed = time.perf_counter() - began
+mine_b = sum(os.times()[:2]); busy_b = cpu_busy()
+busy = 100 * (busy_b[0] - busy_a[0]) / max(1, busy_b[1] - busy_a[1])
 b = snap(ps); tick = os.sysconf("SC_CLK_TCK")
 if perf: perf.send_signal(signal.SIGINT); perf.wait(timeout=60)
 lat.sort(); f = lambda q: lat[min(len(lat)-1, len(lat)*q//1000)]/1e6
@@ -107,6 +113,7 @@ for name in names:
     cpu = (b[name][0]-a[name][0]) * 1000 / tick / n; cs = (b[name][1]-a[name][1]) / n; tot_cpu += cpu; tot_cs += cs
     print(f"  {name:20s} cpu {cpu:6.2f} ms/order  ctx switches {cs:6.1f}/order")
 print(f"  {'TOTAL':20s} cpu {tot_cpu:6.2f} ms/order  ctx switches {tot_cs:6.1f}/order")
+print(f"  (this client: cpu {(mine_b - mine_a) * 1000 / n:.2f} ms/order; all CPUs busy {busy:.0f} % of the run)")
 tap = zmq.Context().socket(zmq.SUB); tap.setsockopt(zmq.SUBSCRIBE, b""); tap.setsockopt(zmq.RCVTIMEO, 200)
 tap.connect(f"tcp://127.0.0.1:{port + 3}"); time.sleep(1.0)
 def drain():

@@ -47,8 +47,8 @@ extension BusConnection {
     /// `explicit`; otherwise a new root (the edge of a trace).
     func outgoingTraceparent(_ explicit: String?) -> String {
         if let current = ServiceContext.current?.traceparent {
-            guard let explicit, let trace = TraceContext.traceId(explicit) else { return current }
-            return TraceContext.traceId(current) == trace ? current : explicit
+            guard let explicit, TraceContext.isValid(explicit) else { return current }
+            return TraceContext.sameTrace(current, explicit) ? current : explicit
         }
         return explicit ?? TraceContext.newRoot(using: ids)
     }
@@ -62,7 +62,12 @@ public func withEventSpan<T>(
 ) async -> T {
     var context = ServiceContext.topLevel
     InstrumentationSystem.instrument.extract(header, into: &context, using: HeaderExtractor())
-    guard context.traceparent != nil else { return await body() }
+    guard let traceparent = context.traceparent else { return await body() }
+    // An unsampled trace records no consumer span (its outcome is always ok): the body runs
+    // in the event's context, so what it sends stays in the same, unsampled, trace.
+    guard TraceContext.isSampled(traceparent) else {
+        return await ServiceContext.withValue(context, isolation: isolation) { await body() }
+    }
     return await withSpan(name, context: context, ofKind: .consumer, isolation: isolation) { span in
         span.attributes["key"] = header.key ?? "-"
         span.attributes["message_id"] = header.id

@@ -28,7 +28,33 @@ public enum TraceContext {
     /// The trace id (32 hex) of a valid traceparent.
     public static func traceId(_ traceparent: String) -> String? {
         guard isValid(traceparent) else { return nil }
-        return String(traceparent.split(separator: "-")[1])
+        return field(traceparent, traceIdBytes)
+    }
+
+    /// The span id (16 hex) of a valid traceparent.
+    public static func spanId(_ traceparent: String) -> String? {
+        guard isValid(traceparent) else { return nil }
+        return field(traceparent, spanIdBytes)
+    }
+
+    /// Whether two valid traceparents belong to one trace (false if either is not valid).
+    public static func sameTrace(_ one: String, _ other: String) -> Bool {
+        guard isValid(one), isValid(other) else { return false }
+        return one.utf8.dropFirst(traceIdBytes.lowerBound).prefix(traceIdBytes.count)
+            .elementsEqual(other.utf8.dropFirst(traceIdBytes.lowerBound).prefix(traceIdBytes.count))
+    }
+
+    // The fields' byte offsets in `<version>-<trace id>-<span id>-<flags>`: every message
+    // reads them, so they are sliced in place, never split into arrays.
+    private static let traceIdBytes = 3..<35
+    private static let spanIdBytes = 36..<52
+    private static let flagsBytes = 53..<55
+
+    /// The bytes `range` of a valid (so all-ASCII) traceparent.
+    private static func field(_ traceparent: String, _ range: Range<Int>) -> String {
+        let utf8 = traceparent.utf8
+        let start = utf8.index(utf8.startIndex, offsetBy: range.lowerBound)
+        return String(traceparent[start..<utf8.index(start, offsetBy: range.count)])
     }
 
     /// A new root traceparent; `sampled` (default: the head decision of `TraceSampling`)
@@ -40,13 +66,13 @@ public enum TraceContext {
 
     /// A child of `parent`: same trace id and flags, a new span id.
     public static func child(of parent: String?, using ids: some IDGenerator) -> String {
-        guard let parent, let trace = traceId(parent) else { return newRoot(using: ids) }
-        return "00-\(trace)-\(ids.hex(bytes: 8))-\(parent.suffix(2))"
+        guard let parent, isValid(parent) else { return newRoot(using: ids) }
+        return "00-" + field(parent, traceIdBytes) + "-" + ids.hex(bytes: 8) + "-" + field(parent, flagsBytes)
     }
 
     /// Whether a valid traceparent has the sampled flag (bit 0 of its flags) set.
     public static func isSampled(_ traceparent: String) -> Bool {
-        guard isValid(traceparent), let flags = UInt8(traceparent.suffix(2), radix: 16) else { return false }
+        guard isValid(traceparent), let flags = UInt8(field(traceparent, flagsBytes), radix: 16) else { return false }
         return flags & 0x01 != 0
     }
 }

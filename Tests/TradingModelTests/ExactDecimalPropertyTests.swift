@@ -16,6 +16,31 @@ import TradingModel
         }
     }
 
+    /// The byte-level `description` against an oracle built from `String(units)` (the
+    /// standard library's Int128 digits with the point put 12 from the right), over every
+    /// digit count and the extremes, where the whole part no longer fits 64 bits.
+    @Test(arguments: propertySeeds)
+    func descriptionIsTheDigitsOfItsUnitsWithThePoint(seed: UInt64) {
+        func oracle(_ units: Int128) -> String {
+            var digits = String(units.magnitude)
+            if digits.count <= ExactDecimal.fractionDigits {
+                digits = String(repeating: "0", count: ExactDecimal.fractionDigits + 1 - digits.count) + digits
+            }
+            var fraction = String(digits.suffix(ExactDecimal.fractionDigits))
+            while fraction.hasSuffix("0") { fraction.removeLast() }
+            let whole = String(digits.dropLast(ExactDecimal.fractionDigits))
+            return (units < 0 ? "-" : "") + whole + (fraction.isEmpty ? "" : "." + fraction)
+        }
+        let extremes: [Int128] = [0, 1, -1, 10, Int128.max, Int128.min + 1, power10(12), -power10(12), power10(31) - 1, power10(31), -power10(31)]
+        for units in extremes {
+            #expect(ExactDecimal(units: units).description == oracle(units), "units \(units)")
+        }
+        forAll(seed: seed) { rng throws(PropertyFailure) in
+            let x = rng.decimal(maxDigits: 38)
+            try require(x.description == oracle(x.units), "\(x.description) != \(oracle(x.units)) (units \(x.units))")
+        }
+    }
+
     @Test(arguments: propertySeeds)
     func addingThenSubtractingIsIdentity(seed: UInt64) {
         forAll(seed: seed) { rng throws(PropertyFailure) in

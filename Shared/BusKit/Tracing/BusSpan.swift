@@ -18,18 +18,21 @@ public final class BusSpan: Span, Sendable {
     private let kind: SpanKind
     private let service: String
     private let parentSpanId: String?
+    /// The trace's sampled flag: an unsampled span is recorded only if it ends in an error.
+    private let isSampled: Bool
     private let startNs: Int64
     private let sink: @Sendable (SpanRecord) -> Void
     private let state: Mutex<State>
 
     init(
         operationName: String, context: ServiceContext, kind: SpanKind, service: String, parentSpanId: String?,
-        startNs: Int64, sink: @escaping @Sendable (SpanRecord) -> Void
+        isSampled: Bool, startNs: Int64, sink: @escaping @Sendable (SpanRecord) -> Void
     ) {
         self.context = context
         self.kind = kind
         self.service = service
         self.parentSpanId = parentSpanId
+        self.isSampled = isSampled
         self.startNs = startNs
         self.sink = sink
         self.state = Mutex(State(operationName: operationName))
@@ -75,23 +78,30 @@ public final class BusSpan: Span, Sendable {
             state.ended = true
             return state
         }) else { return }
-        guard let traceparent = context.traceparent else { return }
-        let parts = traceparent.split(separator: "-")
+        // Head sampling: an unsampled trace costs no span, except one that ends in an error
+        // (a refused or failed request is always worth seeing). Decided before anything is built.
+        let outcome = Self.text(finished.attributes.get("outcome")) ?? finished.errorCode ?? "ok"
+        guard isSampled || outcome != "ok" else { return }
+        guard let traceparent = context.traceparent, let traceId = TraceContext.traceId(traceparent),
+            let spanId = TraceContext.spanId(traceparent)
+        else { return }
         var attributes: [String: String] = ["kind": "\(kind)"]
         finished.attributes.forEach { key, value in
-            switch value {
-            case .string(let text): attributes[key] = text
-            case .int64(let number): attributes[key] = String(number)
-            case .int32(let number): attributes[key] = String(number)
-            default: break
-            }
+            if let text = Self.text(value) { attributes[key] = text }
         }
-        if attributes["outcome"] == nil { attributes["outcome"] = finished.errorCode ?? "ok" }
-        // Head sampling: an unsampled trace costs no span, except one that ends in an error
-        // (a refused or failed request is always worth seeing).
-        guard TraceContext.isSampled(traceparent) || attributes["outcome"] != "ok" else { return }
+        attributes["outcome"] = outcome
         sink(SpanRecord(
-            traceId: String(parts[1]), spanId: String(parts[2]), parentSpanId: parentSpanId, service: service,
+            traceId: traceId, spanId: spanId, parentSpanId: parentSpanId, service: service,
             name: finished.operationName, startNs: startNs, endNs: max(endNs, startNs), attributes: attributes))
+    }
+
+    /// A kept attribute's text: strings and integers; other values are dropped.
+    private static func text(_ value: SpanAttribute?) -> String? {
+        switch value {
+        case .string(let text): text
+        case .int64(let number): String(number)
+        case .int32(let number): String(number)
+        default: nil
+        }
     }
 }

@@ -28,9 +28,9 @@ public final class BusTracer: Tracer, Sendable {
         let parent = context.traceparent
         let traceparent = TraceContext.child(of: parent, using: ids)
         context.traceparent = traceparent
-        let parentSpanId = parent.flatMap { TraceContext.isValid($0) ? String($0.split(separator: "-")[2]) : nil }
         return BusSpan(
-            operationName: operationName, context: context, kind: kind, service: service, parentSpanId: parentSpanId,
+            operationName: operationName, context: context, kind: kind, service: service,
+            parentSpanId: parent.flatMap(TraceContext.spanId), isSampled: TraceContext.isSampled(traceparent),
             startNs: Int64(clamping: instant().nanosecondsSinceEpoch), sink: sink)
     }
 

@@ -49,7 +49,50 @@ public struct ExactDecimal: Sendable, Hashable, Comparable, CustomStringConverti
 
     /// The canonical decimal string: no exponent, no trailing zeros, no trailing dot,
     /// never `-0`. For example `"0.1"`, `"50000.25"`, `"1"`, `"-3.5"`.
+    ///
+    /// Every decimal on the wire and in the journal is written here, so it is written byte
+    /// by byte: one 128-bit division splits whole and fraction, the rest is 64-bit
+    /// arithmetic (a whole part beyond `UInt64`, ~1.8 × 10^19, takes the general path).
     public var description: String {
+        let (wholeUnits, fractionUnits) = units.magnitude.quotientAndRemainder(dividingBy: UInt128(Self.scale))
+        guard let whole = UInt64(exactly: wholeUnits) else { return generalDescription }
+        var fraction = UInt64(fractionUnits)  // < 10^12
+        var fractionDigits = fraction == 0 ? 0 : Self.fractionDigits
+        while fractionDigits > 0, fraction % 10 == 0 {
+            fraction /= 10
+            fractionDigits -= 1
+        }
+        var wholeDigits = 1
+        var rest = whole
+        while rest >= 10 {
+            rest /= 10
+            wholeDigits += 1
+        }
+        let negative = units < 0
+        let count = (negative ? 1 : 0) + wholeDigits + (fractionDigits > 0 ? 1 + fractionDigits : 0)
+        return String(unsafeUninitializedCapacity: count) { bytes in
+            var index = count
+            func put(_ value: UInt64, digits: Int) {
+                var value = value
+                for _ in 0..<digits {
+                    index -= 1
+                    bytes[index] = UInt8(ascii: "0") + UInt8(value % 10)
+                    value /= 10
+                }
+            }
+            if fractionDigits > 0 {
+                put(fraction, digits: fractionDigits)
+                index -= 1
+                bytes[index] = UInt8(ascii: ".")
+            }
+            put(whole, digits: wholeDigits)
+            if negative { bytes[0] = UInt8(ascii: "-") }
+            return count
+        }
+    }
+
+    /// `description` for any value, through `String(UInt128)`.
+    var generalDescription: String {
         let magnitude = units.magnitude
         let scale = UInt128(Self.scale)
         let integerPart = String(magnitude / scale)
