@@ -66,6 +66,35 @@ struct JournalRecordBytesTests {
         #expect(accepted > 0, "seed \(Self.seed)")
     }
 
+    @Test("random appends of hot facts: the fast reader gives JSONDecoder's append; mutated bytes it takes, JSONDecoder takes alike")
+    func randomAppendsMatchFoundation() throws {
+        var rng = SeededRandom(seed: Self.seed ^ 0xA99E4D)
+        var accepted = 0
+        for round in 0..<2_000 {
+            let facts = (0..<Int(rng.next() % 3 + 1)).map { _ in Self.randomRecord(&rng).fact }
+            let append = JournalAppend(
+                facts: facts, partition: rng.next() % 2 == 0 ? nil : Int(rng.next() % 64),
+                epoch: rng.next() % 2 == 0 ? nil : Int64(rng.next() % 100))
+            let data = try Self.encoder.encode(append)
+            #expect(try JSONDecoder().decode(JournalAppend.self, from: data) == append, "seed \(Self.seed)")
+            #expect(data.withUnsafeBytes { JournalAppend.scanned(from: $0) } == append, "seed \(Self.seed): \(String(decoding: data, as: UTF8.self))")
+            guard round % 2 == 0 else { continue }
+            let mutated = Data(JSONMutation.mutate(Array(data), using: &rng))
+            guard let scanned = mutated.withUnsafeBytes({ JournalAppend.scanned(from: $0) }) else { continue }
+            accepted += 1
+            #expect((try? JSONDecoder().decode(JournalAppend.self, from: mutated)) == scanned,
+                    "seed \(Self.seed): \(String(decoding: mutated, as: UTF8.self))")
+        }
+        #expect(accepted > 0, "seed \(Self.seed)")
+        // An append with another fact type, or an unknown key, is left to JSONDecoder.
+        let closed = #"{"facts":[{"id":"x","type":"order.canceled","account":"a","payload":{"client_order_id":"c","state":"canceled"}}]}"#
+        let extra = #"{"facts":[],"partition":1,"extra":true}"#
+        for json in [closed, extra] {
+            #expect(Data(json.utf8).withUnsafeBytes { JournalAppend.scanned(from: $0) } == nil)
+            #expect((try? JSONDecoder().decode(JournalAppend.self, from: Data(json.utf8))) != nil)
+        }
+    }
+
     @Test("other fact types and refused bodies are left to JSONDecoder", arguments: [
         #"{"seq":1,"fact":{"id":"x","type":"order.canceled","account":"a","payload":{"client_order_id":"c","state":"canceled"}},"ts":1}"#,
         #"{"seq":1,"fact":{"id":"x","type":"order.accepted","account":"a","payload":{"client_order_id":"c","venue_order_id":"v","extra":1}},"ts":1}"#,

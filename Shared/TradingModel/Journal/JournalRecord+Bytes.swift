@@ -31,6 +31,36 @@ extension JournalRecord: WireBytesDecodable {
     }
 }
 
+/// The byte-level reader of an append of hot facts: the writer reads every append, and an
+/// order's are its intent (from risk) and its outcome (acceptance and fills, from the gateway).
+/// An append with any other fact, or outside the subset, is `JSONDecoder`'s as before.
+extension JournalAppend: WireBytesDecodable {
+    public static func scanned(from bytes: UnsafeRawBufferPointer) -> JournalAppend? {
+        var scanner = JSONByteScanner(bytes)
+        var facts: [Fact]?, partition: Int?, epoch: Int64?
+        var seen: UInt64 = 0
+        do throws(JSONByteScanner.Unsupported) {
+            try scanner.object { (scanner, key) throws(JSONByteScanner.Unsupported) in
+                switch key {
+                case "facts":
+                    try JSONByteScanner.see(0, in: &seen)
+                    var list: [Fact] = []
+                    try scanner.array { (element) throws(JSONByteScanner.Unsupported) in list.append(try Fact.scan(&element)) }
+                    facts = list
+                case "partition": try JSONByteScanner.see(1, in: &seen); partition = try scanner.optionalInt()
+                case "epoch": try JSONByteScanner.see(2, in: &seen); epoch = try scanner.optionalInt64()
+                default: throw JSONByteScanner.Unsupported()
+                }
+            }
+            try scanner.end()
+        } catch {
+            return nil
+        }
+        guard let facts else { return nil }
+        return JournalAppend(facts: facts, partition: partition, epoch: epoch)
+    }
+}
+
 extension Fact {
     /// A fact of one of the hot types; throws for any other (the record is then Foundation's).
     static func scan(_ scanner: inout JSONByteScanner) throws(JSONByteScanner.Unsupported) -> Fact {
