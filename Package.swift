@@ -160,7 +160,7 @@ let package = Package(
         // MARK: Tests
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"], path: "Tests/ZeroMQTests"),
         .testTarget(name: "TradingModelTests", dependencies: ["TradingModel"], path: "Tests/TradingModelTests"),
-        .testTarget(name: "BusKitTests", dependencies: ["BusKit", "TradingModel", "TestSupport"], path: "Tests/BusKitTests"),
+        .testTarget(name: "BusKitTests", dependencies: ["BusKit", "TradingModel", "TestSupport", "VenueKit"], path: "Tests/BusKitTests"),
         .target(name: "TestSupport", dependencies: ["BusKit"], path: "Tests/TestSupport"),
         .testTarget(name: "BusBrokerTests", dependencies: ["BusBroker", "BusKit", "ServiceRuntime", "TestSupport"], path: "Tests/BusBrokerTests"),
         .testTarget(name: "PersistenceWriterTests", dependencies: ["PersistenceWriter", "TradingModel"], path: "Tests/PersistenceWriterTests"),

@@ -92,18 +92,18 @@ extension Fact {
 
 extension JSONByteScanner {
     /// An exact decimal string (Foundation's path gives a malformed one its error).
-    mutating func decimal() throws(Unsupported) -> ExactDecimal {
+    public mutating func decimal() throws(Unsupported) -> ExactDecimal {
         guard let value = ExactDecimal(try string()) else { throw Unsupported() }
         return value
     }
 
     /// An optional exact decimal string (`null` is nil).
-    mutating func optionalDecimal() throws(Unsupported) -> ExactDecimal? {
+    public mutating func optionalDecimal() throws(Unsupported) -> ExactDecimal? {
         try null() ? nil : decimal()
     }
 
     /// A string-backed enum's raw value.
-    mutating func raw<Value: RawRepresentable>(_ type: Value.Type) throws(Unsupported) -> Value where Value.RawValue == String {
+    public mutating func raw<Value: RawRepresentable>(_ type: Value.Type) throws(Unsupported) -> Value where Value.RawValue == String {
         guard let value = Value(rawValue: try string()) else { throw Unsupported() }
         return value
     }
