@@ -141,3 +141,50 @@ extension VenueFill: WireBytesEncodable, WireBytesDecodable {
             symbol: symbol, side: side, qty: qty, price: price, fee: fee, feeAsset: feeAsset, ts: ts)
     }
 }
+
+/// `venue.place`: the gateway writes one for every order, venue-sim reads it.
+extension VenuePlace: WireBytesEncodable, WireBytesDecodable {
+    public func writtenBytes() -> [UInt8]? {
+        JSONBytesWriter.written(capacity: 224) { (writer) throws(JSONByteScanner.Unsupported) in
+            writer.beginObject()
+            try writer.string("account", ifPresent: account)
+            try writer.string("client_order_id", ifPresent: clientOrderId)
+            try writer.string("price", ifPresent: price?.description)
+            try writer.string("qty", ifPresent: qty.description)
+            try writer.string("side", ifPresent: side.rawValue)
+            try writer.string("symbol", ifPresent: symbol)
+            try writer.string("time_in_force", ifPresent: timeInForce.rawValue)
+            try writer.string("type", ifPresent: type.rawValue)
+            writer.endObject()
+        }
+    }
+
+    public static func scanned(from bytes: UnsafeRawBufferPointer) -> VenuePlace? {
+        var scanner = JSONByteScanner(bytes)
+        var account: String?, clientOrderId: String?, symbol: String?, side: Side?, type: OrderType?, qty: ExactDecimal?
+        var price: ExactDecimal?, timeInForce: TimeInForce?
+        var seen: UInt64 = 0
+        do throws(JSONByteScanner.Unsupported) {
+            try scanner.object { (scanner, key) throws(JSONByteScanner.Unsupported) in
+                switch key {
+                case "account": try JSONByteScanner.see(0, in: &seen); account = try scanner.string()
+                case "client_order_id": try JSONByteScanner.see(1, in: &seen); clientOrderId = try scanner.string()
+                case "symbol": try JSONByteScanner.see(2, in: &seen); symbol = try scanner.string()
+                case "side": try JSONByteScanner.see(3, in: &seen); side = try scanner.raw(Side.self)
+                case "type": try JSONByteScanner.see(4, in: &seen); type = try scanner.raw(OrderType.self)
+                case "qty": try JSONByteScanner.see(5, in: &seen); qty = try scanner.decimal()
+                case "price": try JSONByteScanner.see(6, in: &seen); price = try scanner.optionalDecimal()
+                case "time_in_force": try JSONByteScanner.see(7, in: &seen); timeInForce = try scanner.raw(TimeInForce.self)
+                default: throw JSONByteScanner.Unsupported()
+                }
+            }
+            try scanner.end()
+        } catch {
+            return nil
+        }
+        guard let account, let clientOrderId, let symbol, let side, let type, let qty, let timeInForce else { return nil }
+        return VenuePlace(
+            account: account, clientOrderId: clientOrderId, symbol: symbol, side: side, type: type, qty: qty, price: price,
+            timeInForce: timeInForce)
+    }
+}

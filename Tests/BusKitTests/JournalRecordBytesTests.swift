@@ -107,9 +107,12 @@ struct JournalRecordBytesTests {
 
     // MARK: - Generators
 
-    static func randomRecord(_ rng: inout SeededRandom) -> JournalRecord {
+    /// `escapes`: strings may hold a quote, a backslash or a control character; `closing`: an
+    /// intent may carry the closing flag (both outside the fast reader's subset, so only the
+    /// writer's tests ask for them).
+    static func randomRecord(_ rng: inout SeededRandom, escapes: Bool = false, closing: Bool = false) -> JournalRecord {
         func text(_ rng: inout SeededRandom) -> String {
-            let pieces = ["a", "Z", "0", "-", ":", "/", "é", "日", "😀"]
+            let pieces = ["a", "Z", "0", "-", ":", "/", "é", "日", "😀"] + (escapes && rng.next() % 4 == 0 ? ["\"", "\\", "\u{1}"] : [])
             return (0..<Int(rng.next() % 8 + 1)).map { _ in pieces[Int(rng.next() % UInt64(pieces.count))] }.joined()
         }
         func amount(_ rng: inout SeededRandom) -> ExactDecimal {
@@ -123,7 +126,8 @@ struct JournalRecordBytesTests {
                 clientOrderId: text(&rng), symbol: text(&rng), side: side, type: rng.next() % 2 == 0 ? .market : .limit,
                 qty: amount(&rng), price: rng.next() % 2 == 0 ? nil : amount(&rng),
                 timeInForce: TimeInForce.allCases[Int(rng.next() % 3)], reserveAsset: text(&rng), reserveAmount: amount(&rng),
-                approvedAt: rng.next() % 2 == 0 ? nil : Int64(bitPattern: rng.next())))
+                approvedAt: rng.next() % 2 == 0 ? nil : Int64(bitPattern: rng.next()),
+                closing: closing && rng.next() % 2 == 0 ? rng.next() % 2 == 0 : nil))
         case 1:
             payload = .orderAccepted(OrderAccepted(clientOrderId: text(&rng), venueOrderId: text(&rng)))
         default:

@@ -16,9 +16,11 @@ enum FactCodec {
         return encoder
     }()
 
-    /// The payload's JSON body.
+    /// The payload's JSON body: a hot fact's from its byte-level writer (the same bytes),
+    /// any other from the encoder.
     static func payloadJSON(_ payload: FactPayload) throws -> String {
-        String(decoding: try payload.bodyJSON(using: encoder), as: UTF8.self)
+        if let bytes = payload.writtenBodyBytes() { return String(decoding: bytes, as: UTF8.self) }
+        return String(decoding: try payload.bodyJSON(using: encoder), as: UTF8.self)
     }
 
     /// Rebuilds a fact from its journal columns.
